@@ -1,0 +1,11 @@
+package dev.bulwark.event;
+
+import java.time.Instant;
+
+/**
+ * A retry policy gave up after {@code attempts} attempts. {@code lastFailure} is what the last
+ * attempt threw, or null if its result was one to retry.
+ */
+public record RetriesExhausted(
+    String policyName, int attempts, Throwable lastFailure, Instant wallTime)
+    implements PolicyEvent {}

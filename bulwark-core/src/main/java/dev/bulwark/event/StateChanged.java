@@ -1,0 +1,9 @@
+package dev.bulwark.event;
+
+import dev.bulwark.circuitbreaker.CircuitBreaker;
+import java.time.Instant;
+
+/** A circuit breaker moved from one state to another. Published once per transition. */
+public record StateChanged(
+    String policyName, CircuitBreaker.State from, CircuitBreaker.State to, Instant wallTime)
+    implements PolicyEvent {}

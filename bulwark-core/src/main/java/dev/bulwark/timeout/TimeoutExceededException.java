@@ -1,0 +1,28 @@
+package dev.bulwark.timeout;
+
+import dev.bulwark.RejectedException;
+import java.time.Duration;
+
+/**
+ * A call did not finish within its time limit and was cut short (the calling thread interrupted,
+ * or the asynchronous work cancelled). Unlike other rejections, it usually means the remote side
+ * is slow: circuit breakers count it as a failure and retries retry it.
+ *
+ * <p>Thread-safe (immutable once thrown).
+ */
+public class TimeoutExceededException extends RejectedException {
+  private static final long serialVersionUID = 1L;
+
+  private final long timeoutNanos;
+
+  /** A call under {@code policyName} exceeded {@code timeout}. */
+  public TimeoutExceededException(String policyName, Duration timeout) {
+    super(policyName, policyName + ": call did not finish within " + timeout, -1);
+    this.timeoutNanos = timeout.toNanos();
+  }
+
+  /** The limit the call exceeded. */
+  public Duration timeout() {
+    return Duration.ofNanos(timeoutNanos);
+  }
+}
