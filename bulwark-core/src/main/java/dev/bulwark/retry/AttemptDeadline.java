@@ -1,6 +1,5 @@
 package dev.bulwark.retry;
 
-import dev.bulwark.timeout.TimeoutExceededException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;

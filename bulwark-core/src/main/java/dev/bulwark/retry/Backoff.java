@@ -28,6 +28,8 @@ public final class Backoff {
   /**
    * How a delay is spread at random, so that clients that failed together do not retry together.
    * {@code d} below is the base delay, already capped.
+   *
+   * <p>Thread-safe.
    */
   public enum Jitter {
     /** Exactly {@code d}. */
@@ -61,6 +63,7 @@ public final class Backoff {
    * No wait at all: the next attempt starts at once. A rejection's {@code retryAfter} is then
    * ignored too, since the cap is zero.
    *
+   * <p>Thread-safe.
    */
   public static Backoff none() {
     return NONE;

@@ -67,8 +67,7 @@ final class LoopingRetry implements Retry {
     this.backoff = config.backoff();
     this.attemptTimeoutNanos = config.attemptTimeout().map(Duration::toNanos).orElse(0L);
     this.attemptTimeoutMultiplier = config.attemptTimeoutMultiplier();
-    this.maxAttemptTimeoutNanos =
-        config.maxAttemptTimeout().orElse(Check.MAX_DURATION).toNanos();
+    this.maxAttemptTimeoutNanos = config.maxAttemptTimeout().orElse(Check.MAX_DURATION).toNanos();
     this.retryOn = toArray(config.retryOn());
     this.abortOn = toArray(config.abortOn());
     this.retryIf = config.retryIf().orElse(null);

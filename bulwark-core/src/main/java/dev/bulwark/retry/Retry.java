@@ -95,8 +95,8 @@ public interface Retry extends Policy {
   Statistics statistics();
 
   /**
-   * Counts of calls through a {@link Retry} by final outcome, and of attempts. Read while calls run,
-   * the counts are each exact but not taken at one instant.
+   * Counts of calls through a {@link Retry} by final outcome, and of attempts. Read while calls
+   * run, the counts are each exact but not taken at one instant.
    *
    * @param successfulWithoutRetry calls that succeeded on the first attempt
    * @param successfulWithRetry calls that succeeded on a later attempt

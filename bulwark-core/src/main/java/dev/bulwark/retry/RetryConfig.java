@@ -4,7 +4,6 @@ import dev.bulwark.internal.Check;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -30,17 +29,17 @@ import javax.security.auth.login.LoginException;
  * listed in {@link #abortOn()}, and it is an instance of a class in {@link #retryOn()} or matches
  * {@link #retryIf()}. When neither {@code retryOn} nor {@code retryIf} is set, every such exception
  * is retried. {@code abortOn} always wins, and an {@link Error} is never retried. A failure that is
- * not retried reaches the caller at once, unwrapped. Classes are matched against the failure
- * itself (after peeling {@code CompletionException}), not against its causes.
+ * not retried reaches the caller at once, unwrapped. Classes are matched against the failure itself
+ * (after peeling {@code CompletionException}), not against its causes.
  *
  * <p>Immutable. Thread-safe.
  */
 public final class RetryConfig {
 
   /**
-   * The failures {@link #abortOn()} always contains: they are never transient, so trying again
-   * only repeats them (an authentication failure, a bad argument, a bug) or ignores a request to
-   * stop (an interrupt).
+   * The failures {@link #abortOn()} always contains: they are never transient, so trying again only
+   * repeats them (an authentication failure, a bad argument, a bug) or ignores a request to stop
+   * (an interrupt).
    */
   private static final List<Class<? extends Throwable>> NEVER_RETRIED =
       List.of(
@@ -83,8 +82,7 @@ public final class RetryConfig {
     this.attemptTimeout = b.attemptTimeout;
     this.attemptTimeoutMultiplier = b.attemptTimeoutMultiplier;
     this.maxAttemptTimeout = b.maxAttemptTimeout;
-    this.retryOn =
-        b.retryOn != null ? b.retryOn : b.retryIf != null ? List.of() : EVERY_EXCEPTION;
+    this.retryOn = b.retryOn != null ? b.retryOn : b.retryIf != null ? List.of() : EVERY_EXCEPTION;
     this.retryIf = b.retryIf;
     this.addedAbortOn = b.abortOn;
     List<Class<? extends Throwable>> aborts = new ArrayList<>(NEVER_RETRIED);
@@ -105,8 +103,8 @@ public final class RetryConfig {
 
   /**
    * The default configuration: 3 attempts, exponential backoff from 100 ms doubling up to 10 s with
-   * full jitter, no time budget, no per-attempt timeout, every exception retried except those
-   * never retried (see {@link #abortOn()}).
+   * full jitter, no time budget, no per-attempt timeout, every exception retried except those never
+   * retried (see {@link #abortOn()}).
    *
    * <p>Thread-safe.
    */
@@ -124,8 +122,8 @@ public final class RetryConfig {
   }
 
   /**
-   * How many times a call is tried, counting the first attempt. Default 3. With 1 the call is
-   * never retried and its failure reaches the caller unwrapped. Thread-safe.
+   * How many times a call is tried, counting the first attempt. Default 3. With 1 the call is never
+   * retried and its failure reaches the caller unwrapped. Thread-safe.
    */
   public int maxAttempts() {
     return maxAttempts;
@@ -191,12 +189,12 @@ public final class RetryConfig {
   }
 
   /**
-   * Failure classes that are never retried, whatever {@link #retryOn()} and {@link #retryIf()}
-   * say. Always contains {@code SecurityException}, {@code GeneralSecurityException}, {@code
-   * LoginException} (an authentication failure is never retried), {@code
-   * IllegalArgumentException}, {@code NullPointerException}, {@code ClassCastException}, {@code
-   * UnsupportedOperationException} and {@code InterruptedException}, followed by those given to
-   * {@link Builder#abortOn}. Unmodifiable. Thread-safe.
+   * Failure classes that are never retried, whatever {@link #retryOn()} and {@link #retryIf()} say.
+   * Always contains {@code SecurityException}, {@code GeneralSecurityException}, {@code
+   * LoginException} (an authentication failure is never retried), {@code IllegalArgumentException},
+   * {@code NullPointerException}, {@code ClassCastException}, {@code UnsupportedOperationException}
+   * and {@code InterruptedException}, followed by those given to {@link Builder#abortOn}.
+   * Unmodifiable. Thread-safe.
    */
   public List<Class<? extends Throwable>> abortOn() {
     return abortOn;
@@ -279,6 +277,8 @@ public final class RetryConfig {
     /**
      * Sets {@link RetryConfig#maxAttempts()}.
      *
+     * <p>Not thread-safe.
+     *
      * @param attempts in [1, 1000], counting the first
      * @throws IllegalArgumentException if out of range
      */
@@ -289,6 +289,8 @@ public final class RetryConfig {
 
     /**
      * Sets {@link RetryConfig#maxDuration()}.
+     *
+     * <p>Not thread-safe.
      *
      * @param budget in (0, 365 days]
      * @throws IllegalArgumentException if out of range
@@ -302,6 +304,8 @@ public final class RetryConfig {
     /**
      * Sets {@link RetryConfig#backoff()}.
      *
+     * <p>Not thread-safe.
+     *
      * @throws NullPointerException if null
      */
     public Builder backoff(Backoff backoff) {
@@ -311,6 +315,8 @@ public final class RetryConfig {
 
     /**
      * Sets {@link RetryConfig#attemptTimeout()}.
+     *
+     * <p>Not thread-safe.
      *
      * @param timeout in (0, 365 days]
      * @throws IllegalArgumentException if out of range
@@ -323,6 +329,8 @@ public final class RetryConfig {
 
     /**
      * Sets {@link RetryConfig#attemptTimeoutMultiplier()}; needs {@link #attemptTimeout}.
+     *
+     * <p>Not thread-safe.
      *
      * @param multiplier in [1.0, 100.0]
      * @throws IllegalArgumentException if out of range
@@ -337,6 +345,8 @@ public final class RetryConfig {
      * Sets {@link RetryConfig#maxAttemptTimeout()}; needs {@link #attemptTimeout}, and must be at
      * least that long.
      *
+     * <p>Not thread-safe.
+     *
      * @param cap in (0, 365 days]
      * @throws IllegalArgumentException if out of range
      * @throws NullPointerException if null
@@ -349,9 +359,12 @@ public final class RetryConfig {
     /**
      * Sets {@link RetryConfig#retryOn()}, replacing the default {@code [Exception]}.
      *
+     * <p>Not thread-safe.
+     *
      * @throws NullPointerException if the array or a class is null
      */
     @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only read, never stored or exposed
     public final Builder retryOn(Class<? extends Throwable>... failures) {
       this.retryOn = classes("retryOn", failures);
       return this;
@@ -361,6 +374,8 @@ public final class RetryConfig {
      * Sets {@link RetryConfig#retryIf()}. Set alone, it decides alone which failures are retried
      * (the default {@code [Exception]} of {@code retryOn} then no longer applies).
      *
+     * <p>Not thread-safe.
+     *
      * @throws NullPointerException if null
      */
     public Builder retryIf(Predicate<Throwable> test) {
@@ -369,12 +384,15 @@ public final class RetryConfig {
     }
 
     /**
-     * Adds failure classes to {@link RetryConfig#abortOn()}, after the ones never retried;
-     * replaces what an earlier call to this method added.
+     * Adds failure classes to {@link RetryConfig#abortOn()}, after the ones never retried; replaces
+     * what an earlier call to this method added.
+     *
+     * <p>Not thread-safe.
      *
      * @throws NullPointerException if the array or a class is null
      */
     @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only read, never stored or exposed
     public final Builder abortOn(Class<? extends Throwable>... failures) {
       this.abortOn = classes("abortOn", failures);
       return this;
@@ -382,6 +400,8 @@ public final class RetryConfig {
 
     /**
      * Sets {@link RetryConfig#retryOnResult()}.
+     *
+     * <p>Not thread-safe.
      *
      * @throws NullPointerException if null
      */
@@ -393,6 +413,8 @@ public final class RetryConfig {
     /**
      * Sets {@link RetryConfig#random()}; tests use it to make jitter predictable.
      *
+     * <p>Not thread-safe.
+     *
      * @throws NullPointerException if null
      */
     public Builder random(Supplier<? extends RandomGenerator> source) {
@@ -403,9 +425,11 @@ public final class RetryConfig {
     /**
      * A configuration with the values set so far.
      *
+     * <p>Not thread-safe.
+     *
      * @throws IllegalArgumentException if {@code attemptTimeoutMultiplier} or {@code
-     *     maxAttemptTimeout} is set without {@code attemptTimeout}, or {@code maxAttemptTimeout}
-     *     is shorter than {@code attemptTimeout}
+     *     maxAttemptTimeout} is set without {@code attemptTimeout}, or {@code maxAttemptTimeout} is
+     *     shorter than {@code attemptTimeout}
      */
     public RetryConfig build() {
       if (attemptTimeout == null) {
@@ -429,13 +453,13 @@ public final class RetryConfig {
       return new RetryConfig(this);
     }
 
-    private static List<Class<? extends Throwable>> classes(
-        String field, Class<? extends Throwable>[] failures) {
+    private static List<Class<? extends Throwable>> classes(String field, Class<?>[] failures) {
       Check.notNull(field, failures);
+      List<Class<? extends Throwable>> copy = new ArrayList<>(failures.length);
       for (int i = 0; i < failures.length; i++) {
-        Check.notNull(field + "[" + i + "]", failures[i]);
+        copy.add(Check.notNull(field + "[" + i + "]", failures[i]).asSubclass(Throwable.class));
       }
-      return List.copyOf(Arrays.asList(failures));
+      return List.copyOf(copy);
     }
   }
 }

@@ -124,11 +124,9 @@ class BackoffTest {
     assertThatThrownBy(() -> Backoff.exponential(Duration.ZERO, 2.0, Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("initial must be in (0, PT8760H], was PT0S");
-    assertThatThrownBy(
-            () -> Backoff.exponential(Duration.ofSeconds(1), 0.5, Duration.ofSeconds(1)))
+    assertThatThrownBy(() -> Backoff.exponential(Duration.ofSeconds(1), 0.5, Duration.ofSeconds(1)))
         .hasMessage("multiplier must be in [1.0, 1000.0], was 0.5");
-    assertThatThrownBy(
-            () -> Backoff.exponential(Duration.ofSeconds(2), 2.0, Duration.ofSeconds(1)))
+    assertThatThrownBy(() -> Backoff.exponential(Duration.ofSeconds(2), 2.0, Duration.ofSeconds(1)))
         .hasMessage("max must be in [initial (PT2S), PT8760H], was PT1S");
     assertThatThrownBy(() -> Backoff.fixed(Duration.ofMillis(-1)))
         .hasMessage("delay must be in [0, PT8760H], was PT-0.001S");

@@ -48,7 +48,9 @@ class RetryConfigTest {
   void abortOnAddsToTheFailuresNeverRetried() {
     RetryConfig config = RetryConfig.builder().abortOn(TimeoutException.class).build();
 
-    assertThat(config.abortOn()).startsWith(SecurityException.class).endsWith(TimeoutException.class);
+    assertThat(config.abortOn())
+        .startsWith(SecurityException.class)
+        .endsWith(TimeoutException.class);
     assertThat(config.abortOn()).contains(LoginException.class);
   }
 
@@ -122,8 +124,7 @@ class RetryConfigTest {
     assertThatThrownBy(() -> RetryConfig.builder().attemptTimeoutMultiplier(2.0).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("attemptTimeoutMultiplier needs attemptTimeout; set attemptTimeout too");
-    assertThatThrownBy(
-            () -> RetryConfig.builder().maxAttemptTimeout(Duration.ofSeconds(1)).build())
+    assertThatThrownBy(() -> RetryConfig.builder().maxAttemptTimeout(Duration.ofSeconds(1)).build())
         .hasMessage("maxAttemptTimeout needs attemptTimeout; set attemptTimeout too");
     assertThatThrownBy(
             () ->
