@@ -21,12 +21,17 @@ import java.lang.management.ThreadMXBean;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.security.auth.login.LoginException;
@@ -385,6 +390,35 @@ class RetryTest {
 
     assertThat(calls).hasValue(1);
     assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 0, 1, 0, 1));
+  }
+
+  @Test
+  void concurrentCallsAreEachCountedExactlyOnce() throws Exception {
+    Retry retry = retry(config().backoff(Backoff.none()));
+    int threads = 4;
+    int callsPerThread = 2_000;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < callsPerThread; i++) {
+                    retry.call(Script.of(new IOException("once"), "ok"));
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    long calls = (long) threads * callsPerThread;
+    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, calls, 0, 0, 2 * calls));
   }
 
   @Test
