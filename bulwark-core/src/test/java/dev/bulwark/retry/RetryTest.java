@@ -3,7 +3,6 @@ package dev.bulwark.retry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.bulwark.RejectedException;
 import dev.bulwark.event.FailureRecorded;
@@ -16,8 +15,6 @@ import dev.bulwark.test.ManualClock;
 import dev.bulwark.test.ManualScheduler;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
@@ -419,27 +416,5 @@ class RetryTest {
 
     long calls = (long) threads * callsPerThread;
     assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, calls, 0, 0, 2 * calls));
-  }
-
-  @Test
-  void aFirstTrySuccessAllocatesNothing() throws Exception {
-    ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-    assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "this JVM cannot count bytes");
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
-    long thread = Thread.currentThread().getId();
-    Retry retry = retry(config());
-    Callable<String> call = () -> "ok";
-    for (int i = 0; i < 50_000; i++) { // warm up: LongAdder and JIT settle
-      retry.call(call);
-    }
-
-    long before = threads.getThreadAllocatedBytes(thread);
-    for (int i = 0; i < 100_000; i++) {
-      retry.call(call);
-    }
-    long allocated = threads.getThreadAllocatedBytes(thread) - before;
-
-    // less than one byte per call: no call allocates even the smallest object (16 bytes)
-    assertThat(allocated).as("bytes allocated by 100,000 calls").isLessThan(100_000);
   }
 }
