@@ -10,12 +10,13 @@ import java.lang.invoke.VarHandle;
  * interval's index picks bucket {@code index mod 10}. A bucket is one long: the low 16 bits of its
  * interval's index (the tag), then 16 bits each of calls, failures and slow calls, updated by a
  * CAS loop. A writer that finds an older tag replaces the bucket (it rotated); the rotating writer
- * then raises {@code latestIndex} and sweeps the other buckets, resetting any whose tag is no
- * longer in the window, so a tag never gets old enough to alias. Totals sum the buckets whose tag
- * lies in the last ten intervals; if nothing rotated for ten intervals the window is empty, and
- * the next writer rotates whatever the tag says. Known imprecision: two writers racing on that
- * very first call after a silent window may lose one of their outcomes (the second replaces the
- * bucket the first just rotated, because the first has not raised {@code latestIndex} yet).
+ * then raises {@code latestIndex} and sweeps the other buckets, resetting any that does not hold
+ * its interval of the current window, so a stale tag never gets old enough to alias. Totals sum
+ * the buckets that hold their interval of the current window; if nothing rotated for ten intervals
+ * the window is empty, and the next writer rotates and sweeps whatever the tags say. Known
+ * imprecision: writers racing with the first call after a silent window may lose an outcome (a
+ * writer replaces or sweeps a bucket another has just written, because {@code latestIndex} is
+ * not raised yet).
  *
  * <p>Saturation: a bucket counts at most 65,535 calls; later outcomes in the same interval are
  * dropped. The rates then come from the first 65,535 calls of that interval, a sample, which keeps
@@ -30,6 +31,7 @@ final class TimeWindow extends OutcomeWindow {
   static final int BUCKETS = 10;
   private static final int TAG_MASK = 0xFFFF;
   private static final long MAX_COUNT = 0xFFFF;
+  private static final long COUNTS = (1L << 48) - 1;
   private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(long[].class);
   private static final VarHandle LATEST;
 
@@ -59,16 +61,17 @@ final class TimeWindow extends OutcomeWindow {
   void record(int outcome, long nowNanos) {
     long index = indexAt(nowNanos);
     int position = (int) Math.floorMod(index, (long) BUCKETS);
-    int tag = (int) (index & TAG_MASK);
+    int tag = tagOf(index);
+    int aheadTag = tagOf(index + BUCKETS);
     long increment = (1L << 32) | ((long) (outcome & FAILURE) << 16) | ((outcome & SLOW) >> 1);
     while (true) { // the writer whose CAS lands first wins; a loser re-reads the bucket
-      long seen = (long) SLOTS.getVolatile(buckets, position);
-      int age = (tag - tag(seen)) & TAG_MASK;
-      // after a silent window, every tag may alias: the bucket is stale whatever its tag says
+      // after a silent window every tag may alias: the bucket is stale whatever its tag says
       boolean silent = index - latestIndex >= BUCKETS;
+      long seen = (long) SLOTS.getVolatile(buckets, position);
+      int seenTag = tag(seen);
       long next;
       boolean rotated = false;
-      if (!silent && (age == 0 || age > TAG_MASK - BUCKETS)) {
+      if (!silent && (seenTag == tag || seenTag == aheadTag)) {
         // this interval's bucket, or one a later interval already took (this reading was late)
         if (((seen >>> 32) & MAX_COUNT) == MAX_COUNT) {
           return; // saturated: the interval's rate is sampled from its first 65,535 calls
@@ -80,14 +83,20 @@ final class TimeWindow extends OutcomeWindow {
       }
       if (SLOTS.compareAndSet(buckets, position, seen, next)) {
         if (rotated) {
-          rotated(index);
+          rotated(index, position, silent);
         }
         return;
       }
     }
   }
 
-  private void rotated(long index) {
+  /**
+   * Raises {@code latestIndex} and sweeps: every other bucket not of its interval in the current
+   * window (or, after a silent window, every other bucket) is reset to an empty bucket of that
+   * interval. A bucket left behind is thus reset one cycle after it went stale, long before its
+   * 16-bit tag could come round again.
+   */
+  private void rotated(long index, int position, boolean silent) {
     long latest;
     do { // the highest index wins; a writer with an older index stops
       latest = latestIndex;
@@ -95,17 +104,24 @@ final class TimeWindow extends OutcomeWindow {
         break;
       }
     } while (!LATEST.compareAndSet(this, latest, index));
-    int tag = (int) (index & TAG_MASK);
     for (int q = 0; q < BUCKETS; q++) {
+      if (q == position) {
+        continue;
+      }
       long seen = (long) SLOTS.getVolatile(buckets, q);
-      int age = (tag - tag(seen)) & TAG_MASK;
-      if (seen != 0 && age >= BUCKETS && age <= TAG_MASK - BUCKETS) {
-        // stale: reset to an empty bucket of its interval in the current window; if the CAS
-        // fails, a writer took the bucket and it is current
-        long ownIndex = index - Math.floorMod(index - q, (long) BUCKETS);
-        SLOTS.compareAndSet(buckets, q, seen, (ownIndex & TAG_MASK) << 48);
+      long ownIndex = ownIndex(index, q);
+      int seenTag = tag(seen);
+      boolean stale = seenTag != tagOf(ownIndex) && seenTag != tagOf(ownIndex + BUCKETS);
+      if ((seen & COUNTS) != 0 && (silent || stale)) {
+        // if the CAS fails, a writer took the bucket meanwhile and it is current
+        SLOTS.compareAndSet(buckets, q, seen, (long) tagOf(ownIndex) << 48);
       }
     }
+  }
+
+  /** The interval bucket {@code q} holds in the window ending with interval {@code index}. */
+  private static long ownIndex(long index, int q) {
+    return index - Math.floorMod(index - q, (long) BUCKETS);
   }
 
   @Override
@@ -117,22 +133,26 @@ final class TimeWindow extends OutcomeWindow {
   long totals(long nowNanos) {
     long index = indexAt(nowNanos);
     if (index - latestIndex >= BUCKETS) {
-      return 0; // nothing written for a whole window
+      return 0; // nothing rotated for a whole window
     }
-    int tag = (int) (index & TAG_MASK);
     long calls = 0;
     long failures = 0;
     long slow = 0;
     for (int q = 0; q < BUCKETS; q++) {
       long seen = (long) SLOTS.getVolatile(buckets, q);
-      int age = (tag - tag(seen)) & TAG_MASK;
-      if (age < BUCKETS || age > TAG_MASK - BUCKETS) {
+      long ownIndex = ownIndex(index, q);
+      int seenTag = tag(seen);
+      if (seenTag == tagOf(ownIndex) || seenTag == tagOf(ownIndex + BUCKETS)) {
         calls += (seen >>> 32) & MAX_COUNT;
         failures += (seen >>> 16) & MAX_COUNT;
         slow += seen & MAX_COUNT;
       }
     }
     return pack(calls, failures, slow);
+  }
+
+  private static int tagOf(long index) {
+    return (int) (index & TAG_MASK);
   }
 
   private static int tag(long bucket) {
