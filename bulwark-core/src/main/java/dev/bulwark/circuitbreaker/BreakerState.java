@@ -16,14 +16,19 @@ final class BreakerState {
   final State phase;
   final long epoch;
   final OutcomeWindow window;
+
   /** OPEN: when probes may start. */
   final long openUntilNanos;
+
   /** Re-opens since the breaker last closed; the open wait grows with it. */
   final int reopens;
+
   /** HALF_OPEN: probes let through and not yet reported. */
   final int probesInFlight;
+
   /** HALF_OPEN: probes that succeeded. */
   final int probeSuccesses;
+
   /** HALF_OPEN: when the latest probe was let through. */
   final long lastProbeNanos;
 

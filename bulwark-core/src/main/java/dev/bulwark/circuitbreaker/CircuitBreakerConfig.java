@@ -102,23 +102,25 @@ public final class CircuitBreakerConfig {
     return new Builder(this);
   }
 
-  /** Failure rate, in percent of the calls in the window, at which the breaker opens. Default 50. */
+  /**
+   * Failure rate, in percent of the calls in the window, at which the breaker opens. Default 50.
+   */
   public float failureRateThreshold() {
     return failureRateThreshold;
   }
 
   /**
-   * Slow-call rate, in percent of the calls in the window, at which the breaker opens. Default
-   * 100. Only used when {@link #slowCallDuration()} is set.
+   * Slow-call rate, in percent of the calls in the window, at which the breaker opens. Default 100.
+   * Only used when {@link #slowCallDuration()} is set.
    */
   public float slowCallRateThreshold() {
     return slowCallRateThreshold;
   }
 
   /**
-   * How long a call may take before it counts as slow; empty (the default) when slow calls are
-   * not detected. Timing a call costs two clock reads, so a breaker times calls only when slow
-   * calls are detected or a listener wants durations.
+   * How long a call may take before it counts as slow; empty (the default) when slow calls are not
+   * detected. Timing a call costs two clock reads, so a breaker times calls only when slow calls
+   * are detected or a listener wants durations.
    */
   public Optional<Duration> slowCallDuration() {
     return slowCallNanos == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(slowCallNanos));
@@ -155,14 +157,16 @@ public final class CircuitBreakerConfig {
   }
 
   /**
-   * Factor by which the open wait grows with each re-open without closing in between. Default 1
-   * (a fixed wait).
+   * Factor by which the open wait grows with each re-open without closing in between. Default 1 (a
+   * fixed wait).
    */
   public double openDurationMultiplier() {
     return openDurationMultiplier;
   }
 
-  /** The longest open wait the multiplier can reach. Default 5 minutes, or openDuration if longer. */
+  /**
+   * The longest open wait the multiplier can reach. Default 5 minutes, or openDuration if longer.
+   */
   public Duration maxOpenDuration() {
     return Duration.ofNanos(maxOpenNanos);
   }
@@ -259,20 +263,34 @@ public final class CircuitBreakerConfig {
 
   @Override
   public String toString() {
-    return "CircuitBreakerConfig[failureRateThreshold=" + failureRateThreshold
-        + ", slowCallRateThreshold=" + slowCallRateThreshold
-        + ", slowCallDuration=" + slowCallDuration().map(Duration::toString).orElse("none")
-        + ", consecutiveFailures=" + consecutiveFailures
-        + ", windowType=" + windowType
-        + ", windowSize=" + windowSize
-        + ", windowDuration=" + windowDuration()
-        + ", minimumCalls=" + minimumCalls
-        + ", openDuration=" + openDuration()
-        + ", openDurationMultiplier=" + openDurationMultiplier
-        + ", maxOpenDuration=" + maxOpenDuration()
-        + ", halfOpenMaxCalls=" + halfOpenMaxCalls
-        + ", successThreshold=" + successThreshold
-        + ", halfOpenMaxWait=" + halfOpenMaxWait()
+    return "CircuitBreakerConfig[failureRateThreshold="
+        + failureRateThreshold
+        + ", slowCallRateThreshold="
+        + slowCallRateThreshold
+        + ", slowCallDuration="
+        + slowCallDuration().map(Duration::toString).orElse("none")
+        + ", consecutiveFailures="
+        + consecutiveFailures
+        + ", windowType="
+        + windowType
+        + ", windowSize="
+        + windowSize
+        + ", windowDuration="
+        + windowDuration()
+        + ", minimumCalls="
+        + minimumCalls
+        + ", openDuration="
+        + openDuration()
+        + ", openDurationMultiplier="
+        + openDurationMultiplier
+        + ", maxOpenDuration="
+        + maxOpenDuration()
+        + ", halfOpenMaxCalls="
+        + halfOpenMaxCalls
+        + ", successThreshold="
+        + successThreshold
+        + ", halfOpenMaxWait="
+        + halfOpenMaxWait()
         + "]";
   }
 
@@ -431,8 +449,7 @@ public final class CircuitBreakerConfig {
      * @throws IllegalArgumentException if out of range
      */
     public Builder openDurationMultiplier(double multiplier) {
-      this.openDurationMultiplier =
-          Check.inRange("openDurationMultiplier", multiplier, 1.0, 100.0);
+      this.openDurationMultiplier = Check.inRange("openDurationMultiplier", multiplier, 1.0, 100.0);
       return this;
     }
 
@@ -469,8 +486,8 @@ public final class CircuitBreakerConfig {
     }
 
     /**
-     * How long probes may stay in flight without reporting before new probes take their slots,
-     * in (0, 365 days]. Default 60 seconds.
+     * How long probes may stay in flight without reporting before new probes take their slots, in
+     * (0, 365 days]. Default 60 seconds.
      *
      * @throws IllegalArgumentException if out of range
      */
@@ -530,8 +547,8 @@ public final class CircuitBreakerConfig {
     /**
      * The configuration.
      *
-     * @throws IllegalArgumentException if values do not fit together: minimumCalls above
-     *     windowSize for a COUNT window, or maxOpenDuration below openDuration
+     * @throws IllegalArgumentException if values do not fit together: minimumCalls above windowSize
+     *     for a COUNT window, or maxOpenDuration below openDuration
      */
     public CircuitBreakerConfig build() {
       if (windowType == WindowType.COUNT) {

@@ -5,13 +5,13 @@ import dev.bulwark.internal.Check;
 import java.time.Duration;
 
 /**
- * A {@link CircuitBreaker} refused a call without running it: it is open, forced open, or
- * half-open with every probe slot taken.
+ * A {@link CircuitBreaker} refused a call without running it: it is open, forced open, or half-open
+ * with every probe slot taken.
  *
  * <p>{@link #retryAfter()} is the time until the next probe when {@code OPEN}; unknown when {@code
  * FORCED_OPEN} (only {@code reset()} lets calls through) and when {@code HALF_OPEN} (a slot frees
- * as soon as a probe finishes, usually within the call's own latency, so any bound would mislead
- * a retry into waiting far too long).
+ * as soon as a probe finishes, usually within the call's own latency, so any bound would mislead a
+ * retry into waiting far too long).
  *
  * <p>Thread-safe (immutable once thrown).
  */

@@ -6,12 +6,12 @@ import java.lang.invoke.VarHandle;
 /**
  * The last {@code size} outcomes, lock-free.
  *
- * <p>Design. Each call owns a slot chosen by {@code getAndAdd} on a cursor; its outcome is two
- * bits (failure, slow) packed 32 to a long, written by a CAS loop on that word. Aggregate failure
- * and slow counts move by the difference between the bits written and the bits replaced, so they
- * always converge to the sum of the bits even when two writers lap each other on one slot; between
- * the two updates an aggregate may be off by the in-flight writers (even briefly negative), so
- * readers clamp.
+ * <p>Design. Each call owns a slot chosen by {@code getAndAdd} on a cursor; its outcome is two bits
+ * (failure, slow) packed 32 to a long, written by a CAS loop on that word. Aggregate failure and
+ * slow counts move by the difference between the bits written and the bits replaced, so they always
+ * converge to the sum of the bits even when two writers lap each other on one slot; between the two
+ * updates an aggregate may be off by the in-flight writers (even briefly negative), so readers
+ * clamp.
  *
  * <p>The clean fast path: once the window is full and holds no failure and no slow call, writing a
  * plain success would replace a zero by a zero; it is skipped, so a healthy breaker's successful

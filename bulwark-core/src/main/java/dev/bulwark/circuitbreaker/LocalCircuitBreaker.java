@@ -35,8 +35,8 @@ import java.util.function.Supplier;
  * can never make counts drift.
  *
  * <p>A call through {@link #execute} keeps the epoch of the state that let it through in a local
- * {@code long}; its outcome counts only while the breaker is still in that epoch. So a slow call let
- * through while closed that ends during half-open neither takes a probe's slot nor closes the
+ * {@code long}; its outcome counts only while the breaker is still in that epoch. So a slow call
+ * let through while closed that ends during half-open neither takes a probe's slot nor closes the
  * breaker, and a probe written off after {@code halfOpenMaxWait} cannot decide anything when it
  * finally reports. Such stale outcomes are published as {@link OutcomeIgnored}.
  *
@@ -517,7 +517,14 @@ final class LocalCircuitBreaker implements CircuitBreaker {
             ? Duration.ofNanos(Math.max(0, s.openUntilNanos - now))
             : Duration.ZERO;
     return new Snapshot(
-        s.phase, failureRate, slowCallRate, calls, failed, slow, calls - failed, notPermitted,
+        s.phase,
+        failureRate,
+        slowCallRate,
+        calls,
+        failed,
+        slow,
+        calls - failed,
+        notPermitted,
         untilProbe);
   }
 

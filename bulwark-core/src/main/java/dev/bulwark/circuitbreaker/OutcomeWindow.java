@@ -4,9 +4,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * The outcomes a breaker remembers while closed (or half-open, or disabled). One window serves
- * one phase: a transition that needs an empty window makes a new one, so a late writer can only
- * touch a window nobody reads any more, and counts never drift.
+ * The outcomes a breaker remembers while closed (or half-open, or disabled). One window serves one
+ * phase: a transition that needs an empty window makes a new one, so a late writer can only touch a
+ * window nobody reads any more, and counts never drift.
  *
  * <p>Totals come back packed in one long ({@link #pack}) so evaluating a rate allocates nothing.
  *

@@ -8,15 +8,14 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Design. Time since the window was made is cut into intervals of a tenth of the window; an
  * interval's index picks bucket {@code index mod 10}. A bucket is one long: the low 16 bits of its
- * interval's index (the tag), then 16 bits each of calls, failures and slow calls, updated by a
- * CAS loop. A writer that finds an older tag replaces the bucket (it rotated); the rotating writer
- * then raises {@code latestIndex} and sweeps the other buckets, resetting any that does not hold
- * its interval of the current window, so a stale tag never gets old enough to alias. Totals sum
- * the buckets that hold their interval of the current window; if nothing rotated for ten intervals
- * the window is empty, and the next writer rotates and sweeps whatever the tags say. Known
- * imprecision: writers racing with the first call after a silent window may lose an outcome (a
- * writer replaces or sweeps a bucket another has just written, because {@code latestIndex} is
- * not raised yet).
+ * interval's index (the tag), then 16 bits each of calls, failures and slow calls, updated by a CAS
+ * loop. A writer that finds an older tag replaces the bucket (it rotated); the rotating writer then
+ * raises {@code latestIndex} and sweeps the other buckets, resetting any that does not hold its
+ * interval of the current window, so a stale tag never gets old enough to alias. Totals sum the
+ * buckets that hold their interval of the current window; if nothing rotated for ten intervals the
+ * window is empty, and the next writer rotates and sweeps whatever the tags say. Known imprecision:
+ * writers racing with the first call after a silent window may lose an outcome (a writer replaces
+ * or sweeps a bucket another has just written, because {@code latestIndex} is not raised yet).
  *
  * <p>Saturation: a bucket counts at most 65,535 calls; later outcomes in the same interval are
  * dropped. The rates then come from the first 65,535 calls of that interval, a sample, which keeps

@@ -129,8 +129,7 @@ class CircuitBreakerConfigTest {
 
   @Test
   void factoriesCheckTheirArguments() {
-    assertThatThrownBy(() -> CircuitBreaker.ofDefaults(" "))
-        .hasMessage("name must not be blank");
+    assertThatThrownBy(() -> CircuitBreaker.ofDefaults(" ")).hasMessage("name must not be blank");
     assertThatThrownBy(() -> CircuitBreaker.of("db", null)).hasMessage("config must not be null");
     assertThatThrownBy(() -> CircuitBreaker.of("db", CircuitBreakerConfig.ofDefaults(), null))
         .hasMessage("clock must not be null");

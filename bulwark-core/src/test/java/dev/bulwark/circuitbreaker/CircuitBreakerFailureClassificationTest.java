@@ -114,9 +114,7 @@ class CircuitBreakerFailureClassificationTest {
     inner.forceOpen();
 
     assertThatThrownBy(
-            () ->
-                mode.call(
-                    dev.bulwark.Pipeline.of(outer, inner), scheduler, () -> "unreached"))
+            () -> mode.call(dev.bulwark.Pipeline.of(outer, inner), scheduler, () -> "unreached"))
         .isInstanceOf(CircuitBreakerOpenException.class);
 
     assertThat(outer.snapshot().bufferedCalls()).isZero();

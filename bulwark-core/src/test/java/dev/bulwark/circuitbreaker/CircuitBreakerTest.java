@@ -63,8 +63,8 @@ class CircuitBreakerTest {
 
   @ParameterizedTest
   @EnumSource(CallMode.class)
-  void opensAfterThreeFailuresFailsFastThenProbesOneAtATimeAndClosesAfterTwoSuccesses(
-      CallMode mode) throws Exception {
+  void opensAfterThreeFailuresFailsFastThenProbesOneAtATimeAndClosesAfterTwoSuccesses(CallMode mode)
+      throws Exception {
     CircuitBreaker breaker = breaker(seeds());
     Recorder recorder = Recorder.listeningTo(breaker);
 
@@ -79,7 +79,8 @@ class CircuitBreakerTest {
               assertThat(e.policyName()).isEqualTo("db");
               assertThat(e.state()).isEqualTo(State.OPEN);
               assertThat(e.retryAfter()).contains(Duration.ofSeconds(30));
-              assertThat(e.getMessage()).isEqualTo("circuit breaker 'db' is OPEN; next probe in PT30S");
+              assertThat(e.getMessage())
+                  .isEqualTo("circuit breaker 'db' is OPEN; next probe in PT30S");
             });
     assertThat(invocations).as("the service is not called while open").hasValue(3);
 
@@ -192,8 +193,7 @@ class CircuitBreakerTest {
   @ParameterizedTest
   @EnumSource(CallMode.class)
   void oldOutcomesSlideOutOfTheCountWindow(CallMode mode) throws Exception {
-    CircuitBreaker breaker =
-        breaker(CircuitBreakerConfig.builder().windowSize(4).minimumCalls(4));
+    CircuitBreaker breaker = breaker(CircuitBreakerConfig.builder().windowSize(4).minimumCalls(4));
 
     fail(mode, breaker, 1);
     succeed(mode, breaker, 3);
@@ -241,8 +241,7 @@ class CircuitBreakerTest {
   @ParameterizedTest
   @EnumSource(CallMode.class)
   void slowCallsDoNotCountWhenSlowCallDetectionIsOff(CallMode mode) throws Exception {
-    CircuitBreaker breaker =
-        breaker(CircuitBreakerConfig.builder().windowSize(2).minimumCalls(2));
+    CircuitBreaker breaker = breaker(CircuitBreakerConfig.builder().windowSize(2).minimumCalls(2));
 
     for (int i = 0; i < 2; i++) {
       mode.call(
@@ -284,10 +283,7 @@ class CircuitBreakerTest {
   @EnumSource(CallMode.class)
   void everyPermittedCallPublishesExactlyOneOutcome(CallMode mode) throws Exception {
     CircuitBreaker breaker =
-        breaker(
-            seeds()
-                .consecutiveFailures(2)
-                .ignoreExceptions(IllegalArgumentException.class));
+        breaker(seeds().consecutiveFailures(2).ignoreExceptions(IllegalArgumentException.class));
     Recorder recorder = Recorder.listeningTo(breaker);
 
     succeed(mode, breaker, 2);
@@ -365,8 +361,7 @@ class CircuitBreakerTest {
   @ParameterizedTest
   @EnumSource(CallMode.class)
   void aDisabledBreakerLetsEverythingThroughAndOnlyCounts(CallMode mode) throws Exception {
-    CircuitBreaker breaker =
-        breaker(seeds().consecutiveFailures(1).windowSize(10).minimumCalls(5));
+    CircuitBreaker breaker = breaker(seeds().consecutiveFailures(1).windowSize(10).minimumCalls(5));
     breaker.disable();
 
     fail(mode, breaker, 6);

@@ -51,8 +51,7 @@ class CircuitBreakerTimeWindowTest {
 
   @ParameterizedTest
   @EnumSource(CallMode.class)
-  void opensWhenFailureRateOverTheLastSecondsReachesTheThreshold(CallMode mode)
-      throws Exception {
+  void opensWhenFailureRateOverTheLastSecondsReachesTheThreshold(CallMode mode) throws Exception {
     succeed(mode, 2);
     clock.advance(Duration.ofSeconds(3));
     fail(mode, 1);
