@@ -46,8 +46,9 @@ import java.util.function.Supplier;
  * calls are detected or someone listens), for a {@code TIME} window, and on transitions. Nothing is
  * allocated; events are built only when someone listens.
  *
- * <p>Footprint with a 100-call {@code COUNT} window: this object, its event bus, the closed state,
- * the window and its 4-long array, about 220 bytes.
+ * <p>Footprint with a 100-call {@code COUNT} window, measured with JOL (compressed oops): this
+ * object 56, its event bus 16, the closed state 56, the window 40 and its 4-long array 48: 216
+ * bytes, not counting the shared config, clock and name.
  *
  * <p>Thread-safe.
  */
