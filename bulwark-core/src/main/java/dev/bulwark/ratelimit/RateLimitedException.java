@@ -23,7 +23,9 @@ public class RateLimitedException extends RejectedException {
   public RateLimitedException(String policyName, Duration retryAfter) {
     super(
         Check.notNull("policyName", policyName),
-        policyName + ": rate limit exceeded; a permit is free in " + Check.notNull("retryAfter", retryAfter),
+        policyName
+            + ": rate limit exceeded; a permit is free in "
+            + Check.notNull("retryAfter", retryAfter),
         retryAfter.toNanos());
   }
 

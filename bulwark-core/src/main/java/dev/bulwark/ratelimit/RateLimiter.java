@@ -9,9 +9,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Lets calls through at no more than a configured rate, so that we never send a remote service
- * more than it allows (client-side rate limiting); and holds every caller back when the service
- * itself says it is busy ({@link #holdFor}).
+ * Lets calls through at no more than a configured rate, so that we never send a remote service more
+ * than it allows (client-side rate limiting); and holds every caller back when the service itself
+ * says it is busy ({@link #holdFor}).
  *
  * <p>As a {@link Policy}, each call takes one permit: at once if one is free, after a wait of at
  * most {@link RateLimiterConfig#maxWait()} (through the {@link Scheduler}, never by spinning), or
@@ -20,9 +20,10 @@ import java.util.Optional;
  * whatever the call's outcome.
  *
  * {@snippet :
- * RateLimiter limiter =
- *     RateLimiter.of("github", RateLimiterConfig.builder().limit(10).period(Duration.ofSeconds(1)).build());
- * String body = limiter.call(() -> client.fetch(uri)); // throws RateLimitedException when over the rate
+ * RateLimiterConfig tenPerSecond =
+ *     RateLimiterConfig.builder().limit(10).period(Duration.ofSeconds(1)).build();
+ * RateLimiter limiter = RateLimiter.of("github", tenPerSecond);
+ * String body = limiter.call(() -> client.fetch(uri)); // RateLimitedException when over
  * }
  *
  * <p>Taking a permit is one read of the clock and one compare-and-set of one {@code long}; it takes
@@ -50,8 +51,7 @@ public interface RateLimiter extends Policy {
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code name} is blank
    */
-  static RateLimiter of(
-      String name, RateLimiterConfig config, Clock clock, Scheduler scheduler) {
+  static RateLimiter of(String name, RateLimiterConfig config, Clock clock, Scheduler scheduler) {
     Check.name(name);
     Check.notNull("config", config);
     Check.notNull("clock", clock);
@@ -110,8 +110,8 @@ public interface RateLimiter extends Policy {
   boolean tryAcquire(int permits);
 
   /**
-   * Reserves one permit without waiting and says how long the caller must wait before using it,
-   * in nanoseconds; or reserves nothing and returns -1 if that wait would exceed {@link
+   * Reserves one permit without waiting and says how long the caller must wait before using it, in
+   * nanoseconds; or reserves nothing and returns -1 if that wait would exceed {@link
    * RateLimiterConfig#maxWait()}. A reserved permit is spent: a caller that does not wait it out
    * exceeds the rate.
    *
@@ -120,8 +120,8 @@ public interface RateLimiter extends Policy {
   long reserveNanos();
 
   /**
-   * Reserves one permit without waiting and says how long the caller must wait before using it;
-   * or reserves nothing if that wait would exceed {@code maxWait}.
+   * Reserves one permit without waiting and says how long the caller must wait before using it; or
+   * reserves nothing if that wait would exceed {@code maxWait}.
    *
    * @return the wait (zero = use it now), or empty if nothing was reserved
    * @throws NullPointerException if {@code maxWait} is null
@@ -143,9 +143,9 @@ public interface RateLimiter extends Policy {
 
   /**
    * Holds back every caller of this limiter for {@code delay} from now: until then, callers wait
-   * (if {@code maxWait} allows) or are rejected with the time left as {@code retryAfter}. Meant
-   * for a server's pause ({@code 429 Too Many Requests} or {@code 503} with {@code Retry-After}).
-   * Holds never shorten each other: the one that ends latest wins. A zero delay changes nothing.
+   * (if {@code maxWait} allows) or are rejected with the time left as {@code retryAfter}. Meant for
+   * a server's pause ({@code 429 Too Many Requests} or {@code 503} with {@code Retry-After}). Holds
+   * never shorten each other: the one that ends latest wins. A zero delay changes nothing.
    *
    * @throws NullPointerException if {@code delay} is null
    * @throws IllegalArgumentException if {@code delay} is negative or above 365 days
@@ -159,7 +159,7 @@ public interface RateLimiter extends Policy {
   void holdForNanos(long delayNanos);
 
   /**
-   * A limiter's state at one moment.
+   * A limiter's state at one moment. Immutable; thread-safe.
    *
    * @param availablePermits permits a caller could take now without waiting (0 while held back or
    *     when permits are reserved ahead)
@@ -170,8 +170,5 @@ public interface RateLimiter extends Policy {
    * @param timeUntilNextPermit how long until one permit is free (zero if one is free now)
    */
   record Snapshot(
-      int availablePermits,
-      int waitingCallers,
-      long rejectedCalls,
-      Duration timeUntilNextPermit) {}
+      int availablePermits, int waitingCallers, long rejectedCalls, Duration timeUntilNextPermit) {}
 }

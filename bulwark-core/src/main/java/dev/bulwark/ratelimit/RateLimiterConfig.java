@@ -21,7 +21,7 @@ import java.time.Duration;
  */
 public final class RateLimiterConfig {
 
-  /** How permits are counted. */
+  /** How permits are counted. Immutable; thread-safe. */
   public enum Algorithm {
     /**
      * Permits refill continuously at {@code limit} per {@code period}, up to {@code burst} saved
@@ -172,8 +172,8 @@ public final class RateLimiterConfig {
     }
 
     /**
-     * Permits per {@link #period}, at least 1 and at most one per nanosecond of the period.
-     * Default 100.
+     * Permits per {@link #period}, at least 1 and at most one per nanosecond of the period. Default
+     * 100.
      *
      * @throws IllegalArgumentException if {@code permits} is below 1
      */
@@ -242,10 +242,7 @@ public final class RateLimiterConfig {
       }
       if (algorithm == Algorithm.FIXED_WINDOW && burst != 0 && burst != limit) {
         throw new IllegalArgumentException(
-            "burst must equal limit ("
-                + limit
-                + ") for a FIXED_WINDOW rate limiter, was "
-                + burst);
+            "burst must equal limit (" + limit + ") for a FIXED_WINDOW rate limiter, was " + burst);
       }
       long intervalNanos = (periodNanos + limit - 1) / limit;
       long maxBurst = Check.MAX_DURATION.toNanos() / intervalNanos;

@@ -15,13 +15,13 @@ import java.util.Optional;
  * RetryAfterConfig#defaultDelay()}, and no value, however large, gives more than {@link
  * RetryAfterConfig#maxDelay()}. It never throws on what a server sends.
  *
- * <p>Both forms of the header are understood: delay-seconds ({@code 120}; a number too large for
- * a {@code long} saturates) and HTTP-date, in the preferred IMF-fixdate form ({@code Sun, 06 Nov
- * 1994 08:49:37 GMT}) and the two obsolete forms recipients must accept, RFC 850 ({@code
- * Sunday, 06-Nov-94 08:49:37 GMT}, its two-digit year read as the year within 50 years of now,
- * as RFC 9110 §5.6.7 asks) and asctime ({@code Sun Nov  6 08:49:37 1994}). Dates are measured
- * against the clock's wall time. Leading and trailing spaces and tabs are ignored; anything else
- * must match the grammar exactly, names and {@code GMT} included (HTTP-date is case-sensitive).
+ * <p>Both forms of the header are understood: delay-seconds ({@code 120}; a number too large for a
+ * {@code long} saturates) and HTTP-date, in the preferred IMF-fixdate form ({@code Sun, 06 Nov 1994
+ * 08:49:37 GMT}) and the two obsolete forms recipients must accept, RFC 850 ({@code Sunday,
+ * 06-Nov-94 08:49:37 GMT}, its two-digit year read as the year within 50 years of now, as RFC 9110
+ * §5.6.7 asks) and asctime ({@code Sun Nov 6 08:49:37 1994}). Dates are measured against the
+ * clock's wall time. Leading and trailing spaces and tabs are ignored; anything else must match the
+ * grammar exactly, names and {@code GMT} included (HTTP-date is case-sensitive).
  *
  * {@snippet :
  * RetryAfter retryAfter = RetryAfter.ofDefaults();
@@ -215,8 +215,8 @@ public final class RetryAfter {
   }
 
   /**
-   * RFC 9110 §5.6.7: a two-digit year more than 50 years in the future is the most recent past
-   * year with those digits. Read symmetrically: the year within (now - 50, now + 50].
+   * RFC 9110 §5.6.7: a two-digit year more than 50 years in the future is the most recent past year
+   * with those digits. Read symmetrically: the year within (now - 50, now + 50].
    */
   static int fullYear(int twoDigitYear, Instant now) {
     int nowYear = LocalDate.ofInstant(now, ZoneOffset.UTC).getYear();
@@ -229,7 +229,7 @@ public final class RetryAfter {
     return year;
   }
 
-  /** {@code Sun Nov  6 08:49:37 1994}: the day is two digits or a space and one digit. */
+  /** {@code Sun Nov 6 08:49:37 1994}: the day is two digits or a space and one digit. */
   private static long asctime(String v) {
     if (indexOf(DAYS, v, 0, 3) < 0 || v.charAt(3) != ' ' || v.charAt(7) != ' ') {
       return INVALID;

@@ -6,16 +6,16 @@ import java.time.Duration;
 
 /**
  * A server refused a call because it is overloaded or rate limiting us (HTTP {@code 429 Too Many
- * Requests} or {@code 503 Service Unavailable}), and asked us to wait {@link #retryAfter()}
- * before trying again. Thrown by the code that makes the call (the HTTP module, or a caller's own
- * client) with the delay from {@link RetryAfter#forResponse}; a retry can wait exactly that
- * delay, and a {@link RateLimiter} configured with {@link RateLimiterConfig#holdOnServerBusy()}
- * holds back all its callers until then.
+ * Requests} or {@code 503 Service Unavailable}), and asked us to wait {@link #retryAfter()} before
+ * trying again. Thrown by the code that makes the call (the HTTP module, or a caller's own client)
+ * with the delay from {@link RetryAfter#forResponse}; a retry can wait exactly that delay, and a
+ * {@link RateLimiter} configured with {@link RateLimiterConfig#holdOnServerBusy()} holds back all
+ * its callers until then.
  *
  * {@snippet :
  * HttpResponse<String> response = client.send(request, BodyHandlers.ofString());
- * Optional<Duration> pause =
- *     retryAfter.forResponse(response.statusCode(), response.headers().firstValue("Retry-After").orElse(null));
+ * String header = response.headers().firstValue("Retry-After").orElse(null);
+ * Optional<Duration> pause = retryAfter.forResponse(response.statusCode(), header);
  * if (pause.isPresent()) {
  *   throw new ServerBusyException("api.example.com", response.statusCode(), pause.get());
  * }

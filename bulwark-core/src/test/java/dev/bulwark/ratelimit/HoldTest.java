@@ -13,6 +13,7 @@ import dev.bulwark.test.ManualScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -113,12 +114,13 @@ class HoldTest {
 
   @ParameterizedTest
   @EnumSource(CallMode.class)
-  void aServerBusyFailureHoldsBackTheNextCallerForTheServersDelay(CallMode mode)
-      throws Exception {
+  void aServerBusyFailureHoldsBackTheNextCallerForTheServersDelay(CallMode mode) throws Exception {
     RateLimiter limiter = limiter(generous().holdOnServerBusy(true));
-    ServerBusyException busy = new ServerBusyException("api.example.com", 429, Duration.ofSeconds(30));
+    ServerBusyException busy =
+        new ServerBusyException("api.example.com", 429, Duration.ofSeconds(30));
 
-    assertThatThrownBy(() -> mode.call(limiter, scheduler, () -> { throw busy; })).isSameAs(busy);
+    assertThatThrownBy(() -> mode.call(limiter, scheduler, throwing(busy)))
+        .isSameAs(busy);
     clock.advance(Duration.ofSeconds(1));
 
     assertThatThrownBy(() -> mode.call(limiter, scheduler, () -> "unreached"))
@@ -136,10 +138,11 @@ class HoldTest {
   @EnumSource(CallMode.class)
   void aServerBusyFailureWrappedByAnInnerPolicyStillHoldsCallersBack(CallMode mode) {
     RateLimiter limiter = limiter(generous().holdOnServerBusy(true));
-    ServerBusyException busy = new ServerBusyException("api.example.com", 503, Duration.ofSeconds(7));
+    ServerBusyException busy =
+        new ServerBusyException("api.example.com", 503, Duration.ofSeconds(7));
     Exhausted exhausted = new Exhausted(busy); // as a retry policy would report it
 
-    assertThatThrownBy(() -> mode.call(limiter, scheduler, () -> { throw exhausted; }))
+    assertThatThrownBy(() -> mode.call(limiter, scheduler, throwing(exhausted)))
         .isSameAs(exhausted);
 
     assertThat(limiter.snapshot().timeUntilNextPermit()).isEqualTo(Duration.ofSeconds(7));
@@ -149,9 +152,11 @@ class HoldTest {
   @EnumSource(CallMode.class)
   void withoutHoldOnServerBusyTheServersDelayIsLeftToTheCaller(CallMode mode) throws Exception {
     RateLimiter limiter = limiter(generous());
-    ServerBusyException busy = new ServerBusyException("api.example.com", 429, Duration.ofSeconds(30));
+    ServerBusyException busy =
+        new ServerBusyException("api.example.com", 429, Duration.ofSeconds(30));
 
-    assertThatThrownBy(() -> mode.call(limiter, scheduler, () -> { throw busy; })).isSameAs(busy);
+    assertThatThrownBy(() -> mode.call(limiter, scheduler, throwing(busy)))
+        .isSameAs(busy);
 
     assertThat(mode.call(limiter, scheduler, () -> "ok")).isEqualTo("ok");
   }
@@ -178,7 +183,8 @@ class HoldTest {
 
   @Test
   void theServerBusyExceptionSaysWhoIsBusyAndForHowLong() {
-    ServerBusyException busy = new ServerBusyException("api.example.com", 503, Duration.ofSeconds(42));
+    ServerBusyException busy =
+        new ServerBusyException("api.example.com", 503, Duration.ofSeconds(42));
     assertThat(busy.policyName()).isEqualTo("api.example.com");
     assertThat(busy.status()).isEqualTo(503);
     assertThat(busy.retryAfter()).contains(Duration.ofSeconds(42));
@@ -187,6 +193,12 @@ class HoldTest {
     assertThatThrownBy(() -> new ServerBusyException("x", 429, Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("retryAfter must be in [0, PT8760H], was PT-1S");
+  }
+
+  private static Callable<String> throwing(Exception failure) {
+    return () -> {
+      throw failure;
+    };
   }
 
   /** Stands in for a retry policy's "gave up" exception, which keeps the last failure as cause. */

@@ -106,11 +106,7 @@ class RateLimiterConfigTest {
   void buildRejectsABucketThatWouldTakeOverAYearToRefill() {
     assertThatThrownBy(
             () ->
-                RateLimiterConfig.builder()
-                    .limit(1)
-                    .period(Duration.ofDays(1))
-                    .burst(366)
-                    .build())
+                RateLimiterConfig.builder().limit(1).period(Duration.ofDays(1)).burst(366).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "burst must be in [1, 365] (a full bucket must refill within PT8760H at"

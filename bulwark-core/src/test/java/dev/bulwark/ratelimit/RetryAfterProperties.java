@@ -42,8 +42,7 @@ class RetryAfterProperties {
 
   @Property
   void anyHeaderMadeOfDatePiecesGivesADelayWithinTheCapAndNeverThrows(
-      @ForAll("datelike") String header,
-      @ForAll @LongRange(min = 1, max = 400) long capSeconds) {
+      @ForAll("datelike") String header, @ForAll @LongRange(min = 1, max = 400) long capSeconds) {
     RetryAfter reader = reader(30, capSeconds);
 
     assertThat(reader.parse(header)).isBetween(Duration.ZERO, Duration.ofSeconds(capSeconds));
@@ -62,9 +61,35 @@ class RetryAfterProperties {
   Arbitrary<String> datelike() {
     List<String> pieces =
         List.of(
-            "Thu", "Thursday", "Sun", "Jan", "Nov", "Feb", ",", " ", "  ", "-", ":", "GMT",
-            "01", "1", "06", "31", "29", "94", "26", "2026", "1994", "9999", "00", "08:49:37",
-            "23:59:60", "24:00:00", "\t", "x", "");
+            "Thu",
+            "Thursday",
+            "Sun",
+            "Jan",
+            "Nov",
+            "Feb",
+            ",",
+            " ",
+            "  ",
+            "-",
+            ":",
+            "GMT",
+            "01",
+            "1",
+            "06",
+            "31",
+            "29",
+            "94",
+            "26",
+            "2026",
+            "1994",
+            "9999",
+            "00",
+            "08:49:37",
+            "23:59:60",
+            "24:00:00",
+            "\t",
+            "x",
+            "");
     return Arbitraries.of(pieces).list().ofMaxSize(12).map(p -> String.join("", p));
   }
 }

@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.bulwark.test.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class RetryAfterTest {
   // Thursday 2026-01-01T00:00:00Z, the manual clock's default wall time.
@@ -23,19 +23,21 @@ class RetryAfterTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "0|0",
-        "1|1",
-        "120|120",
-        "300|300",
-        "007|7",
+        "0|0", "1|1", "120|120", "300|300", "007|7",
       })
   void readsDelaySeconds(String header, long seconds) {
     assertThat(retryAfter.parse(header)).isEqualTo(Duration.ofSeconds(seconds));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"301", "86400", "9223372036854775807", "9223372036854775808",
-      "99999999999999999999999999999999999999"})
+  @ValueSource(
+      strings = {
+        "301",
+        "86400",
+        "9223372036854775807",
+        "9223372036854775808",
+        "99999999999999999999999999999999999999"
+      })
   void capsLargeDelaysAndSaturatesHugeOnesInsteadOfOverflowing(String header) {
     assertThat(retryAfter.parse(header)).isEqualTo(CAP);
   }

@@ -26,15 +26,19 @@ class TokenBucketTest {
   private RateLimiter limiter(int limit, Duration period, int burst, Duration maxWait) {
     return RateLimiter.of(
         "api",
-        RateLimiterConfig.builder().limit(limit).period(period).burst(burst).maxWait(maxWait).build(),
+        RateLimiterConfig.builder()
+            .limit(limit)
+            .period(period)
+            .burst(burst)
+            .maxWait(maxWait)
+            .build(),
         clock,
         scheduler);
   }
 
   @ParameterizedTest
   @EnumSource(CallMode.class)
-  void admitsTheBurstThenRejectsWithTheExactTimeUntilTheNextPermit(CallMode mode)
-      throws Exception {
+  void admitsTheBurstThenRejectsWithTheExactTimeUntilTheNextPermit(CallMode mode) throws Exception {
     RateLimiter limiter = limiter(10, Duration.ofSeconds(1), 10, Duration.ZERO);
 
     for (int i = 0; i < 10; i++) {
@@ -48,9 +52,10 @@ class TokenBucketTest {
             e -> {
               assertThat(e.policyName()).isEqualTo("api");
               assertThat(e.retryAfter()).contains(Duration.ofMillis(70));
-              assertThat(e).hasMessage(
-                  "api: rate limit exceeded, no permit within maxWait PT0S;"
-                      + " a permit is free in PT0.07S");
+              assertThat(e)
+                  .hasMessage(
+                      "api: rate limit exceeded, no permit within maxWait PT0S;"
+                          + " a permit is free in PT0.07S");
             });
     assertThat(scheduler.sleeps()).isEmpty();
     assertThat(limiter.snapshot().rejectedCalls()).isEqualTo(1);
@@ -220,8 +225,7 @@ class TokenBucketTest {
   @Test
   void aSnapshotTellsFreePermitsRejectionsAndTheTimeUntilTheNextPermit() {
     RateLimiter limiter = limiter(4, Duration.ofSeconds(1), 4, Duration.ZERO);
-    assertThat(limiter.snapshot())
-        .isEqualTo(new RateLimiter.Snapshot(4, 0, 0, Duration.ZERO));
+    assertThat(limiter.snapshot()).isEqualTo(new RateLimiter.Snapshot(4, 0, 0, Duration.ZERO));
 
     limiter.tryAcquire(4);
     limiter.tryAcquire();
@@ -257,7 +261,13 @@ class TokenBucketTest {
     RateLimiter limiter = limiter(1, Duration.ofSeconds(1), 1, Duration.ZERO);
     IllegalStateException failure = new IllegalStateException("boom");
 
-    assertThatThrownBy(() -> limiter.call(() -> { throw failure; })).isSameAs(failure);
+    assertThatThrownBy(
+            () ->
+                limiter.call(
+                    () -> {
+                      throw failure;
+                    }))
+        .isSameAs(failure);
     assertThat(limiter.tryAcquire()).isFalse();
   }
 

@@ -46,7 +46,10 @@ public final class FixedWindowStress {
 
   /** Limit 3, two callers asking twice each: exactly three requests win. */
   @JCStressTest
-  @Outcome(id = {"2, 1", "1, 2"}, expect = ACCEPTABLE, desc = "three of four requests win")
+  @Outcome(
+      id = {"2, 1", "1, 2"},
+      expect = ACCEPTABLE,
+      desc = "three of four requests win")
   @Outcome(id = "2, 2", expect = FORBIDDEN, desc = "four permits out of three")
   @Outcome(expect = FORBIDDEN, desc = "a permit was lost")
   @State

@@ -18,10 +18,7 @@ final class FrozenTime implements Clock, Scheduler {
   /** A limiter on frozen time with {@code burst} permits and a refill too slow to matter. */
   static RateLimiter limiter(RateLimiterConfig.Algorithm algorithm, int burst) {
     RateLimiterConfig.Builder config =
-        RateLimiterConfig.builder()
-            .algorithm(algorithm)
-            .limit(burst)
-            .period(Duration.ofHours(1));
+        RateLimiterConfig.builder().algorithm(algorithm).limit(burst).period(Duration.ofHours(1));
     return RateLimiter.of("stress", config.build(), INSTANCE, INSTANCE);
   }
 

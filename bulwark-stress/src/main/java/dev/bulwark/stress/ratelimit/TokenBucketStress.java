@@ -19,7 +19,10 @@ public final class TokenBucketStress {
 
   /** Burst 1, two callers: exactly one gets the permit. */
   @JCStressTest
-  @Outcome(id = {"true, false", "false, true"}, expect = ACCEPTABLE, desc = "exactly one wins")
+  @Outcome(
+      id = {"true, false", "false, true"},
+      expect = ACCEPTABLE,
+      desc = "exactly one wins")
   @Outcome(id = "true, true", expect = FORBIDDEN, desc = "one permit granted twice")
   @Outcome(id = "false, false", expect = FORBIDDEN, desc = "the permit was lost")
   @State
@@ -70,7 +73,10 @@ public final class TokenBucketStress {
    * jcstress skips the three-actor test above.
    */
   @JCStressTest
-  @Outcome(id = {"2, 1", "1, 2"}, expect = ACCEPTABLE, desc = "three of four requests win")
+  @Outcome(
+      id = {"2, 1", "1, 2"},
+      expect = ACCEPTABLE,
+      desc = "three of four requests win")
   @Outcome(id = "2, 2", expect = FORBIDDEN, desc = "four permits out of three")
   @Outcome(expect = FORBIDDEN, desc = "a permit was lost")
   @State
