@@ -119,8 +119,7 @@ class HoldTest {
     ServerBusyException busy =
         new ServerBusyException("api.example.com", 429, Duration.ofSeconds(30));
 
-    assertThatThrownBy(() -> mode.call(limiter, scheduler, throwing(busy)))
-        .isSameAs(busy);
+    assertThatThrownBy(() -> mode.call(limiter, scheduler, throwing(busy))).isSameAs(busy);
     clock.advance(Duration.ofSeconds(1));
 
     assertThatThrownBy(() -> mode.call(limiter, scheduler, () -> "unreached"))
@@ -155,8 +154,7 @@ class HoldTest {
     ServerBusyException busy =
         new ServerBusyException("api.example.com", 429, Duration.ofSeconds(30));
 
-    assertThatThrownBy(() -> mode.call(limiter, scheduler, throwing(busy)))
-        .isSameAs(busy);
+    assertThatThrownBy(() -> mode.call(limiter, scheduler, throwing(busy))).isSameAs(busy);
 
     assertThat(mode.call(limiter, scheduler, () -> "ok")).isEqualTo("ok");
   }
