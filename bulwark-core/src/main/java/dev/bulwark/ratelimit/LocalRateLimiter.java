@@ -241,26 +241,31 @@ abstract class LocalRateLimiter implements RateLimiter {
     }
     CompletableFuture<T> result = new CompletableFuture<>();
     WAITING.getAndAdd(this, 1);
-    scheduler.schedule(
-        () -> {
-          WAITING.getAndAdd(this, -1);
-          if (result.isDone()) {
-            return; // the caller gave up (cancelled) while waiting: do not make the call
-          }
-          if (events.hasListeners()) {
-            events.publish(new CallPermitted(name, clock.wallTime()));
-          }
-          proceedAsync(call, next)
-              .whenComplete(
-                  (value, failure) -> {
-                    if (failure == null) {
-                      result.complete(value);
-                    } else {
-                      result.completeExceptionally(Failures.unwrap(failure));
-                    }
-                  });
-        },
-        wait);
+    try {
+      scheduler.schedule(
+          () -> {
+            WAITING.getAndAdd(this, -1);
+            if (result.isDone()) {
+              return; // the caller gave up (cancelled) while waiting: do not make the call
+            }
+            if (events.hasListeners()) {
+              events.publish(new CallPermitted(name, clock.wallTime()));
+            }
+            proceedAsync(call, next)
+                .whenComplete(
+                    (value, failure) -> {
+                      if (failure == null) {
+                        result.complete(value);
+                      } else {
+                        result.completeExceptionally(Failures.unwrap(failure));
+                      }
+                    });
+          },
+          wait);
+    } catch (RuntimeException e) { // a scheduler that refuses work (shut down): fail this call
+      WAITING.getAndAdd(this, -1);
+      return CompletableFuture.failedFuture(e);
+    }
     return result;
   }
 
@@ -269,12 +274,18 @@ abstract class LocalRateLimiter implements RateLimiter {
     if (!holdOnServerBusy) {
       return stage;
     }
-    return stage.whenComplete(
+    CompletableFuture<T> result = new CompletableFuture<>();
+    stage.whenComplete(
         (value, failure) -> {
-          if (failure != null) {
-            holdIfServerBusy(failure);
+          if (failure == null) {
+            result.complete(value);
+          } else {
+            Throwable unwrapped = Failures.unwrap(failure);
+            holdIfServerBusy(unwrapped); // before completing: the next caller sees the hold
+            result.completeExceptionally(unwrapped);
           }
         });
+    return result;
   }
 
   /** Holds callers back if {@code failure} is, or was caused by, a server's pause. */

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -157,6 +159,18 @@ class HoldTest {
     assertThatThrownBy(() -> mode.call(limiter, scheduler, throwing(busy))).isSameAs(busy);
 
     assertThat(mode.call(limiter, scheduler, () -> "ok")).isEqualTo("ok");
+  }
+
+  @Test
+  void anAsyncServerBusyFailureReachesTheCallerUnwrapped() {
+    RateLimiter limiter = limiter(generous().holdOnServerBusy(true));
+    ServerBusyException busy =
+        new ServerBusyException("api.example.com", 503, Duration.ofSeconds(7));
+
+    CompletionStage<String> stage = limiter.callAsync(() -> CompletableFuture.failedFuture(busy));
+
+    assertThat(stage.toCompletableFuture().handle((v, e) -> e).join()).isSameAs(busy);
+    assertThat(limiter.snapshot().timeUntilNextPermit()).isEqualTo(Duration.ofSeconds(7));
   }
 
   @Test
