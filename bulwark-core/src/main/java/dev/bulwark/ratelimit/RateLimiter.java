@@ -1,0 +1,174 @@
+package dev.bulwark.ratelimit;
+
+import dev.bulwark.Policy;
+import dev.bulwark.event.EventSource;
+import dev.bulwark.internal.Check;
+import dev.bulwark.time.Clock;
+import dev.bulwark.time.Scheduler;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Lets calls through at no more than a configured rate, so that we never send a remote service more
+ * than it allows (client-side rate limiting); and holds every caller back when the service itself
+ * says it is busy ({@link #holdFor}).
+ *
+ * <p>As a {@link Policy}, each call takes one permit: at once if one is free, after a wait of at
+ * most {@link RateLimiterConfig#maxWait()} (through the {@link Scheduler}, never by spinning), or
+ * not at all: a caller whose wait would exceed {@code maxWait} is rejected at once with a {@link
+ * RateLimitedException} saying when a permit will be free. A permit is spent when it is granted,
+ * whatever the call's outcome.
+ *
+ * {@snippet :
+ * RateLimiterConfig tenPerSecond =
+ *     RateLimiterConfig.builder().limit(10).period(Duration.ofSeconds(1)).build();
+ * RateLimiter limiter = RateLimiter.of("github", tenPerSecond);
+ * String body = limiter.call(() -> client.fetch(uri)); // RateLimitedException when over
+ * }
+ *
+ * <p>Taking a permit is one read of the clock and one compare-and-set of one {@code long}; it takes
+ * no lock and allocates nothing.
+ *
+ * <p>Thread-safe.
+ */
+public interface RateLimiter extends Policy {
+
+  /**
+   * A limiter named {@code name} on the system clock and scheduler.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code name} is blank
+   */
+  static RateLimiter of(String name, RateLimiterConfig config) {
+    return of(name, config, Clock.system(), Scheduler.system());
+  }
+
+  /**
+   * A limiter named {@code name} that reads time from {@code clock} and waits through {@code
+   * scheduler}. Its permits are counted from the clock's time now: a full bucket, or the start of
+   * the first window.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code name} is blank
+   */
+  static RateLimiter of(String name, RateLimiterConfig config, Clock clock, Scheduler scheduler) {
+    Check.name(name);
+    Check.notNull("config", config);
+    Check.notNull("clock", clock);
+    Check.notNull("scheduler", scheduler);
+    switch (config.algorithm()) {
+      case FIXED_WINDOW:
+        return new FixedWindow(name, config, clock, scheduler);
+      case TOKEN_BUCKET:
+      default:
+        return new TokenBucket(name, config, clock, scheduler);
+    }
+  }
+
+  /**
+   * A limiter named {@code name} with {@link RateLimiterConfig#ofDefaults()}: 100 permits per
+   * second, no waiting.
+   *
+   * @throws NullPointerException if {@code name} is null
+   * @throws IllegalArgumentException if {@code name} is blank
+   */
+  static RateLimiter ofDefaults(String name) {
+    return of(name, RateLimiterConfig.ofDefaults());
+  }
+
+  /** The name reported in events, metrics and rejections. */
+  @Override
+  String name();
+
+  /** The configuration this limiter was built with. */
+  RateLimiterConfig config();
+
+  /**
+   * Where this limiter's events are published: {@code CallPermitted}, {@code CallRejected} and
+   * {@code CallsHeldBack}.
+   */
+  EventSource events();
+
+  /** What the limiter looks like now: free permits, waiting callers, rejections so far. */
+  Snapshot snapshot();
+
+  /**
+   * Takes one permit if one is free now; never waits, whatever {@link RateLimiterConfig#maxWait()}
+   * says.
+   *
+   * @return true if a permit was taken
+   */
+  boolean tryAcquire();
+
+  /**
+   * Takes {@code permits} permits if they are all free now; never waits. Takes none otherwise.
+   *
+   * @return true if the permits were taken
+   * @throws IllegalArgumentException if {@code permits} is below 1 or above the burst (for a fixed
+   *     window, the limit): such a request could never succeed
+   */
+  boolean tryAcquire(int permits);
+
+  /**
+   * Reserves one permit without waiting and says how long the caller must wait before using it, in
+   * nanoseconds; or reserves nothing and returns -1 if that wait would exceed {@link
+   * RateLimiterConfig#maxWait()}. A reserved permit is spent: a caller that does not wait it out
+   * exceeds the rate.
+   *
+   * @return the wait in nanoseconds (0 = use it now), or -1 if nothing was reserved
+   */
+  long reserveNanos();
+
+  /**
+   * Reserves one permit without waiting and says how long the caller must wait before using it; or
+   * reserves nothing if that wait would exceed {@code maxWait}.
+   *
+   * @return the wait (zero = use it now), or empty if nothing was reserved
+   * @throws NullPointerException if {@code maxWait} is null
+   * @throws IllegalArgumentException if {@code maxWait} is negative or above 365 days
+   */
+  Optional<Duration> reserve(Duration maxWait);
+
+  /**
+   * Takes one permit, waiting for it through the scheduler for at most {@link
+   * RateLimiterConfig#maxWait()}. If the wait would be longer, throws at once without waiting and
+   * without taking a permit.
+   *
+   * @throws RateLimitedException if no permit is free within {@code maxWait}; its {@link
+   *     RateLimitedException#retryAfter()} says when one will be
+   * @throws InterruptedException if the thread is interrupted while waiting; the permit is then
+   *     spent
+   */
+  void acquire() throws InterruptedException;
+
+  /**
+   * Holds back every caller of this limiter for {@code delay} from now: until then, callers wait
+   * (if {@code maxWait} allows) or are rejected with the time left as {@code retryAfter}. Meant for
+   * a server's pause ({@code 429 Too Many Requests} or {@code 503} with {@code Retry-After}). Holds
+   * never shorten each other: the one that ends latest wins. A zero delay changes nothing.
+   *
+   * @throws NullPointerException if {@code delay} is null
+   * @throws IllegalArgumentException if {@code delay} is negative or above 365 days
+   */
+  void holdFor(Duration delay);
+
+  /**
+   * {@link #holdFor(Duration)} in nanoseconds, for code that must not allocate: a negative or zero
+   * delay changes nothing, one above 365 days holds for 365 days.
+   */
+  void holdForNanos(long delayNanos);
+
+  /**
+   * A limiter's state at one moment. Immutable; thread-safe.
+   *
+   * @param availablePermits permits a caller could take now without waiting (0 while held back or
+   *     when permits are reserved ahead)
+   * @param waitingCallers callers now waiting out a reserved permit (in {@code acquire}, or in a
+   *     call through the limiter, synchronous or asynchronous)
+   * @param rejectedCalls refusals since the limiter was created, of calls and of {@code
+   *     tryAcquire}/{@code reserve}
+   * @param timeUntilNextPermit how long until one permit is free (zero if one is free now)
+   */
+  record Snapshot(
+      int availablePermits, int waitingCallers, long rejectedCalls, Duration timeUntilNextPermit) {}
+}
