@@ -10,12 +10,12 @@ import java.util.Objects;
 import java.util.function.DoubleSupplier;
 
 /**
- * The showcase's experiment: two copies of the flaky service following the same script, one
- * called directly and one through a Bulwark pipeline with a last-known-good fallback, driven by
- * the same load at the same time.
+ * The showcase's experiment: two copies of the flaky service following the same script, one called
+ * directly and one through a Bulwark pipeline with a last-known-good fallback, driven by the same
+ * load at the same time.
  *
- * <p>Both runs share the clock and the scheduler but nothing else: each has its own service (so
- * one run's calls cannot slow the other's service) and its own users.
+ * <p>Both runs share the clock and the scheduler but nothing else: each has its own service (so one
+ * run's calls cannot slow the other's service) and its own users.
  *
  * <p>Thread-safe if the random source is; each {@link #run} is independent.
  */
@@ -26,7 +26,9 @@ public final class Comparison {
   private final DoubleSupplier random;
   private final LoadDriver driver;
 
-  /** An experiment on {@code timeline} with {@code users} users, each sending one request a pace. */
+  /**
+   * An experiment on {@code timeline} with {@code users} users, each sending one request a pace.
+   */
   public Comparison(
       Timeline timeline,
       int users,

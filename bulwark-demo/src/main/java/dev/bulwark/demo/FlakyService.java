@@ -13,8 +13,8 @@ import java.util.function.DoubleSupplier;
  * share of calls, slows down, goes down (each call fails after a connect timeout) and comes back.
  *
  * <p>Which phase a call falls in is decided by the time it arrives, read from the injected clock;
- * the call then takes its time through the injected scheduler, so a test on a manual clock runs
- * the whole script without sleeping. The service counts every call that reaches it, per phase.
+ * the call then takes its time through the injected scheduler, so a test on a manual clock runs the
+ * whole script without sleeping. The service counts every call that reaches it, per phase.
  *
  * <p>Thread-safe if the random source is.
  */
@@ -33,7 +33,11 @@ public final class FlakyService {
    * @param random uniform numbers in [0, 1): decides which calls fail and how long they take
    */
   public FlakyService(
-      Timeline timeline, Clock clock, Scheduler scheduler, DoubleSupplier random, long originNanos) {
+      Timeline timeline,
+      Clock clock,
+      Scheduler scheduler,
+      DoubleSupplier random,
+      long originNanos) {
     this.timeline = Objects.requireNonNull(timeline, "timeline");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");

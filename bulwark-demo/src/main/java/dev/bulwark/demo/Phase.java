@@ -42,7 +42,10 @@ public record Phase(
   /** One line for the printed script, such as "degraded: 30% errors, ~200 ms". */
   public String describe() {
     if (isDown()) {
-      return name + ": every call fails after " + failureLatency.toMillis() + " ms (connect timeout)";
+      return name
+          + ": every call fails after "
+          + failureLatency.toMillis()
+          + " ms (connect timeout)";
     }
     return String.format(
         "%s: %.0f%% errors, ~%d ms per call", name, errorRate * 100, latency.toMillis());

@@ -13,8 +13,8 @@ import java.util.function.Function;
  * <p>Thread-safe (stateless).
  */
 public final class ReportTable {
-  private static final int LABEL_WIDTH = 40;
-  private static final int COLUMN_WIDTH = 14;
+  private static final int LABEL_WIDTH = 38;
+  private static final int COLUMN_WIDTH = 17;
 
   private ReportTable() {}
 
@@ -26,10 +26,11 @@ public final class ReportTable {
     List<String[]> rows = new ArrayList<>();
     rows.add(row(reports, "", RunReport::name));
     rows.add(row(reports, "requests sent by users", r -> count(r.requests())));
-    rows.add(row(reports, "answered (fresh or fallback)", r -> percent(r.answeredRate())));
-    rows.add(row(reports, "  fresh from the service", r -> percent(r.share(r.fresh()))));
-    rows.add(row(reports, "  last known good (fallback)", r -> percent(r.share(r.fallback()))));
-    rows.add(row(reports, "errors seen by users", r -> percent(r.share(r.failed()))));
+    rows.add(
+        row(reports, "answered (fresh or fallback)", r -> counted(r, r.fresh() + r.fallback())));
+    rows.add(row(reports, "  fresh from the service", r -> counted(r, r.fresh())));
+    rows.add(row(reports, "  last known good (fallback)", r -> counted(r, r.fallback())));
+    rows.add(row(reports, "errors seen by users", r -> counted(r, r.failed())));
     rows.add(
         row(
             reports,
@@ -64,6 +65,10 @@ public final class ReportTable {
 
   static String count(long n) {
     return String.format(Locale.ROOT, "%,d", n);
+  }
+
+  static String counted(RunReport report, long count) {
+    return count(count) + " " + String.format(Locale.ROOT, "%6s", percent(report.share(count)));
   }
 
   static String percent(double share) {

@@ -7,8 +7,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The numbers of one run, all measured: what the users got, how many calls reached the service,
- * how long users waited, and how quickly fresh answers came back after the outage.
+ * The numbers of one run, all measured: what the users got, how many calls reached the service, how
+ * long users waited, and how quickly fresh answers came back after the outage.
  *
  * @param name the run's column title
  * @param requests requests the users sent
@@ -90,8 +90,8 @@ public record RunReport(
   }
 
   /**
-   * The nearest-rank percentile of sorted values: the smallest value that at least {@code
-   * percent}% of the values are less than or equal to. -1 if there are no values.
+   * The nearest-rank percentile of sorted values: the smallest value that at least {@code percent}%
+   * of the values are less than or equal to. -1 if there are no values.
    *
    * @param percent in (0, 100]
    */

@@ -6,8 +6,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The flaky service's script: phases in order of their start, the first starting at zero, and
- * how long the whole run lasts.
+ * The flaky service's script: phases in order of their start, the first starting at zero, and how
+ * long the whole run lasts.
  *
  * @param phases the phases, first one starting at zero, starts strictly increasing
  * @param length how long a run against this script lasts; after the last phase starts

@@ -23,10 +23,10 @@ class LoadDriverTest {
     List<CallLog> logs = driver.run(() -> Answer.FRESH, origin, Duration.ofSeconds(1), scheduler);
 
     assertThat(logs).hasSize(2);
-    assertThat(starts(logs.get(0))).containsExactly(0L, 100L, 200L, 300L, 400L, 500L, 600L, 700L,
-        800L, 900L);
-    assertThat(starts(logs.get(1))).containsExactly(50L, 150L, 250L, 350L, 450L, 550L, 650L, 750L,
-        850L, 950L);
+    assertThat(starts(logs.get(0)))
+        .containsExactly(0L, 100L, 200L, 300L, 400L, 500L, 600L, 700L, 800L, 900L);
+    assertThat(starts(logs.get(1)))
+        .containsExactly(50L, 150L, 250L, 350L, 450L, 550L, 650L, 750L, 850L, 950L);
   }
 
   @Test
@@ -45,8 +45,7 @@ class LoadDriverTest {
     CallLog log = driver.run(slow, origin, Duration.ofSeconds(1), scheduler).get(0);
 
     assertThat(starts(log)).containsExactly(0L, 250L, 500L, 750L);
-    assertThat(IntStream.range(0, log.size()).mapToLong(log::latencyNanos))
-        .containsOnly(250 * MS);
+    assertThat(IntStream.range(0, log.size()).mapToLong(log::latencyNanos)).containsOnly(250 * MS);
   }
 
   @Test
@@ -60,9 +59,10 @@ class LoadDriverTest {
     scheduler.runAll(users);
 
     assertThat(first.logs()).allSatisfy(log -> assertThat(log.size()).isEqualTo(20));
-    assertThat(second.logs()).allSatisfy(log -> assertThat(log.answer(19)).isEqualTo(
-        Answer.FALLBACK));
-    assertThat(second.logs().get(2).startNanos(19)).isEqualTo(1_966_666_666L); // last tick: 2/3 of a pace in
+    assertThat(second.logs())
+        .allSatisfy(log -> assertThat(log.answer(19)).isEqualTo(Answer.FALLBACK));
+    assertThat(second.logs().get(2).startNanos(19))
+        .isEqualTo(1_966_666_666L); // last tick: 2/3 of a pace in
   }
 
   private static List<Long> starts(CallLog log) {

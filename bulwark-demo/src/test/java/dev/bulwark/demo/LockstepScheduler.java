@@ -24,8 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * depends on virtual time alone, every run of the same scenario interleaves identically.
  *
  * <p>A thread that is not one of the users (the test's own) sleeps by advancing the clock. A user
- * that blocks on anything but this scheduler would stall the simulation: the coordinator then
- * fails after a real-time safety limit instead of hanging.
+ * that blocks on anything but this scheduler would stall the simulation: the coordinator then fails
+ * after a real-time safety limit instead of hanging.
  */
 final class LockstepScheduler implements Scheduler, LoadDriver.Launcher {
   private static final long STALL_LIMIT_SECONDS = 30;
