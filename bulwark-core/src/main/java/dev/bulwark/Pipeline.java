@@ -108,6 +108,8 @@ public final class Pipeline {
    *
    * @throws RejectedException if a policy refuses the call
    * @throws RuntimeException whatever the supplier threw, unwrapped
+   * @throws UndeclaredThrowableException wrapping a checked exception a policy threw, such as the
+   *     {@code InterruptedException} of a retry interrupted while it waited
    */
   public <T> T get(Supplier<T> supplier) {
     Check.notNull("supplier", supplier);
@@ -116,7 +118,8 @@ public final class Pipeline {
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Exception e) {
-      // Only a policy could throw a checked exception here, and none does.
+      // Only a policy can throw a checked exception here: a retry interrupted while waiting throws
+      // InterruptedException (and has restored the thread's interrupt flag).
       throw new UndeclaredThrowableException(e);
     }
   }

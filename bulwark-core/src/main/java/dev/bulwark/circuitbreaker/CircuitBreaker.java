@@ -1,9 +1,33 @@
 package dev.bulwark.circuitbreaker;
 
 import dev.bulwark.Policy;
+import dev.bulwark.event.EventSource;
+import dev.bulwark.internal.Check;
+import dev.bulwark.time.Clock;
+import java.time.Duration;
 
 /**
  * Stops calling what keeps failing, tests it again after a wait, closes when it recovers.
+ *
+ * <p>Use it as a {@link Policy} in a {@link dev.bulwark.Pipeline} (it then counts each call's
+ * outcome itself, exactly once), or by hand around code it cannot wrap:
+ *
+ * <pre>{@code
+ * if (breaker.tryAcquirePermission()) {
+ *   long start = System.nanoTime();
+ *   try {
+ *     Response r = client.send(request);
+ *     breaker.onResult(System.nanoTime() - start, r);
+ *   } catch (IOException e) {
+ *     breaker.onError(System.nanoTime() - start, e);
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Through {@code execute}, a call remembers the phase it was let through in: its outcome is
+ * ignored for decisions once the breaker has moved on (a slow call let through while closed cannot
+ * close a half-open breaker). The standalone methods cannot tell phases apart and report into the
+ * current one.
  *
  * <p>Thread-safe.
  */
@@ -22,4 +46,116 @@ public interface CircuitBreaker extends Policy {
     /** Disabled by hand: every call passes and outcomes are only counted, never acted on. */
     DISABLED
   }
+
+  /**
+   * What a breaker has seen, at one moment.
+   *
+   * @param state the breaker's state
+   * @param failureRate failed calls in percent of the calls in the window, or -1 when the window
+   *     holds fewer than {@code minimumCalls}
+   * @param slowCallRate slow calls in percent of the calls in the window, or -1 when the window
+   *     holds fewer than {@code minimumCalls}
+   * @param bufferedCalls calls in the window (for a half-open breaker: probe outcomes so far)
+   * @param failedCalls failed calls in the window
+   * @param slowCalls slow calls in the window, failed or not
+   * @param successfulCalls calls in the window that did not fail
+   * @param notPermittedCalls calls refused since the breaker was made or last {@code reset()}
+   * @param timeUntilProbe time until the next probe may pass when {@code OPEN}, else zero
+   */
+  record Snapshot(
+      State state,
+      float failureRate,
+      float slowCallRate,
+      int bufferedCalls,
+      int failedCalls,
+      int slowCalls,
+      int successfulCalls,
+      long notPermittedCalls,
+      Duration timeUntilProbe) {}
+
+  /**
+   * A breaker named {@code name} with {@code config}, on the system clock.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the name is blank
+   */
+  static CircuitBreaker of(String name, CircuitBreakerConfig config) {
+    return of(name, config, Clock.system());
+  }
+
+  /**
+   * A breaker named {@code name} with {@code config}, reading time from {@code clock}.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the name is blank
+   */
+  static CircuitBreaker of(String name, CircuitBreakerConfig config, Clock clock) {
+    return new LocalCircuitBreaker(
+        Check.name(name), Check.notNull("config", config), Check.notNull("clock", clock));
+  }
+
+  /**
+   * A breaker named {@code name} with the default configuration, on the system clock.
+   *
+   * @throws NullPointerException if the name is null
+   * @throws IllegalArgumentException if the name is blank
+   */
+  static CircuitBreaker ofDefaults(String name) {
+    return of(name, CircuitBreakerConfig.ofDefaults());
+  }
+
+  /** The configuration this breaker was made with. */
+  CircuitBreakerConfig config();
+
+  /** The current state. An {@code OPEN} breaker whose wait is over reports OPEN until a call. */
+  State state();
+
+  /** Counts and rates as they stand now. Allocates; meant for metrics and health, not per call. */
+  Snapshot snapshot();
+
+  /** Where this breaker's events can be listened to. */
+  EventSource events();
+
+  /**
+   * Asks to run one call, for code that reports outcomes itself: true if the call may run. A
+   * permitted call must then report exactly once, through {@link #onSuccess}, {@link #onError},
+   * {@link #onResult} or {@link #releasePermission}.
+   */
+  boolean tryAcquirePermission();
+
+  /**
+   * Like {@link #tryAcquirePermission()} but throws instead of returning false.
+   *
+   * @throws CircuitBreakerOpenException if the call may not run
+   */
+  void acquirePermission();
+
+  /** Gives back a permission whose call will not report (it was never made, or cancelled). */
+  void releasePermission();
+
+  /** Reports that a permitted call succeeded after {@code durationNanos}. */
+  void onSuccess(long durationNanos);
+
+  /**
+   * Reports that a permitted call failed with {@code failure} after {@code durationNanos}; the
+   * configuration decides whether it counts as a failure or is ignored.
+   *
+   * @throws NullPointerException if {@code failure} is null
+   */
+  void onError(long durationNanos, Throwable failure);
+
+  /**
+   * Reports that a permitted call returned {@code result} after {@code durationNanos}; counted as a
+   * failure when the configuration's {@code recordResultAsFailure} predicate holds.
+   */
+  void onResult(long durationNanos, Object result);
+
+  /** Closes the breaker and empties its window, whatever its state. */
+  void reset();
+
+  /** Rejects every call until {@link #reset()}. */
+  void forceOpen();
+
+  /** Lets every call pass until {@link #reset()}, still counting outcomes. */
+  void disable();
 }

@@ -1,0 +1,118 @@
+package dev.bulwark.retry;
+
+import dev.bulwark.Policy.AsyncNext;
+import dev.bulwark.internal.Failures;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+/*
+ * One asynchronous call through a LoopingRetry: the same decisions as the synchronous loop, taken
+ * in a callback when each attempt completes, with the next attempt scheduled on the Scheduler
+ * rather than slept for. No thread ever blocks, and the stack does not grow with the attempts, even
+ * when they complete at once: every later attempt starts from a scheduled task.
+ *
+ * Steps run one after the other, possibly on different threads: run() starts an attempt, accept()
+ * judges it and schedules the next run(). The mutable fields are written by one step and read by
+ * the next; the hand-over (a future's completion, a scheduler submission) orders those accesses,
+ * so they need no volatile. The result future completes exactly once: every path that ends the
+ * call records its outcome and then completes it, and no step follows a completion.
+ */
+final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
+  private final LoopingRetry retry;
+  private final Supplier<CompletionStage<T>> call;
+  private final AsyncNext next;
+  private final boolean timed;
+  private final long startNanos;
+  private final CompletableFuture<T> result = new CompletableFuture<>();
+  private int attempt;
+  private long previousDelayNanos;
+
+  AsyncAttempts(
+      LoopingRetry retry,
+      Supplier<CompletionStage<T>> call,
+      AsyncNext next,
+      boolean timed,
+      long startNanos) {
+    this.retry = retry;
+    this.call = call;
+    this.next = next;
+    this.timed = timed;
+    this.startNanos = startNanos;
+  }
+
+  CompletableFuture<T> result() {
+    return result;
+  }
+
+  /** Starts the next attempt. */
+  @Override
+  public void run() {
+    if (result.isDone()) { // cancelled by the caller while waiting: start nothing more
+      retry.recordFailure(attempt, new CancellationException(), timed, startNanos);
+      return;
+    }
+    attempt++;
+    AttemptDeadline<T> deadline =
+        retry.hasAttemptTimeout()
+            ? AttemptDeadline.start(retry, retry.attemptTimeoutNanos(attempt))
+            : null;
+    CompletionStage<T> stage;
+    try {
+      stage = next.proceed(call);
+      if (stage == null) {
+        stage = CompletableFuture.failedFuture(new NullPointerException("null stage"));
+      }
+    } catch (Throwable t) { // a supplier that throws is a failed attempt
+      stage = CompletableFuture.failedFuture(t);
+    }
+    if (deadline != null) {
+      stage = deadline.watch(stage);
+    }
+    stage.whenComplete(this);
+  }
+
+  /** The attempt finished: ends the call, or schedules the next attempt. */
+  @Override
+  public void accept(T value, Throwable error) {
+    Throwable failure = error == null ? null : Failures.unwrap(error);
+    try {
+      judge(value, failure);
+    } catch (Throwable t) { // a predicate or the scheduler failed: never leave the caller hanging
+      if (!result.isDone()) {
+        retry.recordFailure(attempt, t, timed, startNanos);
+        result.completeExceptionally(t);
+      }
+    }
+  }
+
+  private void judge(T value, Throwable failure) {
+    boolean retryable = failure == null ? retry.retriesResult(value) : retry.retries(failure);
+    if (!retryable) {
+      if (failure == null) {
+        retry.recordSuccess(attempt, timed, startNanos);
+        result.complete(value);
+      } else {
+        retry.recordFailure(attempt, failure, timed, startNanos);
+        result.completeExceptionally(failure);
+      }
+      return;
+    }
+    long delayNanos = retry.delayBeforeRetry(attempt, previousDelayNanos, failure, startNanos);
+    if (delayNanos < 0) {
+      retry.publishExhausted(attempt, failure);
+      retry.recordFailure(attempt, failure, timed, startNanos);
+      if (failure == null) {
+        result.complete(value);
+      } else {
+        result.completeExceptionally(retry.exhausted(attempt, failure));
+      }
+      return;
+    }
+    retry.publishScheduled(attempt + 1, delayNanos, failure);
+    previousDelayNanos = delayNanos;
+    retry.scheduler().schedule(this, delayNanos);
+  }
+}

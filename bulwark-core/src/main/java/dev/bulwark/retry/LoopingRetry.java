@@ -1,0 +1,310 @@
+package dev.bulwark.retry;
+
+import dev.bulwark.RejectedException;
+import dev.bulwark.event.EventSource;
+import dev.bulwark.event.FailureRecorded;
+import dev.bulwark.event.RetriesExhausted;
+import dev.bulwark.event.RetryScheduled;
+import dev.bulwark.event.SuccessRecorded;
+import dev.bulwark.internal.Check;
+import dev.bulwark.internal.EventBus;
+import dev.bulwark.time.Clock;
+import dev.bulwark.time.Scheduler;
+import dev.bulwark.timeout.TimeoutExceededException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/*
+ * The retry keeps no state between calls except its counters, so there is nothing to CAS: each
+ * call's progress (attempt number, previous delay, start time) lives on the caller's stack for a
+ * synchronous call and in one AsyncAttempts object for an asynchronous one. Counters are
+ * LongAdders, so concurrent calls never contend on one cache line, and each call adds to them once,
+ * when it finishes: its outcome is recorded exactly once, on the path that ends it.
+ *
+ * The configuration is flattened into final fields (arrays, nanos, a null for "none") so the hot
+ * path reads plain fields and allocates nothing: a first-try success costs one call, a null check,
+ * two LongAdder additions and one volatile read of the listener array. The start time is read only
+ * when a time budget or a listener needs it.
+ */
+final class LoopingRetry implements Retry {
+  private final String name;
+  private final RetryConfig config;
+  private final Clock clock;
+  private final Scheduler scheduler;
+  private final EventBus events = new EventBus();
+
+  private final int maxAttempts;
+  private final long maxDurationNanos; // 0: no budget
+  private final Backoff backoff;
+  private final long attemptTimeoutNanos; // 0: no per-attempt timeout
+  private final double attemptTimeoutMultiplier;
+  private final long maxAttemptTimeoutNanos;
+  private final Class<?>[] retryOn;
+  private final Class<?>[] abortOn;
+  private final Predicate<Throwable> retryIf; // null: none
+  private final Predicate<Object> retryOnResult; // null: none
+  private final Supplier<? extends RandomGenerator> random;
+
+  private final LongAdder successfulWithoutRetry = new LongAdder();
+  private final LongAdder successfulWithRetry = new LongAdder();
+  private final LongAdder failedWithoutRetry = new LongAdder();
+  private final LongAdder failedWithRetry = new LongAdder();
+  private final LongAdder totalAttempts = new LongAdder();
+
+  LoopingRetry(String name, RetryConfig config, Clock clock, Scheduler scheduler) {
+    this.name = name;
+    this.config = config;
+    this.clock = clock;
+    this.scheduler = scheduler;
+    this.maxAttempts = config.maxAttempts();
+    this.maxDurationNanos = config.maxDuration().map(Duration::toNanos).orElse(0L);
+    this.backoff = config.backoff();
+    this.attemptTimeoutNanos = config.attemptTimeout().map(Duration::toNanos).orElse(0L);
+    this.attemptTimeoutMultiplier = config.attemptTimeoutMultiplier();
+    this.maxAttemptTimeoutNanos = config.maxAttemptTimeout().orElse(Check.MAX_DURATION).toNanos();
+    this.retryOn = toArray(config.retryOn());
+    this.abortOn = toArray(config.abortOn());
+    this.retryIf = config.retryIf().orElse(null);
+    this.retryOnResult = config.retryOnResult().orElse(null);
+    this.random = config.random();
+  }
+
+  private static Class<?>[] toArray(List<Class<? extends Throwable>> classes) {
+    return classes.toArray(new Class<?>[0]);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public RetryConfig config() {
+    return config;
+  }
+
+  @Override
+  public EventSource events() {
+    return events;
+  }
+
+  @Override
+  public Statistics statistics() {
+    return new Statistics(
+        successfulWithoutRetry.sum(),
+        successfulWithRetry.sum(),
+        failedWithoutRetry.sum(),
+        failedWithRetry.sum(),
+        totalAttempts.sum());
+  }
+
+  @Override
+  public <T> T execute(Callable<T> call, Next next) throws Exception {
+    boolean timed = maxDurationNanos != 0 || events.hasListeners();
+    long startNanos = timed ? clock.nanoTime() : 0L;
+    long previousDelayNanos = 0;
+    for (int attempt = 1; ; attempt++) {
+      T result = null;
+      Throwable failure = null;
+      InterruptingTimer timer =
+          attemptTimeoutNanos == 0
+              ? null
+              : InterruptingTimer.start(scheduler, attemptTimeoutNanos(attempt));
+      try {
+        result = next.proceed(call);
+      } catch (Throwable t) {
+        failure = t;
+      }
+      if (timer != null && timer.stop()) {
+        failure = timedOut(timer.timeoutNanos());
+        result = null;
+      }
+
+      boolean retryable;
+      try {
+        retryable = failure == null ? retriesResult(result) : retries(failure);
+      } catch (RuntimeException | Error e) { // a predicate failed: a bug, never retried
+        recordFailure(attempt, e, timed, startNanos);
+        throw e;
+      }
+      if (!retryable) {
+        if (failure == null) {
+          recordSuccess(attempt, timed, startNanos);
+          return result;
+        }
+        recordFailure(attempt, failure, timed, startNanos);
+        throw rethrow(failure);
+      }
+
+      long delayNanos = delayBeforeRetry(attempt, previousDelayNanos, failure, startNanos);
+      if (delayNanos < 0) {
+        publishExhausted(attempt, failure);
+        recordFailure(attempt, failure, timed, startNanos);
+        if (failure == null) {
+          return result; // the last retried result, as documented
+        }
+        throw rethrow(exhausted(attempt, failure));
+      }
+      publishScheduled(attempt + 1, delayNanos, failure);
+      try {
+        scheduler.sleep(delayNanos);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // restored, so code catching every Exception sees it
+        if (failure != null) {
+          e.addSuppressed(failure);
+        }
+        recordFailure(attempt, e, timed, startNanos);
+        throw e;
+      }
+      previousDelayNanos = delayNanos;
+    }
+  }
+
+  @Override
+  public <T> CompletionStage<T> executeAsync(Supplier<CompletionStage<T>> call, AsyncNext next) {
+    boolean timed = maxDurationNanos != 0 || events.hasListeners();
+    AsyncAttempts<T> attempts =
+        new AsyncAttempts<>(this, call, next, timed, timed ? clock.nanoTime() : 0L);
+    attempts.run();
+    return attempts.result();
+  }
+
+  // ---- decisions, shared by the synchronous loop and AsyncAttempts ----
+
+  /** True if a result is one to retry; throws what the predicate throws. */
+  boolean retriesResult(Object result) {
+    return retryOnResult != null && retryOnResult.test(result);
+  }
+
+  /** True if {@code failure} (already unwrapped) is one to retry. */
+  boolean retries(Throwable failure) {
+    if (!(failure instanceof Exception)) {
+      return false; // an Error, or a Throwable of neither kind: never retried
+    }
+    for (Class<?> abort : abortOn) {
+      if (abort.isInstance(failure)) {
+        return false;
+      }
+    }
+    for (Class<?> retry : retryOn) {
+      if (retry.isInstance(failure)) {
+        return true;
+      }
+    }
+    return retryIf != null && retryIf.test(failure);
+  }
+
+  /**
+   * The delay before the attempt after {@code attempt}, or -1 to give up: the attempts are used up,
+   * or the wait would end at or past the time budget.
+   */
+  long delayBeforeRetry(int attempt, long previousDelayNanos, Throwable failure, long startNanos) {
+    if (attempt >= maxAttempts) {
+      return -1;
+    }
+    long delayNanos = backoff.delayNanos(attempt, previousDelayNanos, random.get());
+    if (failure instanceof RejectedException) {
+      long retryAfterNanos = ((RejectedException) failure).retryAfterNanos();
+      if (retryAfterNanos >= 0) { // wait until the inner policy may let a call pass, within reason
+        delayNanos = Math.max(delayNanos, Math.min(retryAfterNanos, backoff.maxNanos()));
+      }
+    }
+    if (maxDurationNanos != 0
+        && clock.nanoTime() + delayNanos - (startNanos + maxDurationNanos) >= 0) {
+      return -1;
+    }
+    return delayNanos;
+  }
+
+  /** True if attempts have a timeout. */
+  boolean hasAttemptTimeout() {
+    return attemptTimeoutNanos != 0;
+  }
+
+  /** The timeout of attempt number {@code attempt}: attemptTimeout × multiplier^(n-1), capped. */
+  long attemptTimeoutNanos(int attempt) {
+    if (attempt == 1 || attemptTimeoutMultiplier == 1.0) {
+      return attemptTimeoutNanos;
+    }
+    double exact = attemptTimeoutNanos * Math.pow(attemptTimeoutMultiplier, attempt - 1);
+    return exact >= maxAttemptTimeoutNanos ? maxAttemptTimeoutNanos : (long) exact;
+  }
+
+  TimeoutExceededException timedOut(long timeoutNanos) {
+    return new TimeoutExceededException(name, Duration.ofNanos(timeoutNanos));
+  }
+
+  /** What a call that ran out of attempts or time fails with. */
+  Throwable exhausted(int attempts, Throwable failure) {
+    return attempts == 1 ? failure : new RetryExhaustedException(name, attempts, failure);
+  }
+
+  Scheduler scheduler() {
+    return scheduler;
+  }
+
+  // ---- recording: each call ends through exactly one of recordSuccess and recordFailure ----
+
+  void recordSuccess(int attempts, boolean timed, long startNanos) {
+    (attempts == 1 ? successfulWithoutRetry : successfulWithRetry).increment();
+    totalAttempts.add(attempts);
+    if (events.hasListeners()) {
+      events.publish(new SuccessRecorded(name, elapsed(timed, startNanos), clock.wallTime()));
+    }
+  }
+
+  /** Records a failed call; {@code failure} is null when it ended with a retried result. */
+  void recordFailure(int attempts, Throwable failure, boolean timed, long startNanos) {
+    (attempts == 1 ? failedWithoutRetry : failedWithRetry).increment();
+    totalAttempts.add(attempts);
+    if (events.hasListeners()) {
+      events.publish(
+          new FailureRecorded(name, elapsed(timed, startNanos), failure, clock.wallTime()));
+    }
+  }
+
+  void publishScheduled(int nextAttempt, long delayNanos, Throwable failure) {
+    if (events.hasListeners()) {
+      events.publish(
+          new RetryScheduled(
+              name, nextAttempt, Duration.ofNanos(delayNanos), failure, clock.wallTime()));
+    }
+  }
+
+  void publishExhausted(int attempts, Throwable failure) {
+    if (events.hasListeners()) {
+      events.publish(new RetriesExhausted(name, attempts, failure, clock.wallTime()));
+    }
+  }
+
+  private Duration elapsed(boolean timed, long startNanos) {
+    return timed ? Duration.ofNanos(clock.nanoTime() - startNanos) : Duration.ZERO;
+  }
+
+  /** {@code failure} as an Exception to throw; an Error is thrown from here. */
+  private static Exception rethrow(Throwable failure) {
+    if (failure instanceof Exception) {
+      return (Exception) failure;
+    }
+    if (failure instanceof Error) {
+      throw (Error) failure;
+    }
+    throw LoopingRetry.<RuntimeException>sneaky(failure); // a Throwable of neither kind, unwrapped
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> E sneaky(Throwable failure) throws E {
+    throw (E) failure;
+  }
+
+  @Override
+  public String toString() {
+    return "Retry[" + name + "]";
+  }
+}

@@ -1,0 +1,465 @@
+package dev.bulwark.retry;
+
+import dev.bulwark.internal.Check;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import javax.security.auth.login.LoginException;
+
+/**
+ * How often a {@link Retry} tries a call, how long it waits in between, how long each attempt may
+ * take, and which outcomes are worth another attempt.
+ *
+ * <pre>{@code
+ * RetryConfig config = RetryConfig.builder()
+ *     .maxAttempts(4)
+ *     .backoff(Backoff.exponential(Duration.ofMillis(200), 2.0, Duration.ofSeconds(5)))
+ *     .maxDuration(Duration.ofSeconds(10))
+ *     .retryOnResult(r -> r instanceof HttpResponse<?> res && res.statusCode() == 503)
+ *     .build();
+ * }</pre>
+ *
+ * <p><b>Which failures are retried.</b> A failure is retried if it is an {@link Exception} not
+ * listed in {@link #abortOn()}, and it is an instance of a class in {@link #retryOn()} or matches
+ * {@link #retryIf()}. When neither {@code retryOn} nor {@code retryIf} is set, every such exception
+ * is retried. {@code abortOn} always wins, and an {@link Error} is never retried. A failure that is
+ * not retried reaches the caller at once, unwrapped. Classes are matched against the failure itself
+ * (after peeling {@code CompletionException}), not against its causes.
+ *
+ * <p>Immutable. Thread-safe.
+ */
+public final class RetryConfig {
+
+  /**
+   * The failures {@link #abortOn()} always contains: they are never transient, so trying again only
+   * repeats them (an authentication failure, a bad argument, a bug) or ignores a request to stop
+   * (an interrupt).
+   */
+  private static final List<Class<? extends Throwable>> NEVER_RETRIED =
+      List.of(
+          SecurityException.class,
+          GeneralSecurityException.class,
+          LoginException.class,
+          IllegalArgumentException.class,
+          NullPointerException.class,
+          ClassCastException.class,
+          UnsupportedOperationException.class,
+          InterruptedException.class);
+
+  private static final List<Class<? extends Throwable>> EVERY_EXCEPTION = List.of(Exception.class);
+
+  private static final Backoff DEFAULT_BACKOFF =
+      Backoff.exponential(Duration.ofMillis(100), 2.0, Duration.ofSeconds(10))
+          .withJitter(Backoff.Jitter.FULL);
+
+  private static final Supplier<RandomGenerator> THREAD_LOCAL_RANDOM = ThreadLocalRandom::current;
+
+  private static final RetryConfig DEFAULTS = new Builder().build();
+
+  private final int maxAttempts;
+  private final Duration maxDuration;
+  private final Backoff backoff;
+  private final Duration attemptTimeout;
+  private final double attemptTimeoutMultiplier;
+  private final Duration maxAttemptTimeout;
+  private final List<Class<? extends Throwable>> retryOn;
+  private final Predicate<Throwable> retryIf;
+  private final List<Class<? extends Throwable>> abortOn;
+  private final List<Class<? extends Throwable>> addedAbortOn;
+  private final Predicate<Object> retryOnResult;
+  private final Supplier<? extends RandomGenerator> random;
+
+  private RetryConfig(Builder b) {
+    this.maxAttempts = b.maxAttempts;
+    this.maxDuration = b.maxDuration;
+    this.backoff = b.backoff;
+    this.attemptTimeout = b.attemptTimeout;
+    this.attemptTimeoutMultiplier = b.attemptTimeoutMultiplier;
+    this.maxAttemptTimeout = b.maxAttemptTimeout;
+    this.retryOn = b.retryOn != null ? b.retryOn : b.retryIf != null ? List.of() : EVERY_EXCEPTION;
+    this.retryIf = b.retryIf;
+    this.addedAbortOn = b.abortOn;
+    List<Class<? extends Throwable>> aborts = new ArrayList<>(NEVER_RETRIED);
+    aborts.addAll(b.abortOn);
+    this.abortOn = List.copyOf(aborts);
+    this.retryOnResult = b.retryOnResult;
+    this.random = b.random;
+  }
+
+  /**
+   * A builder starting from the defaults.
+   *
+   * <p>Thread-safe.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The default configuration: 3 attempts, exponential backoff from 100 ms doubling up to 10 s with
+   * full jitter, no time budget, no per-attempt timeout, every exception retried except those never
+   * retried (see {@link #abortOn()}).
+   *
+   * <p>Thread-safe.
+   */
+  public static RetryConfig ofDefaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * A builder starting from this configuration.
+   *
+   * <p>Thread-safe.
+   */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /**
+   * How many times a call is tried, counting the first attempt. Default 3. With 1 the call is never
+   * retried and its failure reaches the caller unwrapped. Thread-safe.
+   */
+  public int maxAttempts() {
+    return maxAttempts;
+  }
+
+  /**
+   * The time budget for the whole call, attempts and waits together: no wait is begun that would
+   * end at or past it (the call then gives up). An attempt already running is not cut short by it;
+   * use {@link #attemptTimeout()} for that. Default: none. Thread-safe.
+   */
+  public Optional<Duration> maxDuration() {
+    return Optional.ofNullable(maxDuration);
+  }
+
+  /**
+   * How long to wait before each new attempt. Default: exponential from 100 ms, doubling, capped at
+   * 10 s, with {@link Backoff.Jitter#FULL full jitter} (the widest spread, so clients that failed
+   * together do not retry together). Thread-safe.
+   */
+  public Backoff backoff() {
+    return backoff;
+  }
+
+  /**
+   * How long the first attempt may take before it is cut short with a {@code
+   * TimeoutExceededException} (which is retried). Default: none. Thread-safe.
+   */
+  public Optional<Duration> attemptTimeout() {
+    return Optional.ofNullable(attemptTimeout);
+  }
+
+  /**
+   * How much longer each attempt may take than the one before (a progressive timeout): attempt
+   * {@code n} gets {@code attemptTimeout × multiplier^(n-1)}, up to {@link #maxAttemptTimeout()}.
+   * Default 1.0: every attempt gets the same time. Thread-safe.
+   */
+  public double attemptTimeoutMultiplier() {
+    return attemptTimeoutMultiplier;
+  }
+
+  /**
+   * The longest any attempt may take under a progressive timeout. Default: none (365 days).
+   * Thread-safe.
+   */
+  public Optional<Duration> maxAttemptTimeout() {
+    return Optional.ofNullable(maxAttemptTimeout);
+  }
+
+  /**
+   * Failure classes that are retried (subclasses included). Default: {@code [Exception]}, or empty
+   * when only {@link #retryIf()} is set. Unmodifiable. Thread-safe.
+   */
+  public List<Class<? extends Throwable>> retryOn() {
+    return retryOn;
+  }
+
+  /**
+   * A test that retries the failures it accepts, besides those in {@link #retryOn()}. Default:
+   * none. Thread-safe.
+   */
+  public Optional<Predicate<Throwable>> retryIf() {
+    return Optional.ofNullable(retryIf);
+  }
+
+  /**
+   * Failure classes that are never retried, whatever {@link #retryOn()} and {@link #retryIf()} say.
+   * Always contains {@code SecurityException}, {@code GeneralSecurityException}, {@code
+   * LoginException} (an authentication failure is never retried), {@code IllegalArgumentException},
+   * {@code NullPointerException}, {@code ClassCastException}, {@code UnsupportedOperationException}
+   * and {@code InterruptedException}, followed by those given to {@link Builder#abortOn}.
+   * Unmodifiable. Thread-safe.
+   */
+  public List<Class<? extends Throwable>> abortOn() {
+    return abortOn;
+  }
+
+  /**
+   * A test of a call's result that makes it worth another attempt (an HTTP 503, say). When the
+   * attempts run out, the last result is returned, not thrown. Default: none. Thread-safe.
+   */
+  public Optional<Predicate<Object>> retryOnResult() {
+    return Optional.ofNullable(retryOnResult);
+  }
+
+  /**
+   * Where jitter is drawn from: called once per delay, on the thread computing it, and the
+   * generator it returns is used by that thread for that delay only. Default: {@code
+   * ThreadLocalRandom::current}, so no generator is shared between threads. Thread-safe.
+   */
+  public Supplier<? extends RandomGenerator> random() {
+    return random;
+  }
+
+  @Override
+  public String toString() {
+    return "RetryConfig[maxAttempts="
+        + maxAttempts
+        + ", maxDuration="
+        + maxDuration
+        + ", backoff="
+        + backoff
+        + ", attemptTimeout="
+        + attemptTimeout
+        + ", attemptTimeoutMultiplier="
+        + attemptTimeoutMultiplier
+        + ", maxAttemptTimeout="
+        + maxAttemptTimeout
+        + ", retryOn="
+        + retryOn
+        + ", abortOn="
+        + abortOn
+        + "]";
+  }
+
+  /**
+   * Builds a {@link RetryConfig}. Each setter checks its own value; {@link #build()} checks how the
+   * values fit together. Messages name the field and the allowed range.
+   *
+   * <p>Not thread-safe.
+   */
+  public static final class Builder {
+    private int maxAttempts = 3;
+    private Duration maxDuration;
+    private Backoff backoff = DEFAULT_BACKOFF;
+    private Duration attemptTimeout;
+    private double attemptTimeoutMultiplier = 1.0;
+    private Duration maxAttemptTimeout;
+    private List<Class<? extends Throwable>> retryOn;
+    private Predicate<Throwable> retryIf;
+    private List<Class<? extends Throwable>> abortOn = List.of();
+    private Predicate<Object> retryOnResult;
+    private Supplier<? extends RandomGenerator> random = THREAD_LOCAL_RANDOM;
+
+    private Builder() {}
+
+    private Builder(RetryConfig c) {
+      this.maxAttempts = c.maxAttempts;
+      this.maxDuration = c.maxDuration;
+      this.backoff = c.backoff;
+      this.attemptTimeout = c.attemptTimeout;
+      this.attemptTimeoutMultiplier = c.attemptTimeoutMultiplier;
+      this.maxAttemptTimeout = c.maxAttemptTimeout;
+      // Keep "unset" unset, so that setting only retryIf later still narrows as documented.
+      this.retryOn = c.retryOn == EVERY_EXCEPTION ? null : c.retryOn;
+      this.retryIf = c.retryIf;
+      this.abortOn = c.addedAbortOn;
+      this.retryOnResult = c.retryOnResult;
+      this.random = c.random;
+    }
+
+    /**
+     * Sets {@link RetryConfig#maxAttempts()}.
+     *
+     * <p>Not thread-safe.
+     *
+     * @param attempts in [1, 1000], counting the first
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder maxAttempts(int attempts) {
+      this.maxAttempts = Check.inRange("maxAttempts", attempts, 1, 1000);
+      return this;
+    }
+
+    /**
+     * Sets {@link RetryConfig#maxDuration()}.
+     *
+     * <p>Not thread-safe.
+     *
+     * @param budget in (0, 365 days]
+     * @throws IllegalArgumentException if out of range
+     * @throws NullPointerException if null
+     */
+    public Builder maxDuration(Duration budget) {
+      this.maxDuration = Check.positive("maxDuration", budget);
+      return this;
+    }
+
+    /**
+     * Sets {@link RetryConfig#backoff()}.
+     *
+     * <p>Not thread-safe.
+     *
+     * @throws NullPointerException if null
+     */
+    public Builder backoff(Backoff backoff) {
+      this.backoff = Check.notNull("backoff", backoff);
+      return this;
+    }
+
+    /**
+     * Sets {@link RetryConfig#attemptTimeout()}.
+     *
+     * <p>Not thread-safe.
+     *
+     * @param timeout in (0, 365 days]
+     * @throws IllegalArgumentException if out of range
+     * @throws NullPointerException if null
+     */
+    public Builder attemptTimeout(Duration timeout) {
+      this.attemptTimeout = Check.positive("attemptTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * Sets {@link RetryConfig#attemptTimeoutMultiplier()}; needs {@link #attemptTimeout}.
+     *
+     * <p>Not thread-safe.
+     *
+     * @param multiplier in [1.0, 100.0]
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder attemptTimeoutMultiplier(double multiplier) {
+      this.attemptTimeoutMultiplier =
+          Check.inRange("attemptTimeoutMultiplier", multiplier, 1.0, 100.0);
+      return this;
+    }
+
+    /**
+     * Sets {@link RetryConfig#maxAttemptTimeout()}; needs {@link #attemptTimeout}, and must be at
+     * least that long.
+     *
+     * <p>Not thread-safe.
+     *
+     * @param cap in (0, 365 days]
+     * @throws IllegalArgumentException if out of range
+     * @throws NullPointerException if null
+     */
+    public Builder maxAttemptTimeout(Duration cap) {
+      this.maxAttemptTimeout = Check.positive("maxAttemptTimeout", cap);
+      return this;
+    }
+
+    /**
+     * Sets {@link RetryConfig#retryOn()}, replacing the default {@code [Exception]}.
+     *
+     * <p>Not thread-safe.
+     *
+     * @throws NullPointerException if the array or a class is null
+     */
+    @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only read, never stored or exposed
+    public final Builder retryOn(Class<? extends Throwable>... failures) {
+      this.retryOn = classes("retryOn", failures);
+      return this;
+    }
+
+    /**
+     * Sets {@link RetryConfig#retryIf()}. Set alone, it decides alone which failures are retried
+     * (the default {@code [Exception]} of {@code retryOn} then no longer applies).
+     *
+     * <p>Not thread-safe.
+     *
+     * @throws NullPointerException if null
+     */
+    public Builder retryIf(Predicate<Throwable> test) {
+      this.retryIf = Check.notNull("retryIf", test);
+      return this;
+    }
+
+    /**
+     * Adds failure classes to {@link RetryConfig#abortOn()}, after the ones never retried; replaces
+     * what an earlier call to this method added.
+     *
+     * <p>Not thread-safe.
+     *
+     * @throws NullPointerException if the array or a class is null
+     */
+    @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only read, never stored or exposed
+    public final Builder abortOn(Class<? extends Throwable>... failures) {
+      this.abortOn = classes("abortOn", failures);
+      return this;
+    }
+
+    /**
+     * Sets {@link RetryConfig#retryOnResult()}.
+     *
+     * <p>Not thread-safe.
+     *
+     * @throws NullPointerException if null
+     */
+    public Builder retryOnResult(Predicate<Object> test) {
+      this.retryOnResult = Check.notNull("retryOnResult", test);
+      return this;
+    }
+
+    /**
+     * Sets {@link RetryConfig#random()}; tests use it to make jitter predictable.
+     *
+     * <p>Not thread-safe.
+     *
+     * @throws NullPointerException if null
+     */
+    public Builder random(Supplier<? extends RandomGenerator> source) {
+      this.random = Check.notNull("random", source);
+      return this;
+    }
+
+    /**
+     * A configuration with the values set so far.
+     *
+     * <p>Not thread-safe.
+     *
+     * @throws IllegalArgumentException if {@code attemptTimeoutMultiplier} or {@code
+     *     maxAttemptTimeout} is set without {@code attemptTimeout}, or {@code maxAttemptTimeout} is
+     *     shorter than {@code attemptTimeout}
+     */
+    public RetryConfig build() {
+      if (attemptTimeout == null) {
+        if (attemptTimeoutMultiplier != 1.0) {
+          throw new IllegalArgumentException(
+              "attemptTimeoutMultiplier needs attemptTimeout; set attemptTimeout too");
+        }
+        if (maxAttemptTimeout != null) {
+          throw new IllegalArgumentException(
+              "maxAttemptTimeout needs attemptTimeout; set attemptTimeout too");
+        }
+      } else if (maxAttemptTimeout != null && maxAttemptTimeout.compareTo(attemptTimeout) < 0) {
+        throw new IllegalArgumentException(
+            "maxAttemptTimeout must be in [attemptTimeout ("
+                + attemptTimeout
+                + "), "
+                + Check.MAX_DURATION
+                + "], was "
+                + maxAttemptTimeout);
+      }
+      return new RetryConfig(this);
+    }
+
+    private static List<Class<? extends Throwable>> classes(String field, Class<?>[] failures) {
+      Check.notNull(field, failures);
+      List<Class<? extends Throwable>> copy = new ArrayList<>(failures.length);
+      for (int i = 0; i < failures.length; i++) {
+        copy.add(Check.notNull(field + "[" + i + "]", failures[i]).asSubclass(Throwable.class));
+      }
+      return List.copyOf(copy);
+    }
+  }
+}
