@@ -1,0 +1,93 @@
+package dev.bulwark.demo;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Formats run reports side by side as a plain-text table, one column per run.
+ *
+ * <p>Thread-safe (stateless).
+ */
+public final class ReportTable {
+  private static final int LABEL_WIDTH = 38;
+  private static final int COLUMN_WIDTH = 17;
+
+  private ReportTable() {}
+
+  /**
+   * The table of {@code reports}, one column each; {@code outage} names the outage's window in the
+   * row of calls that reached the service while it was down.
+   */
+  public static String format(List<RunReport> reports, String outage) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(row(reports, "", RunReport::name));
+    rows.add(row(reports, "requests sent by users", r -> count(r.requests())));
+    rows.add(
+        row(reports, "answered (fresh or fallback)", r -> counted(r, r.fresh() + r.fallback())));
+    rows.add(row(reports, "  fresh from the service", r -> counted(r, r.fresh())));
+    rows.add(row(reports, "  last known good (fallback)", r -> counted(r, r.fallback())));
+    rows.add(row(reports, "errors seen by users", r -> counted(r, r.failed())));
+    rows.add(
+        row(
+            reports,
+            "refused by the breaker, no call made",
+            r -> r.rejected() < 0 ? "-" : count(r.rejected())));
+    rows.add(row(reports, "calls that reached the service", r -> count(r.serviceCalls())));
+    rows.add(row(reports, "  while it was down (" + outage + ")", r -> count(r.outageCalls())));
+    rows.add(row(reports, "wait seen by users, p50", r -> millis(r.p50Nanos())));
+    rows.add(row(reports, "wait seen by users, p99", r -> millis(r.p99Nanos())));
+    rows.add(row(reports, "outage end to first fresh answer", r -> seconds(r.recovery())));
+
+    StringBuilder out = new StringBuilder();
+    for (String[] row : rows) {
+      out.append(String.format(Locale.ROOT, "%-" + LABEL_WIDTH + "s", row[0]));
+      for (int i = 1; i < row.length; i++) {
+        out.append(String.format(Locale.ROOT, "%" + COLUMN_WIDTH + "s", row[i]));
+      }
+      out.append(System.lineSeparator());
+    }
+    return out.toString();
+  }
+
+  private static String[] row(
+      List<RunReport> reports, String label, Function<RunReport, String> value) {
+    String[] row = new String[reports.size() + 1];
+    row[0] = label;
+    for (int i = 0; i < reports.size(); i++) {
+      row[i + 1] = value.apply(reports.get(i));
+    }
+    return row;
+  }
+
+  static String count(long n) {
+    return String.format(Locale.ROOT, "%,d", n);
+  }
+
+  static String counted(RunReport report, long count) {
+    return count(count) + " " + String.format(Locale.ROOT, "%6s", percent(report.share(count)));
+  }
+
+  static String percent(double share) {
+    return String.format(Locale.ROOT, "%.1f%%", share * 100);
+  }
+
+  static String millis(long nanos) {
+    if (nanos < 0) {
+      return "-";
+    }
+    double ms = nanos / 1e6;
+    return ms < 10
+        ? String.format(Locale.ROOT, "%.1f ms", ms)
+        : String.format(Locale.ROOT, "%,.0f ms", ms);
+  }
+
+  static String seconds(Optional<Duration> duration) {
+    return duration
+        .map(d -> String.format(Locale.ROOT, "%.2f s", d.toNanos() / 1e9))
+        .orElse("never");
+  }
+}
