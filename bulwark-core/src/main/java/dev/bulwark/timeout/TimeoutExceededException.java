@@ -17,7 +17,15 @@ public class TimeoutExceededException extends RejectedException {
 
   /** A call under {@code policyName} exceeded {@code timeout}. */
   public TimeoutExceededException(String policyName, Duration timeout) {
-    super(policyName, policyName + ": call did not finish within " + timeout, -1);
+    this(policyName, timeout, null);
+  }
+
+  /**
+   * A call under {@code policyName} exceeded {@code timeout}; {@code cause} is what the call threw
+   * once cut short (for example the {@code InterruptedException}), or null.
+   */
+  public TimeoutExceededException(String policyName, Duration timeout, Throwable cause) {
+    super(policyName, policyName + ": call did not finish within " + timeout, -1, cause);
     this.timeoutNanos = timeout.toNanos();
   }
 
