@@ -22,9 +22,9 @@ import java.util.function.Supplier;
  * moving it from n to n + 1 while n < max, so it never exceeds max. That is the whole fast path:
  * one volatile read of `waiting`, one CAS to take, one CAS to give back, no allocation, no lock.
  *
- * Waiting (maxWait > 0 only) is off the fast path. A caller that finds no permit schedules its
- * deadline on the Scheduler, counts itself in `waiting`, appends a Waiter to a FIFO queue
- * (ConcurrentLinkedQueue: lock-free, no pinning), then drains. drain() hands free permits to the queue's
+ * Waiting (maxWait > 0 only) is off the fast path. A caller that finds no permit counts itself in
+ * `waiting`, appends a Waiter to a FIFO queue (ConcurrentLinkedQueue: lock-free, no pinning),
+ * schedules its deadline on the Scheduler, then drains. drain() hands free permits to the queue's
  * head, in order: it takes the permit on the waiter's behalf (CAS on inFlight), then moves the
  * waiter from WAITING to GRANTED. The waiter's deadline task races to move it to TIMED_OUT, and its
  * interrupted thread to CANCELLED: exactly one of them wins the waiter's CAS, and a drainer that
@@ -239,12 +239,16 @@ final class CountingBulkhead implements Bulkhead {
   }
 
   private void enqueue(Waiter waiter) {
-    // The deadline is scheduled before the waiter is visible, so whoever grants the waiter can
-    // cancel it. If it fires before the waiter is queued, the waiter is queued already settled and
-    // the next drain forgets it.
-    waiter.deadline = scheduler.schedule(() -> expire(waiter), maxWaitNanos);
     WAITING.getAndAdd(this, 1);
     queue.add(waiter);
+    Future<?> deadline = scheduler.schedule(() -> expire(waiter), maxWaitNanos);
+    waiter.deadline = deadline;
+    // A drainer may have granted the waiter before its deadline was stored. The granter settles
+    // then reads `deadline`; we store `deadline` then read `state` (both volatile): at least one
+    // of us sees the other, so the deadline of a granted waiter is always cancelled.
+    if (waiter.state != Waiter.WAITING) {
+      deadline.cancel(false);
+    }
     drain();
   }
 

@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A manual scheduler that signals each task scheduled on it, so a test can wait (bounded, never
- * sleeping) until a waiting caller on another thread has queued and scheduled its deadline.
+ * sleeping) until a waiting caller on another thread has queued and scheduled its deadline (the
+ * bulkhead queues a waiter first, then schedules its deadline).
  */
 final class SignallingScheduler implements Scheduler {
   private final ManualScheduler delegate;
