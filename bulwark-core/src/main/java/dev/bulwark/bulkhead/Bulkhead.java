@@ -9,8 +9,8 @@ import dev.bulwark.time.Scheduler;
 /**
  * Limits how many calls run at once, so one slow dependency cannot take every thread with it.
  *
- * <p>A call takes a permit before it runs and gives it back when it finishes, whatever its
- * outcome (an asynchronous call gives it back when its stage completes). When all {@link
+ * <p>A call takes a permit before it runs and gives it back when it finishes, whatever its outcome
+ * (an asynchronous call gives it back when its stage completes). When all {@link
  * BulkheadConfig#maxConcurrentCalls() permits} are in use, a call is rejected with a {@link
  * BulkheadFullException} at once, or, if {@link BulkheadConfig#maxWait() maxWait} is positive,
  * waits for a permit first come first served and is rejected if none frees in time. A synchronous

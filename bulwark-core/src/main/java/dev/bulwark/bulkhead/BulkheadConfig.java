@@ -40,8 +40,8 @@ public final class BulkheadConfig {
   }
 
   /**
-   * How long a call waits for a permit when all are in use, first come first served. Default
-   * zero: a call that finds the bulkhead full is rejected at once. Thread-safe.
+   * How long a call waits for a permit when all are in use, first come first served. Default zero:
+   * a call that finds the bulkhead full is rejected at once. Thread-safe.
    */
   public Duration maxWait() {
     return maxWait;

@@ -35,8 +35,8 @@ import java.util.function.Supplier;
  * }
  *
  * <p>Rungs run on the thread that saw the failure (for an asynchronous call, the thread that
- * completed its stage): keep them quick. A rung that throws fails the call with its exception,
- * the original failure added to it as suppressed.
+ * completed its stage): keep them quick. A rung that throws fails the call with its exception, the
+ * original failure added to it as suppressed.
  *
  * <p>Thread-safe if its functions are.
  *
@@ -56,8 +56,8 @@ public interface Fallback<T> extends Policy {
   }
 
   /**
-   * A fallback named {@code name} that serves what {@code supplier} gives (rung "fallback") for
-   * the default failures.
+   * A fallback named {@code name} that serves what {@code supplier} gives (rung "fallback") for the
+   * default failures.
    *
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code name} is blank
@@ -69,8 +69,8 @@ public interface Fallback<T> extends Policy {
   }
 
   /**
-   * A fallback named {@code name} that serves what {@code function} computes from the failure
-   * (rung "fallback") for the default failures.
+   * A fallback named {@code name} that serves what {@code function} computes from the failure (rung
+   * "fallback") for the default failures.
    *
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code name} is blank
@@ -115,8 +115,8 @@ public interface Fallback<T> extends Policy {
    * degraded value with the rung's name, the value's age and the failure. Allocates a {@link
    * Served} per call; use the policy methods on a hot path.
    *
-   * @throws Exception what the call threw, unwrapped, if the fallback does not handle it or no
-   *     rung has a value; or what a rung threw
+   * @throws Exception what the call threw, unwrapped, if the fallback does not handle it or no rung
+   *     has a value; or what a rung threw
    */
   Served<T> serve(Callable<? extends T> call) throws Exception;
 

@@ -13,10 +13,10 @@ import java.util.function.Predicate;
 /**
  * What a {@link Fallback} serves instead of a failed call, and which failures it steps in for.
  *
- * <p>The sources form a ladder, tried in order until one has something: for example a cached
- * value with its age, else the last value known, else an "unavailable" marker. A rung added with
- * {@link Builder#then then} or {@link Builder#thenAged thenAged} may have nothing (it returns null)
- * and the next one is tried; the rung added with {@link Builder#otherwise otherwise}, last, always
+ * <p>The sources form a ladder, tried in order until one has something: for example a cached value
+ * with its age, else the last value known, else an "unavailable" marker. A rung added with {@link
+ * Builder#then then} or {@link Builder#thenAged thenAged} may have nothing (it returns null) and
+ * the next one is tried; the rung added with {@link Builder#otherwise otherwise}, last, always
  * serves. If every rung has nothing, the call's failure reaches the caller.
  *
  * <p>By default a fallback steps in only for failures of the remote side: rejections by a policy
@@ -143,16 +143,16 @@ public final class FallbackConfig<T> {
      * unknown.
      *
      * @throws NullPointerException if an argument is null
-     * @throws IllegalArgumentException if the name is blank, taken, or {@link Served#FRESH}, or
-     *     if {@link #otherwise} was already called
+     * @throws IllegalArgumentException if the name is blank, taken, or {@link Served#FRESH}, or if
+     *     {@link #otherwise} was already called
      */
     public Builder<T> then(String rung, Function<? super Throwable, ? extends T> source) {
       return add(rung, Rung.Kind.PLAIN, source);
     }
 
     /**
-     * Adds a rung named {@code rung} whose {@code source} returns a value with its age (for
-     * example a cache entry), or null for "nothing here, try the next rung".
+     * Adds a rung named {@code rung} whose {@code source} returns a value with its age (for example
+     * a cache entry), or null for "nothing here, try the next rung".
      *
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException as {@link #then}
@@ -246,7 +246,10 @@ public final class FallbackConfig<T> {
         }
         if (existing.kind == Rung.Kind.FINAL) {
           throw new IllegalArgumentException(
-              "rung '" + rung + "' comes after otherwise('" + existing.name
+              "rung '"
+                  + rung
+                  + "' comes after otherwise('"
+                  + existing.name
                   + "'), which always serves; otherwise(...) must be the last rung");
         }
       }

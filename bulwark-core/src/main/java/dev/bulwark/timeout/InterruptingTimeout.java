@@ -244,8 +244,7 @@ final class InterruptingTimeout implements Timeout {
       }
       boolean first =
           failure == null ? result.complete(value) : result.completeExceptionally(failure);
-      if (!first
-          && !(cancelled && Failures.unwrap(failure) instanceof CancellationException)) {
+      if (!first && !(cancelled && Failures.unwrap(failure) instanceof CancellationException)) {
         late(startNanos, value, failure);
       }
     }

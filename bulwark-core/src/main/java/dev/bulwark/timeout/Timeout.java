@@ -10,11 +10,11 @@ import dev.bulwark.time.Scheduler;
  * Cuts a call short when it runs longer than its {@link TimeoutConfig#timeout() timeout}, failing
  * it with a {@link TimeoutExceededException}.
  *
- * <p><b>Synchronous calls</b> run on the caller's thread, as they would without the timeout. A
- * task scheduled on the {@link Scheduler} at the deadline interrupts that thread (the task is
- * cancelled when the call finishes first). When the deadline passed, the caller always gets a
- * {@code TimeoutExceededException}, never the call's outcome, and the interrupt this timeout caused
- * is cleared so the thread is clean for its next task:
+ * <p><b>Synchronous calls</b> run on the caller's thread, as they would without the timeout. A task
+ * scheduled on the {@link Scheduler} at the deadline interrupts that thread (the task is cancelled
+ * when the call finishes first). When the deadline passed, the caller always gets a {@code
+ * TimeoutExceededException}, never the call's outcome, and the interrupt this timeout caused is
+ * cleared so the thread is clean for its next task:
  *
  * <ul>
  *   <li>a call that honours the interrupt (blocking queues, {@code Thread.sleep}, {@code
@@ -30,12 +30,12 @@ import dev.bulwark.time.Scheduler;
  * </ul>
  *
  * <p><b>Asynchronous calls</b>: at the deadline the returned stage completes exceptionally with a
- * {@code TimeoutExceededException} and, if {@link TimeoutConfig#cancelRunningFuture()}, the
- * call's future is cancelled; an outcome that arrives later is published as a {@code LateOutcome}.
+ * {@code TimeoutExceededException} and, if {@link TimeoutConfig#cancelRunningFuture()}, the call's
+ * future is cancelled; an outcome that arrives later is published as a {@code LateOutcome}.
  *
  * <p>Events: {@code CallRejected} (carrying the {@code TimeoutExceededException}) when a call is
- * cut short, {@code LateOutcome} when a dropped outcome arrives. A call through a timeout
- * allocates its deadline task; that is the price of scheduling one.
+ * cut short, {@code LateOutcome} when a dropped outcome arrives. A call through a timeout allocates
+ * its deadline task; that is the price of scheduling one.
  *
  * <p>Thread-safe.
  */
@@ -67,8 +67,8 @@ public interface Timeout extends Policy {
   }
 
   /**
-   * A timeout named {@code name} with the {@link TimeoutConfig#ofDefaults() default
-   * configuration} (1 second).
+   * A timeout named {@code name} with the {@link TimeoutConfig#ofDefaults() default configuration}
+   * (1 second).
    *
    * @throws NullPointerException if {@code name} is null
    * @throws IllegalArgumentException if {@code name} is blank

@@ -54,7 +54,11 @@ public final class TimeoutConfig {
 
   @Override
   public String toString() {
-    return "TimeoutConfig[timeout=" + timeout + ", cancelRunningFuture=" + cancelRunningFuture + "]";
+    return "TimeoutConfig[timeout="
+        + timeout
+        + ", cancelRunningFuture="
+        + cancelRunningFuture
+        + "]";
   }
 
   /** Builds a {@link TimeoutConfig}. Setters check their own value. Not thread-safe. */

@@ -4,9 +4,9 @@ import dev.bulwark.RejectedException;
 import java.time.Duration;
 
 /**
- * A call did not finish within its time limit and was cut short (the calling thread interrupted,
- * or the asynchronous work cancelled). Unlike other rejections, it usually means the remote side
- * is slow: circuit breakers count it as a failure and retries retry it.
+ * A call did not finish within its time limit and was cut short (the calling thread interrupted, or
+ * the asynchronous work cancelled). Unlike other rejections, it usually means the remote side is
+ * slow: circuit breakers count it as a failure and retries retry it.
  *
  * <p>Thread-safe (immutable once thrown).
  */

@@ -26,10 +26,7 @@ class BulkheadTest {
 
   private Bulkhead bulkhead(int max) {
     return Bulkhead.of(
-        "inventory",
-        BulkheadConfig.builder().maxConcurrentCalls(max).build(),
-        clock,
-        scheduler);
+        "inventory", BulkheadConfig.builder().maxConcurrentCalls(max).build(), clock, scheduler);
   }
 
   @ParameterizedTest
@@ -74,9 +71,14 @@ class BulkheadTest {
     IOException failure = new IOException("connection reset");
 
     for (int i = 0; i < 3; i++) {
-      assertThatThrownBy(() -> mode.call(bulkhead, scheduler, () -> {
-            throw failure;
-          }))
+      assertThatThrownBy(
+              () ->
+                  mode.call(
+                      bulkhead,
+                      scheduler,
+                      () -> {
+                        throw failure;
+                      }))
           .isSameAs(failure);
     }
 
@@ -90,7 +92,8 @@ class BulkheadTest {
     CompletableFuture<String> work = new CompletableFuture<>();
 
     CompletionStage<String> first = bulkhead.callAsync(() -> work);
-    CompletionStage<String> second = bulkhead.callAsync(() -> CompletableFuture.completedFuture("x"));
+    CompletionStage<String> second =
+        bulkhead.callAsync(() -> CompletableFuture.completedFuture("x"));
 
     assertThat(bulkhead.snapshot().inFlight()).isEqualTo(1);
     assertThatThrownBy(() -> second.toCompletableFuture().join())
@@ -123,9 +126,11 @@ class BulkheadTest {
     IllegalStateException failure = new IllegalStateException("bug");
 
     CompletionStage<String> stage =
-        Pipeline.of(bulkhead).callAsync(() -> {
-          throw failure;
-        });
+        Pipeline.of(bulkhead)
+            .callAsync(
+                () -> {
+                  throw failure;
+                });
 
     assertThatThrownBy(() -> stage.toCompletableFuture().join()).hasCause(failure);
     assertThat(bulkhead.snapshot().inFlight()).isZero();
@@ -216,9 +221,12 @@ class BulkheadTest {
     Bulkhead bulkhead = bulkhead(1);
     IllegalArgumentException bug = new IllegalArgumentException("bad id");
 
-    assertThatThrownBy(() -> bulkhead.call(() -> {
-          throw bug;
-        }))
+    assertThatThrownBy(
+            () ->
+                bulkhead.call(
+                    () -> {
+                      throw bug;
+                    }))
         .isSameAs(bug);
     assertThat(bulkhead.snapshot().rejectedCalls()).isZero();
   }

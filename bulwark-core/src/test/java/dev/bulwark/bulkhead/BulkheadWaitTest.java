@@ -22,10 +22,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A bulkhead with a bounded wait. Time never passes by itself: the deadline of a waiting call is a
- * task on a manual scheduler, run when the test advances it. A synchronous waiter parks, so it
- * runs on a thread of its own (platform or virtual); the test waits for it to queue by waiting,
- * bounded, for its deadline task to be scheduled, and joins it with a bounded get. Asynchronous
- * waiters need no thread at all.
+ * task on a manual scheduler, run when the test advances it. A synchronous waiter parks, so it runs
+ * on a thread of its own (platform or virtual); the test waits for it to queue by waiting, bounded,
+ * for its deadline task to be scheduled, and joins it with a bounded get. Asynchronous waiters need
+ * no thread at all.
  */
 class BulkheadWaitTest {
   private static final Duration MAX_WAIT = Duration.ofSeconds(5);

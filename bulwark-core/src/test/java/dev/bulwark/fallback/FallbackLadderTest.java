@@ -19,8 +19,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
- * The degradation ladder: fresh value, else cached value with its age, else last known value,
- * else "unavailable"; the caller can tell which rung served and how old the value is.
+ * The degradation ladder: fresh value, else cached value with its age, else last known value, else
+ * "unavailable"; the caller can tell which rung served and how old the value is.
  */
 class FallbackLadderTest {
   /** A quote, or the marker served when nothing is known. */
@@ -93,9 +93,11 @@ class FallbackLadderTest {
     cache.put(new Quote("ACME", 1200));
     clock.advance(Duration.ofSeconds(30));
 
-    Served<Quote> served = quotes.serve(() -> {
-      throw down;
-    });
+    Served<Quote> served =
+        quotes.serve(
+            () -> {
+              throw down;
+            });
 
     assertThat(served.value()).isEqualTo(new Quote("ACME", 1200));
     assertThat(served.rung()).isEqualTo("cache");
@@ -116,9 +118,11 @@ class FallbackLadderTest {
   void theLastKnownValueIsServedWhenTheCacheHasNothing() throws Exception {
     lastKnown.put("ACME", new Quote("ACME", 1100));
 
-    Served<Quote> served = quotes.serve(() -> {
-      throw down;
-    });
+    Served<Quote> served =
+        quotes.serve(
+            () -> {
+              throw down;
+            });
 
     assertThat(served.value()).isEqualTo(new Quote("ACME", 1100));
     assertThat(served.rung()).isEqualTo("last-known");
@@ -127,9 +131,11 @@ class FallbackLadderTest {
 
   @Test
   void unavailableIsServedWhenNothingIsKnown() throws Exception {
-    Served<Quote> served = quotes.serve(() -> {
-      throw down;
-    });
+    Served<Quote> served =
+        quotes.serve(
+            () -> {
+              throw down;
+            });
 
     assertThat(served.value()).isSameAs(Quote.UNAVAILABLE);
     assertThat(served.rung()).isEqualTo("unavailable");
@@ -139,13 +145,15 @@ class FallbackLadderTest {
   @Test
   void eachServedFallbackIsCountedOnce() throws Exception {
     cache.put(new Quote("ACME", 1200));
-    quotes.serve(() -> {
-      throw down;
-    });
+    quotes.serve(
+        () -> {
+          throw down;
+        });
     cache.clear();
-    quotes.serve(() -> {
-      throw down;
-    });
+    quotes.serve(
+        () -> {
+          throw down;
+        });
     quotes.serve(() -> new Quote("ACME", 1300));
 
     assertThat(quotes.snapshot().served()).isEqualTo(2);
@@ -161,9 +169,12 @@ class FallbackLadderTest {
                 .thenAged("cache", failure -> cache.getWithAge("ACME"))
                 .build());
 
-    assertThatThrownBy(() -> cacheOnly.serve(() -> {
-          throw down;
-        }))
+    assertThatThrownBy(
+            () ->
+                cacheOnly.serve(
+                    () -> {
+                      throw down;
+                    }))
         .isSameAs(down);
     assertThat(cacheOnly.snapshot().served()).isZero();
   }
@@ -183,9 +194,12 @@ class FallbackLadderTest {
                 .otherwise("unavailable", failure -> Quote.UNAVAILABLE)
                 .build());
 
-    assertThatThrownBy(() -> fallback.serve(() -> {
-          throw down;
-        }))
+    assertThatThrownBy(
+            () ->
+                fallback.serve(
+                    () -> {
+                      throw down;
+                    }))
         .isSameAs(broken)
         .hasSuppressedException(down);
   }
@@ -196,7 +210,10 @@ class FallbackLadderTest {
     clock.advance(Duration.ofSeconds(5));
 
     Served<Quote> degraded =
-        quotes.serveAsync(() -> CompletableFuture.<Quote>failedFuture(down)).toCompletableFuture().join();
+        quotes
+            .serveAsync(() -> CompletableFuture.<Quote>failedFuture(down))
+            .toCompletableFuture()
+            .join();
     Served<Quote> fresh =
         quotes
             .serveAsync(() -> CompletableFuture.completedFuture(new Quote("ACME", 1300)))

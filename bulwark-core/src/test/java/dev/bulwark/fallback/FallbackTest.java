@@ -57,12 +57,14 @@ class FallbackTest {
       throws Exception {
     for (CallMode mode : CallMode.values()) {
       Fallback<String> fallback = withValue();
-      String value = mode.call(fallback, scheduler, () -> {
-        throw failure;
-      });
-      assertThat(value)
-          .as(mode.name())
-          .isEqualTo("anonymous");
+      String value =
+          mode.call(
+              fallback,
+              scheduler,
+              () -> {
+                throw failure;
+              });
+      assertThat(value).as(mode.name()).isEqualTo("anonymous");
       assertThat(fallback.snapshot().served()).isEqualTo(1);
     }
   }
@@ -72,9 +74,14 @@ class FallbackTest {
   void programmingErrorsPassThroughUnwrappedAndAreNotServed(Exception bug) {
     for (CallMode mode : CallMode.values()) {
       Fallback<String> fallback = withValue();
-      assertThatThrownBy(() -> mode.call(fallback, scheduler, () -> {
-            throw bug;
-          }))
+      assertThatThrownBy(
+              () ->
+                  mode.call(
+                      fallback,
+                      scheduler,
+                      () -> {
+                        throw bug;
+                      }))
           .as(mode.name())
           .isSameAs(bug);
       assertThat(fallback.snapshot().served()).isZero();
@@ -104,17 +111,23 @@ class FallbackTest {
               return "computed from " + t.getMessage();
             });
 
-    assertThat(value.<String>call(() -> {
-          throw failure;
-        }))
+    assertThat(
+            value.<String>call(
+                () -> {
+                  throw failure;
+                }))
         .isEqualTo("constant");
-    assertThat(supplier.<String>call(() -> {
-          throw failure;
-        }))
+    assertThat(
+            supplier.<String>call(
+                () -> {
+                  throw failure;
+                }))
         .isEqualTo("supplied");
-    assertThat(function.<String>call(() -> {
-          throw failure;
-        }))
+    assertThat(
+            function.<String>call(
+                () -> {
+                  throw failure;
+                }))
         .isEqualTo("computed from down");
     assertThat(seen.get()).isSameAs(failure);
     assertThat(value.config().rungs()).containsExactly("fallback");
@@ -131,13 +144,18 @@ class FallbackTest {
                 .build());
     IOException io = new IOException("no longer handled");
 
-    assertThat(fallback.<String>call(() -> {
-          throw new IllegalStateException("asked for");
-        }))
+    assertThat(
+            fallback.<String>call(
+                () -> {
+                  throw new IllegalStateException("asked for");
+                }))
         .isEqualTo("served");
-    assertThatThrownBy(() -> fallback.call(() -> {
-          throw io;
-        }))
+    assertThatThrownBy(
+            () ->
+                fallback.call(
+                    () -> {
+                      throw io;
+                    }))
         .isSameAs(io);
     assertThat(fallback.config().handledTypes()).containsExactly(IllegalStateException.class);
   }
@@ -152,13 +170,18 @@ class FallbackTest {
                 .handleIf(t -> t.getMessage().contains("503"))
                 .build());
 
-    assertThat(fallback.<String>call(() -> {
-          throw new IllegalStateException("HTTP 503");
-        }))
+    assertThat(
+            fallback.<String>call(
+                () -> {
+                  throw new IllegalStateException("HTTP 503");
+                }))
         .isEqualTo("served");
-    assertThatThrownBy(() -> fallback.call(() -> {
-          throw new IOException("HTTP 500: only the predicate decides now");
-        }))
+    assertThatThrownBy(
+            () ->
+                fallback.call(
+                    () -> {
+                      throw new IOException("HTTP 500: only the predicate decides now");
+                    }))
         .isInstanceOf(IOException.class);
     assertThat(fallback.config().handledTypes()).isEmpty();
   }
@@ -191,9 +214,13 @@ class FallbackTest {
     fallback.events().subscribe(FallbackServed.class, served::add);
     IOException failure = new IOException("down");
 
-    String value = mode.call(fallback, scheduler, () -> {
-      throw failure;
-    });
+    String value =
+        mode.call(
+            fallback,
+            scheduler,
+            () -> {
+              throw failure;
+            });
 
     assertThat(value).isEqualTo("anonymous");
     assertThat(served)
@@ -230,9 +257,11 @@ class FallbackTest {
     Fallback<Integer> count = Fallback.toValue("count", 0);
     Pipeline pipeline = Pipeline.of(count);
 
-    Integer value = pipeline.call(() -> {
-      throw new IOException("down");
-    });
+    Integer value =
+        pipeline.call(
+            () -> {
+              throw new IOException("down");
+            });
 
     assertThat(value).isZero();
   }
@@ -247,7 +276,8 @@ class FallbackTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("rung 'cache' is already in the ladder");
     assertThatThrownBy(
-            () -> FallbackConfig.<String>builder().otherwise("none", t -> "a").then("late", t -> "b"))
+            () ->
+                FallbackConfig.<String>builder().otherwise("none", t -> "a").then("late", t -> "b"))
         .hasMessage(
             "rung 'late' comes after otherwise('none'), which always serves; otherwise(...) must"
                 + " be the last rung");

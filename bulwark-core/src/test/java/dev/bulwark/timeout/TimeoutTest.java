@@ -69,9 +69,11 @@ class TimeoutTest {
               assertThat(e.timeout()).isEqualTo(LIMIT);
               assertThat(e).hasMessage("quotes: call did not finish within PT1S");
             });
-    assertThat(events).first().isInstanceOfSatisfying(
-        CallRejected.class,
-        e -> assertThat(e.rejection()).isInstanceOf(TimeoutExceededException.class));
+    assertThat(events)
+        .first()
+        .isInstanceOfSatisfying(
+            CallRejected.class,
+            e -> assertThat(e.rejection()).isInstanceOf(TimeoutExceededException.class));
     assertThat(Thread.currentThread().isInterrupted()).isFalse();
   }
 
@@ -114,9 +116,14 @@ class TimeoutTest {
   void aFailureBeforeTheDeadlinePassesThroughUnwrapped(CallMode mode) {
     IOException failure = new IOException("refused");
 
-    assertThatThrownBy(() -> mode.call(timeout, scheduler, () -> {
-          throw failure;
-        }))
+    assertThatThrownBy(
+            () ->
+                mode.call(
+                    timeout,
+                    scheduler,
+                    () -> {
+                      throw failure;
+                    }))
         .isSameAs(failure);
     assertThat(scheduler.pendingTasks()).isZero();
   }

@@ -54,7 +54,10 @@ public final class BulkheadStress {
 
   /** Two callers race for one permit: exactly one gets it. */
   @JCStressTest
-  @Outcome(id = {"1, 0", "0, 1"}, expect = ACCEPTABLE, desc = "exactly one caller holds the permit")
+  @Outcome(
+      id = {"1, 0", "0, 1"},
+      expect = ACCEPTABLE,
+      desc = "exactly one caller holds the permit")
   @Outcome(id = "1, 1", expect = FORBIDDEN, desc = "two permits out of one")
   @Outcome(id = "0, 0", expect = FORBIDDEN, desc = "a free permit was refused to both")
   @State
@@ -150,7 +153,10 @@ public final class BulkheadStress {
    */
   @JCStressTest
   @Outcome(id = "1", expect = ACCEPTABLE, desc = "the waiter ran and returned its permit")
-  @Outcome(id = "0", expect = FORBIDDEN, desc = "lost wake-up: the waiter is stuck with a free permit")
+  @Outcome(
+      id = "0",
+      expect = FORBIDDEN,
+      desc = "lost wake-up: the waiter is stuck with a free permit")
   @Outcome(expect = FORBIDDEN, desc = "permits or waiters miscounted")
   @State
   public static class AFreedPermitReachesAQueuedCaller {
