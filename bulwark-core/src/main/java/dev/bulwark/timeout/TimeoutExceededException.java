@@ -4,9 +4,9 @@ import dev.bulwark.RejectedException;
 import java.time.Duration;
 
 /**
- * A call did not finish within its time limit and was cut short (the calling thread interrupted,
- * or the asynchronous work cancelled). Unlike other rejections, it usually means the remote side
- * is slow: circuit breakers count it as a failure and retries retry it.
+ * A call did not finish within its time limit and was cut short (the calling thread interrupted, or
+ * the asynchronous work cancelled). Unlike other rejections, it usually means the remote side is
+ * slow: circuit breakers count it as a failure and retries retry it.
  *
  * <p>Thread-safe (immutable once thrown).
  */
@@ -17,7 +17,15 @@ public class TimeoutExceededException extends RejectedException {
 
   /** A call under {@code policyName} exceeded {@code timeout}. */
   public TimeoutExceededException(String policyName, Duration timeout) {
-    super(policyName, policyName + ": call did not finish within " + timeout, -1);
+    this(policyName, timeout, null);
+  }
+
+  /**
+   * A call under {@code policyName} exceeded {@code timeout}; {@code cause} is what the call threw
+   * once cut short (for example the {@code InterruptedException}), or null.
+   */
+  public TimeoutExceededException(String policyName, Duration timeout, Throwable cause) {
+    super(policyName, policyName + ": call did not finish within " + timeout, -1, cause);
     this.timeoutNanos = timeout.toNanos();
   }
 

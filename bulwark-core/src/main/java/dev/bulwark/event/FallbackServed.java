@@ -1,0 +1,13 @@
+package dev.bulwark.event;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A fallback replaced a call's outcome: the caller got a degraded value from {@code rung}. {@code
+ * failure} is what the call threw, or null when its result was one to replace; {@code age} is how
+ * old the served value is, or null if the rung does not know.
+ */
+public record FallbackServed(
+    String policyName, String rung, Throwable failure, Duration age, Instant wallTime)
+    implements PolicyEvent {}

@@ -1,0 +1,19 @@
+package dev.bulwark.event;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A call outlived its timeout and finished anyway: the caller already got a {@code
+ * TimeoutExceededException}, so this outcome was dropped. {@code value} is what the call returned
+ * (null if it failed or returned null) and {@code failure} what it threw (null if it returned);
+ * {@code duration} is how long it ran in all.
+ */
+public record LateOutcome(
+    String policyName,
+    Duration timeout,
+    Duration duration,
+    Object value,
+    Throwable failure,
+    Instant wallTime)
+    implements PolicyEvent {}
