@@ -247,7 +247,7 @@ class FallbackLadderTest {
                     }));
 
     assertThat(served.rung()).isEqualTo("cache");
-    assertThat(served.age()).contains(Duration.ofSeconds(2));
+    assertThat(served.age()).contains(Duration.ofMillis(500)); // cut at the deadline
     assertThat(Thread.currentThread().isInterrupted()).isFalse();
   }
 }

@@ -67,7 +67,7 @@ public final class ManualScheduler implements Scheduler {
     }
     Duration delay = Duration.ofNanos(Math.max(0, delayNanos));
     sleeps.add(delay);
-    advance(delay);
+    advanceTo(clock.nanoTime() + delay.toNanos(), true);
     if (Thread.interrupted()) { // a task that ran during the sleep interrupted this thread
       throw new InterruptedException();
     }
@@ -79,7 +79,14 @@ public final class ManualScheduler implements Scheduler {
    */
   public void advance(Duration duration) {
     Objects.requireNonNull(duration, "duration");
-    long target = clock.nanoTime() + duration.toNanos();
+    advanceTo(clock.nanoTime() + duration.toNanos(), false);
+  }
+
+  /**
+   * Runs due tasks up to {@code target}; a sleeping thread stops early, as a real sleep would, when
+   * a task it ran interrupted it (time then stands where that task ran).
+   */
+  private void advanceTo(long target, boolean stopOnInterrupt) {
     while (true) {
       Task next = pollDueBy(target);
       if (next == null) {
@@ -90,6 +97,9 @@ public final class ManualScheduler implements Scheduler {
         clock.advanceNanos(step);
       }
       next.run();
+      if (stopOnInterrupt && Thread.currentThread().isInterrupted()) {
+        return;
+      }
     }
     long rest = target - clock.nanoTime();
     if (rest > 0) {

@@ -1,6 +1,7 @@
 package dev.bulwark.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,5 +61,19 @@ class ManualSchedulerTest {
     ManualClock clock = ManualClock.create();
     clock.advance(Duration.ofMinutes(1));
     assertThat(clock.wallTime()).isEqualTo(ManualClock.DEFAULT_WALL_TIME.plusSeconds(60));
+  }
+
+  @Test
+  void aSleepInterruptedByATaskStopsWhereTheTaskRan() {
+    ManualClock clock = ManualClock.create();
+    ManualScheduler scheduler = new ManualScheduler(clock);
+    Thread sleeper = Thread.currentThread();
+    scheduler.schedule(sleeper::interrupt, Duration.ofSeconds(2).toNanos());
+
+    assertThatThrownBy(() -> scheduler.sleep(Duration.ofSeconds(10).toNanos()))
+        .isInstanceOf(InterruptedException.class);
+
+    assertThat(clock.elapsed()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(Thread.interrupted()).as("the flag is cleared, as Thread.sleep clears it").isFalse();
   }
 }
