@@ -34,8 +34,8 @@ import java.util.List;
  *       most once a slice) into the source's buckets, then one volatile read of the last status.
  *       Only while that status is {@code HEALTHY} (the first bad news) or on a {@link StateChanged}
  *       does it ask for an evaluation. Nothing is allocated unless an evaluation runs.
- *   <li>Evaluation (compute a report, compare its status with the last one, tell listeners) runs
- *       on one thread at a time: a thread asks by setting {@code pending}, then tries to take the
+ *   <li>Evaluation (compute a report, compare its status with the last one, tell listeners) runs on
+ *       one thread at a time: a thread asks by setting {@code pending}, then tries to take the
  *       {@code evaluating} flag by CAS. The winner evaluates until no request is pending; a loser
  *       returns at once, leaving its request to the winner, who re-checks {@code pending} after
  *       giving the flag back, so no request is lost. Nobody waits.
@@ -43,10 +43,10 @@ import java.util.List;
  *
  * <p>Why one evaluator rather than a CAS on the last status by whoever computed a report: two
  * reports computed concurrently can reach the CAS in the opposite order to the one in which they
- * read the breakers, and the older would then overwrite the newer, announcing a change that did
- * not happen and hiding one that did. With one evaluator, reports are computed one after the
- * other, the last status is written by the evaluator only, every change is announced exactly once
- * and in order, and listeners are never called concurrently.
+ * read the breakers, and the older would then overwrite the newer, announcing a change that did not
+ * happen and hiding one that did. With one evaluator, reports are computed one after the other, the
+ * last status is written by the evaluator only, every change is announced exactly once and in
+ * order, and listeners are never called concurrently.
  *
  * <p>Thread-safe.
  */

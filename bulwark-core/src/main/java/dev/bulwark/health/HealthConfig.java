@@ -41,9 +41,9 @@ public final class HealthConfig {
   }
 
   /**
-   * How long a failure or a served fallback keeps a component {@code DEGRADED}. An event counts
-   * for at least this long and at most a tenth longer (events are counted in ten time buckets).
-   * Default 60 seconds.
+   * How long a failure or a served fallback keeps a component {@code DEGRADED}. An event counts for
+   * at least this long and at most a tenth longer (events are counted in ten time buckets). Default
+   * 60 seconds.
    */
   public Duration recentWindow() {
     return recentWindow;
@@ -59,8 +59,8 @@ public final class HealthConfig {
   }
 
   /**
-   * Builds a {@link HealthConfig}. Setters check their own value; {@link #build()} checks how values
-   * fit.
+   * Builds a {@link HealthConfig}. Setters check their own value; {@link #build()} checks how
+   * values fit.
    *
    * <p>Not thread-safe.
    */

@@ -19,8 +19,8 @@ import dev.bulwark.time.Clock;
  * <ul>
  *   <li>{@code CRITICAL} while it is a breaker that is {@code OPEN} or {@code FORCED_OPEN};
  *   <li>{@code DEGRADED} while it is a breaker that is {@code HALF_OPEN}, or while it published a
- *       {@link FailureRecorded} or a {@link DegradedOutcome} (a fallback served, for example) within
- *       the {@linkplain HealthConfig#recentWindow() recent window};
+ *       {@link FailureRecorded} or a {@link DegradedOutcome} (a fallback served, for example)
+ *       within the {@linkplain HealthConfig#recentWindow() recent window};
  *   <li>nothing worse than {@code HEALTHY} otherwise. A {@code DISABLED} breaker is listed as an
  *       informational finding: it no longer protects anything, but it refuses nothing either, and
  *       the failures it still records degrade the status like any others.
@@ -56,7 +56,8 @@ public interface HealthMonitor {
    * @throws NullPointerException if an argument is null
    */
   static HealthMonitor of(HealthConfig config, Clock clock) {
-    return new BucketedHealthMonitor(Check.notNull("config", config), Check.notNull("clock", clock));
+    return new BucketedHealthMonitor(
+        Check.notNull("config", config), Check.notNull("clock", clock));
   }
 
   /** A monitor with the default configuration (a 60-second recent window), on the system clock. */
@@ -78,10 +79,10 @@ public interface HealthMonitor {
   HealthMonitor watch(CircuitBreaker... breakers);
 
   /**
-   * Watches any policy's events under the name {@code component}: every {@link FailureRecorded}
-   * and {@link DegradedOutcome} it publishes from now on counts for the recent window, and any
-   * other state change it announces triggers an evaluation. A source already watched (also as a
-   * breaker's events) is skipped.
+   * Watches any policy's events under the name {@code component}: every {@link FailureRecorded} and
+   * {@link DegradedOutcome} it publishes from now on counts for the recent window, and a {@link
+   * dev.bulwark.event.StateChanged} it publishes triggers an evaluation. A source already watched
+   * (also as a breaker's events) is skipped.
    *
    * @return this monitor
    * @throws NullPointerException if an argument is null
@@ -113,10 +114,12 @@ public interface HealthMonitor {
 
   /**
    * Tells {@code listener} each time the overall status changes, with the old and new status and
-   * the report that showed the change. Listeners are never called concurrently, and hear changes
-   * in the order they were seen; one that throws is logged and cannot hurt the others or the call
-   * that caused the change. A listener added now is not told the current status: read {@link
-   * #report()} for it.
+   * the report that showed the change. Listeners are never called concurrently, and hear changes in
+   * the order they were seen; one that throws is logged and cannot hurt the others or the call that
+   * caused the change. A status that lasts less than one evaluation (a breaker forced open and
+   * reset at once) may go unannounced, but what is announced always adds up: each change starts
+   * from the status the one before ended in. A listener added now is not told the current status:
+   * read {@link #report()} for it.
    *
    * @throws NullPointerException if {@code listener} is null
    */

@@ -12,10 +12,5 @@ public enum HealthStatus {
   /** Failures or fallbacks in the recent window, or a breaker half-open: working, but not well. */
   DEGRADED,
   /** A breaker is open or forced open: calls to what it protects are being refused. */
-  CRITICAL;
-
-  /** The worse of this status and {@code other}. */
-  HealthStatus worst(HealthStatus other) {
-    return compareTo(other) >= 0 ? this : other;
-  }
+  CRITICAL
 }

@@ -13,10 +13,10 @@ import java.lang.invoke.VarHandle;
  * CAS. Reading sums the slots whose slice lies in the last 11 slices, so an event counts for at
  * least the window and less than a tenth longer: health never forgets a failure early.
  *
- * <p>Races are resolved towards counting: an event whose thread read the clock before a slower
- * thread moved the slot on is counted in the newer slice (a few nanoseconds late), never lost.
- * Counts saturate a little below 2^24 per slice (16 million events in a tenth of the window);
- * slice numbers are compared modulo 2^40 (over 1,700 years at the shortest, 100 ms, slice).
+ * <p>Races are resolved towards counting: an event whose thread read the clock just before another
+ * thread moved the slot on to a newer slice is counted in that newer slice (late), never lost.
+ * Counts saturate a little below 2^24 per slice (16 million events in a tenth of the window); slice
+ * numbers are compared modulo 2^40 (over 1,700 years at the shortest, 100 ms, slice).
  *
  * <p>Footprint: this object 32 bytes and its array 104, with compressed oops.
  *
@@ -29,6 +29,7 @@ final class TimeBuckets {
   private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(long[].class);
   private static final int COUNT_BITS = 24;
   private static final long COUNT_MASK = (1L << COUNT_BITS) - 1;
+
   /** Below the count's capacity by more than any number of threads racing past the check. */
   private static final long SATURATED = COUNT_MASK - (1L << 20);
 
