@@ -10,4 +10,4 @@ import java.time.Instant;
  */
 public record FallbackServed(
     String policyName, String rung, Throwable failure, Duration age, Instant wallTime)
-    implements PolicyEvent {}
+    implements DegradedOutcome {}
