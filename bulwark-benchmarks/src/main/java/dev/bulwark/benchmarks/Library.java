@@ -41,6 +41,26 @@ public enum Library {
     <T> Callable<T> breakerAndRetry(Callable<T> call) {
       return call;
     }
+
+    @Override
+    <T> Callable<T> bulkhead(Callable<T> call) {
+      return call;
+    }
+
+    @Override
+    <T> Callable<T> rateLimiter(Callable<T> call) {
+      return call;
+    }
+
+    @Override
+    <T> Callable<T> chain(Callable<T> call) {
+      return call;
+    }
+
+    @Override
+    <T> Callable<T> chainWithTimeout(Callable<T> call) {
+      return call;
+    }
   },
 
   BULWARK {
@@ -64,6 +84,49 @@ public enum Library {
     @Override
     <T> Callable<T> breakerAndRetry(Callable<T> call) {
       return Pipeline.of(bulwarkBreaker(), bulwarkRetry()).decorate(call);
+    }
+
+    @Override
+    <T> Callable<T> bulkhead(Callable<T> call) {
+      return Pipeline.of(bulwarkBulkhead()).decorate(call);
+    }
+
+    @Override
+    <T> Callable<T> rateLimiter(Callable<T> call) {
+      return Pipeline.of(bulwarkLimiter()).decorate(call);
+    }
+
+    @Override
+    <T> Callable<T> chain(Callable<T> call) {
+      return Pipeline.of(bulwarkBulkhead(), bulwarkLimiter(), bulwarkBreaker(), bulwarkRetry())
+          .decorate(call);
+    }
+
+    @Override
+    <T> Callable<T> chainWithTimeout(Callable<T> call) {
+      return Pipeline.of(
+              bulwarkBulkhead(),
+              bulwarkLimiter(),
+              bulwarkBreaker(),
+              bulwarkRetry(),
+              dev.bulwark.timeout.Timeout.of(
+                  "bench",
+                  dev.bulwark.timeout.TimeoutConfig.builder().timeout(Duration.ofSeconds(1)).build()))
+          .decorate(call);
+    }
+
+    private dev.bulwark.bulkhead.Bulkhead bulwarkBulkhead() {
+      return dev.bulwark.bulkhead.Bulkhead.of(
+          "bench", dev.bulwark.bulkhead.BulkheadConfig.builder().maxConcurrentCalls(25).build());
+    }
+
+    private dev.bulwark.ratelimit.RateLimiter bulwarkLimiter() {
+      return dev.bulwark.ratelimit.RateLimiter.of(
+          "bench",
+          dev.bulwark.ratelimit.RateLimiterConfig.builder()
+              .limit(LIMIT_PER_SECOND)
+              .period(Duration.ofSeconds(1))
+              .build());
     }
 
     private dev.bulwark.circuitbreaker.CircuitBreaker bulwarkBreaker() {
@@ -111,6 +174,45 @@ public enum Library {
       // round. Either way, one successful call goes through both once.
       return io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateCallable(
           r4jBreaker(), io.github.resilience4j.retry.Retry.decorateCallable(r4jRetry(), call));
+    }
+
+    @Override
+    <T> Callable<T> bulkhead(Callable<T> call) {
+      return io.github.resilience4j.bulkhead.Bulkhead.decorateCallable(r4jBulkhead(), call);
+    }
+
+    @Override
+    <T> Callable<T> rateLimiter(Callable<T> call) {
+      return io.github.resilience4j.ratelimiter.RateLimiter.decorateCallable(r4jLimiter(), call);
+    }
+
+    @Override
+    <T> Callable<T> chain(Callable<T> call) {
+      Callable<T> inner = io.github.resilience4j.retry.Retry.decorateCallable(r4jRetry(), call);
+      inner = io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateCallable(r4jBreaker(), inner);
+      inner = io.github.resilience4j.ratelimiter.RateLimiter.decorateCallable(r4jLimiter(), inner);
+      return io.github.resilience4j.bulkhead.Bulkhead.decorateCallable(r4jBulkhead(), inner);
+    }
+
+    private io.github.resilience4j.bulkhead.Bulkhead r4jBulkhead() {
+      return io.github.resilience4j.bulkhead.Bulkhead.of(
+          "bench",
+          io.github.resilience4j.bulkhead.BulkheadConfig.custom()
+              .maxConcurrentCalls(25)
+              .maxWaitDuration(Duration.ZERO)
+              .writableStackTraceEnabled(false)
+              .build());
+    }
+
+    private io.github.resilience4j.ratelimiter.RateLimiter r4jLimiter() {
+      return io.github.resilience4j.ratelimiter.RateLimiter.of(
+          "bench",
+          io.github.resilience4j.ratelimiter.RateLimiterConfig.custom()
+              .limitForPeriod(LIMIT_PER_SECOND)
+              .limitRefreshPeriod(Duration.ofSeconds(1))
+              .timeoutDuration(Duration.ZERO)
+              .writableStackTraceEnabled(false)
+              .build());
     }
 
     private io.github.resilience4j.circuitbreaker.CircuitBreaker r4jBreaker() {
@@ -161,6 +263,41 @@ public enum Library {
       return adapt(Failsafe.with(failsafeBreaker()).compose(failsafeRetry()), call);
     }
 
+    @Override
+    <T> Callable<T> bulkhead(Callable<T> call) {
+      return adapt(Failsafe.with(dev.failsafe.Bulkhead.of(25)), call);
+    }
+
+    @Override
+    <T> Callable<T> rateLimiter(Callable<T> call) {
+      return adapt(Failsafe.with(failsafeLimiter()), call);
+    }
+
+    @Override
+    <T> Callable<T> chain(Callable<T> call) {
+      return adapt(
+          Failsafe.with(dev.failsafe.Bulkhead.of(25))
+              .compose(failsafeLimiter())
+              .compose(failsafeBreaker())
+              .compose(failsafeRetry()),
+          call);
+    }
+
+    @Override
+    <T> Callable<T> chainWithTimeout(Callable<T> call) {
+      return adapt(
+          Failsafe.with(dev.failsafe.Bulkhead.of(25))
+              .compose(failsafeLimiter())
+              .compose(failsafeBreaker())
+              .compose(failsafeRetry())
+              .compose(dev.failsafe.Timeout.builder(Duration.ofSeconds(1)).withInterrupt().build()),
+          call);
+    }
+
+    private dev.failsafe.RateLimiter<Object> failsafeLimiter() {
+      return dev.failsafe.RateLimiter.smoothBuilder(LIMIT_PER_SECOND, Duration.ofSeconds(1)).build();
+    }
+
     private dev.failsafe.CircuitBreaker<Object> failsafeBreaker() {
       return dev.failsafe.CircuitBreaker.builder()
           .withFailureThreshold(WINDOW / 2, WINDOW) // 50 of the last 100 executions
@@ -182,6 +319,7 @@ public enum Library {
   };
 
   static final int WINDOW = 100;
+  static final int LIMIT_PER_SECOND = 1_000_000_000;
 
   /** A successful call through a closed breaker. */
   abstract <T> Callable<T> closedBreaker(Callable<T> call);
@@ -194,6 +332,23 @@ public enum Library {
 
   /** A successful call through a breaker and a retry together. */
   abstract <T> Callable<T> breakerAndRetry(Callable<T> call);
+
+  /** A call through a bulkhead of 25 concurrent calls that never fills. */
+  abstract <T> Callable<T> bulkhead(Callable<T> call);
+
+  /** A call through a rate limiter so generous (10^9 a second) that it never refuses. */
+  abstract <T> Callable<T> rateLimiter(Callable<T> call);
+
+  /** The chain bulkhead, rate limiter, breaker, retry: the documented order, outermost first. */
+  abstract <T> Callable<T> chain(Callable<T> call);
+
+  /**
+   * The same chain with a 1 s timeout innermost; Resilience4j has no timeout for a synchronous
+   * call (its TimeLimiter needs a Future), so it is left out of this one.
+   */
+  <T> Callable<T> chainWithTimeout(Callable<T> call) {
+    throw new UnsupportedOperationException(this + " cannot time out a synchronous call");
+  }
 
   static <T> Callable<T> failing() {
     return () -> {

@@ -21,20 +21,22 @@ public class BulkheadFullException extends RejectedException {
    * it waited {@code waitedNanos} nanoseconds (zero if it did not wait).
    */
   public BulkheadFullException(String policyName, int maxConcurrentCalls, long waitedNanos) {
-    super(
-        policyName,
-        "bulkhead '"
-            + policyName
-            + "' is full: all "
-            + maxConcurrentCalls
-            + " permits in use"
-            + (waitedNanos > 0
-                ? ", none freed within " + Duration.ofNanos(waitedNanos)
-                : ", rejected without waiting")
-            + "; a call may pass when a call in flight finishes",
-        -1);
+    super(policyName, null, -1); // the message is built only if read: see getMessage()
     this.maxConcurrentCalls = maxConcurrentCalls;
     this.waitedNanos = Math.max(0, waitedNanos);
+  }
+
+  @Override
+  public String getMessage() {
+    return "bulkhead '"
+        + policyName()
+        + "' is full: all "
+        + maxConcurrentCalls
+        + " permits in use"
+        + (waitedNanos > 0
+            ? ", none freed within " + Duration.ofNanos(waitedNanos)
+            : ", rejected without waiting")
+        + "; a call may pass when a call in flight finishes";
   }
 
   /** The limit of the bulkhead that refused the call. */

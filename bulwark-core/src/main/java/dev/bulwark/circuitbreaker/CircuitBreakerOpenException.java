@@ -28,11 +28,15 @@ public final class CircuitBreakerOpenException extends RejectedException {
    */
   public CircuitBreakerOpenException(
       String breakerName, CircuitBreaker.State state, long retryAfterNanos) {
-    super(
-        Check.notNull("breakerName", breakerName),
-        message(breakerName, Check.notNull("state", state), retryAfterNanos),
-        retryAfterNanos);
-    this.state = state;
+    // The message is built when someone reads it, not here: an open breaker rejects calls at the
+    // rate they arrive, and most rejections are caught and never printed.
+    super(Check.notNull("breakerName", breakerName), null, retryAfterNanos);
+    this.state = Check.notNull("state", state);
+  }
+
+  @Override
+  public String getMessage() {
+    return message(policyName(), state, retryAfterNanos());
   }
 
   /** The state the breaker was in when it refused the call. */

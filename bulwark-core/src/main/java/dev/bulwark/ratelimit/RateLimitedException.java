@@ -15,22 +15,33 @@ import java.time.Duration;
 public class RateLimitedException extends RejectedException {
   private static final long serialVersionUID = 1L;
 
+  private final long maxWaitNanos; // negative: not known (built by the public constructor)
+  private final boolean held;
+
   /**
    * The limiter {@code policyName} refused a call; a permit is free after {@code retryAfter}.
    *
    * @throws NullPointerException if an argument is null
    */
   public RateLimitedException(String policyName, Duration retryAfter) {
-    super(
+    this(
         Check.notNull("policyName", policyName),
-        policyName
-            + ": rate limit exceeded; a permit is free in "
-            + Check.notNull("retryAfter", retryAfter),
-        retryAfter.toNanos());
+        Check.notNull("retryAfter", retryAfter).toNanos(),
+        -1,
+        false);
   }
 
   RateLimitedException(String policyName, long retryAfterNanos, long maxWaitNanos, boolean held) {
-    super(policyName, message(policyName, retryAfterNanos, maxWaitNanos, held), retryAfterNanos);
+    // The message is built only if read (see getMessage()): a limiter under load refuses calls at
+    // the rate they arrive, and most refusals are caught and never printed.
+    super(policyName, null, retryAfterNanos);
+    this.maxWaitNanos = maxWaitNanos;
+    this.held = held;
+  }
+
+  @Override
+  public String getMessage() {
+    return message(policyName(), retryAfterNanos(), maxWaitNanos, held);
   }
 
   private static String message(
@@ -38,7 +49,9 @@ public class RateLimitedException extends RejectedException {
     String why =
         held
             ? "holding callers back as the server asked"
-            : "rate limit exceeded, no permit within maxWait " + Duration.ofNanos(maxWaitNanos);
+            : maxWaitNanos < 0
+                ? "rate limit exceeded"
+                : "rate limit exceeded, no permit within maxWait " + Duration.ofNanos(maxWaitNanos);
     return policyName + ": " + why + "; a permit is free in " + Duration.ofNanos(retryAfterNanos);
   }
 }
