@@ -1,0 +1,141 @@
+package dev.bulwark.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.bulwark.Pipeline;
+import dev.bulwark.circuitbreaker.CircuitBreaker;
+import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
+import dev.bulwark.circuitbreaker.CircuitBreakerOpenException;
+import dev.bulwark.event.StateChanged;
+import dev.bulwark.fallback.Aged;
+import dev.bulwark.fallback.Fallback;
+import dev.bulwark.fallback.FallbackConfig;
+import dev.bulwark.fallback.Served;
+import dev.bulwark.health.HealthConfig;
+import dev.bulwark.health.HealthMonitor;
+import dev.bulwark.health.HealthStatus;
+import dev.bulwark.retry.Backoff;
+import dev.bulwark.retry.Retry;
+import dev.bulwark.retry.RetryConfig;
+import dev.bulwark.test.ManualClock;
+import dev.bulwark.test.ManualScheduler;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's examples, compiled and run, so the README cannot drift from the API. Each test
+ * holds one example between the {@code // README:} markers.
+ */
+class ReadmeExamplesTest {
+  private final ManualClock clock = ManualClock.create();
+  private final ManualScheduler scheduler = new ManualScheduler(clock);
+  private final AtomicInteger serviceCalls = new AtomicInteger();
+
+  /** Stands for a remote inventory service that is down. */
+  private String fetchStock(String sku) throws IOException {
+    serviceCalls.incrementAndGet();
+    throw new IOException("connection refused");
+  }
+
+  @Test
+  void breakerAndRetryInOnePipeline() throws Exception {
+    // README: breaker-retry
+    CircuitBreaker breaker =
+        CircuitBreaker.of(
+            "inventory",
+            CircuitBreakerConfig.builder()
+                .consecutiveFailures(3) // open after 3 failures in a row
+                .openDuration(Duration.ofSeconds(30)) // then refuse calls for 30 s
+                .halfOpenMaxCalls(1) // let one probe through at a time
+                .successThreshold(2) // close after 2 good probes
+                .build(),
+            clock);
+    Retry retry =
+        Retry.of(
+            "inventory",
+            RetryConfig.builder()
+                .maxAttempts(3)
+                .backoff(
+                    Backoff.exponential(Duration.ofMillis(100), 2.0, Duration.ofSeconds(2))
+                        .withJitter(Backoff.Jitter.FULL))
+                .build(),
+            clock,
+            scheduler);
+    Pipeline inventory = Pipeline.of(breaker, retry); // outermost first
+
+    List<String> transitions = new ArrayList<>();
+    breaker.events().subscribe(StateChanged.class, e -> transitions.add(e.from() + " -> " + e.to()));
+    // README: end
+
+    for (int i = 0; i < 3; i++) { // three calls, each retried three times, each failing
+      assertThatThrownBy(() -> inventory.call(() -> fetchStock("sku-1")))
+          .hasRootCauseInstanceOf(IOException.class);
+    }
+    assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
+    int callsBefore = serviceCalls.get();
+
+    assertThatThrownBy(() -> inventory.call(() -> fetchStock("sku-1")))
+        .isInstanceOfSatisfying(
+            CircuitBreakerOpenException.class,
+            e -> {
+              assertThat(e.policyName()).isEqualTo("inventory");
+              assertThat(e.retryAfter()).contains(Duration.ofSeconds(30));
+            });
+    assertThat(serviceCalls.get()).as("an open breaker does not call the service").isEqualTo(callsBefore);
+    assertThat(transitions).containsExactly("CLOSED -> OPEN");
+  }
+
+  @Test
+  void aDegradationLadder() throws Exception {
+    Aged<String> cached = Aged.of("12 in stock", Duration.ofMinutes(3));
+    // README: ladder
+    Fallback<String> stock =
+        Fallback.of(
+            "inventory-fallback",
+            FallbackConfig.<String>builder()
+                .thenAged("cache", failure -> cached) // a cached value with its age, or null
+                .then("last-known", failure -> null) // the last value seen, or null
+                .otherwise("unavailable", failure -> "stock unknown")
+                .build());
+
+    Served<String> served = stock.serve(() -> fetchStock("sku-1"));
+    // served.value() = "12 in stock", served.rung() = "cache", served.age() = 3 minutes
+    // README: end
+
+    assertThat(served.value()).isEqualTo("12 in stock");
+    assertThat(served.rung()).isEqualTo("cache");
+    assertThat(served.age()).contains(Duration.ofMinutes(3));
+    assertThat(served.isDegraded()).isTrue();
+  }
+
+  @Test
+  void healthFromBreakers() {
+    CircuitBreaker breaker =
+        CircuitBreaker.of(
+            "payments", CircuitBreakerConfig.builder().consecutiveFailures(1).build(), clock);
+    // README: health
+    HealthMonitor health = HealthMonitor.of(HealthConfig.ofDefaults(), clock).watch(breaker);
+    health.onStatusChange((from, to, report) -> alert(from + " -> " + to + ": " + report.reasons()));
+    // README: end
+
+    breaker.acquirePermission();
+    breaker.onError(1_000, new IOException("down"));
+
+    assertThat(health.report().status()).isEqualTo(HealthStatus.CRITICAL);
+    // the failure is recorded (DEGRADED), then it opens the breaker (CRITICAL): two alerts, in order
+    assertThat(alerts).hasSize(2);
+    assertThat(alerts.get(0)).startsWith("HEALTHY -> DEGRADED: [payments: 1 failure");
+    assertThat(alerts.get(1)).startsWith("DEGRADED -> CRITICAL: [payments: OPEN");
+  }
+
+  private final List<String> alerts = new ArrayList<>();
+
+  private void alert(String message) {
+    alerts.add(message);
+  }
+}
