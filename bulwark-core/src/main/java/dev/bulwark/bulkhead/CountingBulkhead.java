@@ -302,7 +302,7 @@ final class CountingBulkhead implements Bulkhead {
   }
 
   private void permitted() {
-    if (events.hasListeners()) {
+    if (events.hasListeners(CallPermitted.class)) {
       events.publish(new CallPermitted(name, clock.wallTime()));
     }
   }
@@ -310,7 +310,7 @@ final class CountingBulkhead implements Bulkhead {
   private BulkheadFullException rejected(long waitedNanos) {
     REJECTED.getAndAdd(this, 1L);
     BulkheadFullException rejection = new BulkheadFullException(name, max, waitedNanos);
-    if (events.hasListeners()) {
+    if (events.hasListeners(CallRejected.class)) {
       events.publish(new CallRejected(name, rejection, clock.wallTime()));
     }
     return rejection;
@@ -318,7 +318,7 @@ final class CountingBulkhead implements Bulkhead {
 
   private void countRejection(long waitedNanos) {
     REJECTED.getAndAdd(this, 1L);
-    if (events.hasListeners()) {
+    if (events.hasListeners(CallRejected.class)) {
       events.publish(
           new CallRejected(
               name, new BulkheadFullException(name, max, waitedNanos), clock.wallTime()));

@@ -110,7 +110,8 @@ final class LocalCircuitBreaker implements CircuitBreaker {
   @Override
   public <T> T execute(Callable<T> call, Next next) throws Exception {
     long epoch = acquire(true);
-    boolean timed = slowCallNanos != 0 || events.hasListeners();
+    boolean timed = slowCallNanos != 0 || events.hasListeners(SuccessRecorded.class)
+        || events.hasListeners(FailureRecorded.class);
     long start = timed ? clock.nanoTime() : 0;
     T result;
     try {
@@ -131,7 +132,8 @@ final class LocalCircuitBreaker implements CircuitBreaker {
     } catch (CircuitBreakerOpenException e) {
       return CompletableFuture.failedFuture(e);
     }
-    boolean timed = slowCallNanos != 0 || events.hasListeners();
+    boolean timed = slowCallNanos != 0 || events.hasListeners(SuccessRecorded.class)
+        || events.hasListeners(FailureRecorded.class);
     long start = timed ? clock.nanoTime() : 0;
     CompletionStage<T> stage;
     try {
@@ -295,14 +297,14 @@ final class LocalCircuitBreaker implements CircuitBreaker {
   }
 
   private void permitted() {
-    if (events.hasListeners()) {
+    if (events.hasListeners(CallPermitted.class)) {
       events.publish(new CallPermitted(name, clock.wallTime()));
     }
   }
 
   private long reject(BreakerState s, long retryAfterNanos, boolean throwing) {
     NOT_PERMITTED.getAndAdd(this, 1L);
-    boolean listened = events.hasListeners();
+    boolean listened = events.hasListeners(CallRejected.class);
     if (throwing || listened) {
       CircuitBreakerOpenException rejection =
           new CircuitBreakerOpenException(name, s.phase, retryAfterNanos);
@@ -333,7 +335,7 @@ final class LocalCircuitBreaker implements CircuitBreaker {
 
   private void ignore(long epoch, Throwable failure) {
     release(epoch);
-    if (events.hasListeners()) {
+    if (events.hasListeners(OutcomeIgnored.class)) {
       events.publish(new OutcomeIgnored(name, failure, clock.wallTime()));
     }
   }
@@ -342,7 +344,7 @@ final class LocalCircuitBreaker implements CircuitBreaker {
       long epoch, int outcome, long endNanos, long durationNanos, Throwable failure) {
     BreakerState s = state;
     if (s.epoch != epoch) { // let through in an earlier phase: no say in this one
-      if (events.hasListeners()) {
+      if (events.hasListeners(OutcomeIgnored.class)) {
         events.publish(new OutcomeIgnored(name, failure, clock.wallTime()));
       }
       return;
@@ -350,7 +352,7 @@ final class LocalCircuitBreaker implements CircuitBreaker {
     OutcomeWindow window = s.window;
     window.record(outcome, endNanos);
     boolean failed = (outcome & FAILURE) != 0;
-    if (events.hasListeners()) {
+    if (events.hasListeners(failed ? FailureRecorded.class : SuccessRecorded.class)) {
       Duration duration = Duration.ofNanos(Math.max(0, durationNanos));
       events.publish(
           failed
@@ -441,7 +443,7 @@ final class LocalCircuitBreaker implements CircuitBreaker {
   }
 
   private void stateChanged(State from, State to) {
-    if (events.hasListeners()) {
+    if (events.hasListeners(StateChanged.class)) {
       events.publish(new StateChanged(name, from, to, clock.wallTime()));
     }
   }

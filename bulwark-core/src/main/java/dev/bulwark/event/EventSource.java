@@ -1,6 +1,7 @@
 package dev.bulwark.event;
 
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -15,6 +16,19 @@ public interface EventSource {
   void subscribe(EventListener listener);
 
   /**
+   * Delivers every later event that is an instance of one of {@code types} (classes or
+   * interfaces such as {@link DegradedOutcome}) to {@code listener}, until {@link #unsubscribe}.
+   *
+   * <p>Prefer this to {@link #subscribe(EventListener)} when only some kinds matter: a policy
+   * builds no event of a kind nobody asked for, so listening to state changes costs a successful
+   * call nothing, where listening to everything makes it build a {@link CallPermitted} and a
+   * {@link SuccessRecorded} each time.
+   *
+   * @throws IllegalArgumentException if {@code types} is empty
+   */
+  void subscribe(EventListener listener, Set<Class<? extends PolicyEvent>> types);
+
+  /**
    * Delivers every later event of {@code type} to {@code consumer}.
    *
    * @return the listener to pass to {@link #unsubscribe}
@@ -23,13 +37,8 @@ public interface EventSource {
       Class<E> type, Consumer<? super E> consumer) {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(consumer, "consumer");
-    EventListener listener =
-        event -> {
-          if (type.isInstance(event)) {
-            consumer.accept(type.cast(event));
-          }
-        };
-    subscribe(listener);
+    EventListener listener = event -> consumer.accept(type.cast(event));
+    subscribe(listener, Set.of(type));
     return listener;
   }
 

@@ -200,7 +200,7 @@ final class LadderFallback<T> implements Fallback<T> {
       }
       if (replacement != null) {
         SERVED.getAndAdd(this, 1L);
-        if (events.hasListeners()) {
+        if (events.hasListeners(FallbackServed.class)) {
           events.publish(
               new FallbackServed(
                   name,

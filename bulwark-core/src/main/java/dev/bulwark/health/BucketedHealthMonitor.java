@@ -17,6 +17,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -51,6 +52,9 @@ import java.util.List;
  * <p>Thread-safe.
  */
 final class BucketedHealthMonitor implements HealthMonitor {
+  private static final Set<Class<? extends PolicyEvent>> WATCHED_KINDS =
+      Set.of(StateChanged.class, FailureRecorded.class, DegradedOutcome.class);
+
   private static final System.Logger LOG = System.getLogger(HealthMonitor.class.getName());
   private static final Watched[] NO_SOURCES = new Watched[0];
   private static final StatusListener[] NO_LISTENERS = new StatusListener[0];
@@ -141,7 +145,9 @@ final class BucketedHealthMonitor implements HealthMonitor {
       Watched[] next = Arrays.copyOf(seen, seen.length + 1);
       next[seen.length] = source;
       if (SOURCES.compareAndSet(this, seen, next)) {
-        source.events.subscribe(source); // only the winner subscribes: one listener per source
+        // only the winner subscribes: one listener per source, and only to the kinds health reads,
+        // so a watched policy still builds nothing on a successful call
+        source.events.subscribe(source, WATCHED_KINDS);
         return;
       }
     }

@@ -8,70 +8,105 @@ import dev.bulwark.event.PolicyEvent;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
+import java.util.Set;
 
 /**
  * Delivers a policy's events to its listeners.
  *
- * <p>Policies check {@link #hasListeners()} before building an event, so nobody listening costs
- * one volatile read. Listeners live in an array replaced by CAS on subscribe and unsubscribe
- * (rare); publishing iterates a snapshot and takes no lock. A listener that throws is logged and
- * skipped: it cannot hurt the call or the other listeners.
+ * <p>Policies ask {@link #hasListeners(Class)} before building an event of that kind, so an event
+ * nobody wants is never built: with no listener the question costs one volatile read, and with
+ * listeners that asked for other kinds (a health monitor wants state changes, not every success)
+ * a few {@code isAssignableFrom} checks. Subscriptions live in an array replaced by CAS on
+ * subscribe and unsubscribe (rare); publishing iterates a snapshot and takes no lock. A listener
+ * that throws is logged and skipped: it cannot hurt the call or the other listeners.
  *
  * <p>Not API: may change any day. Thread-safe.
  */
 public final class EventBus implements EventSource {
   private static final System.Logger LOG = System.getLogger(EventBus.class.getName());
-  private static final EventListener[] NONE = new EventListener[0];
-  private static final VarHandle LISTENERS;
+  private static final Subscription[] NONE = new Subscription[0];
+  private static final Class<?>[] EVERYTHING = {PolicyEvent.class};
+  private static final VarHandle SUBSCRIPTIONS;
 
   static {
     try {
-      LISTENERS =
-          MethodHandles.lookup().findVarHandle(EventBus.class, "listeners", EventListener[].class);
+      SUBSCRIPTIONS =
+          MethodHandles.lookup()
+              .findVarHandle(EventBus.class, "subscriptions", Subscription[].class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
-  private volatile EventListener[] listeners = NONE;
+  private volatile Subscription[] subscriptions = NONE;
 
-  /** True if at least one listener is subscribed: build an event only then. */
+  /** True if at least one listener is subscribed, to anything. */
   public boolean hasListeners() {
-    return listeners.length != 0;
+    return subscriptions.length != 0;
   }
 
-  /** Delivers {@code event} to every listener subscribed now. */
+  /** True if some listener wants events of {@code type}: build one only then. */
+  public boolean hasListeners(Class<? extends PolicyEvent> type) {
+    for (Subscription s : subscriptions) {
+      if (s.wants(type)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Delivers {@code event} to every listener subscribed now that wants its kind. */
   public void publish(PolicyEvent event) {
-    for (EventListener listener : listeners) {
+    for (Subscription s : subscriptions) {
+      if (!s.wants(event.getClass())) {
+        continue;
+      }
       try {
-        listener.onEvent(event);
+        s.listener.onEvent(event);
       } catch (RuntimeException e) {
-        LOG.log(WARNING, () -> "event listener " + listener + " failed on " + event, e);
+        LOG.log(WARNING, () -> "event listener " + s.listener + " failed on " + event, e);
       }
     }
   }
 
   @Override
   public void subscribe(EventListener listener) {
+    add(new Subscription(Check.notNull("listener", listener), EVERYTHING));
+  }
+
+  @Override
+  public void subscribe(EventListener listener, Set<Class<? extends PolicyEvent>> types) {
     Check.notNull("listener", listener);
-    EventListener[] seen;
-    EventListener[] next;
+    Check.notNull("types", types);
+    if (types.isEmpty()) {
+      throw new IllegalArgumentException("types must name at least one kind of event");
+    }
+    Class<?>[] kinds = types.toArray(new Class<?>[0]);
+    for (int i = 0; i < kinds.length; i++) {
+      Check.notNull("types[" + i + "]", kinds[i]);
+    }
+    add(new Subscription(listener, kinds));
+  }
+
+  private void add(Subscription subscription) {
+    Subscription[] seen;
+    Subscription[] next;
     do { // the thread whose CAS succeeds wins; losers retry against the newer array
-      seen = listeners;
+      seen = subscriptions;
       next = Arrays.copyOf(seen, seen.length + 1);
-      next[seen.length] = listener;
-    } while (!LISTENERS.compareAndSet(this, seen, next));
+      next[seen.length] = subscription;
+    } while (!SUBSCRIPTIONS.compareAndSet(this, seen, next));
   }
 
   @Override
   public boolean unsubscribe(EventListener listener) {
-    EventListener[] seen;
-    EventListener[] next;
-    do {
-      seen = listeners;
+    Subscription[] seen;
+    Subscription[] next;
+    do { // as in add: the CAS winner's removal stands, a loser looks again
+      seen = subscriptions;
       int index = -1;
       for (int i = 0; i < seen.length; i++) {
-        if (seen[i] == listener) {
+        if (seen[i].listener == listener) {
           index = i;
           break;
         }
@@ -79,10 +114,30 @@ public final class EventBus implements EventSource {
       if (index < 0) {
         return false;
       }
-      next = new EventListener[seen.length - 1];
+      next = new Subscription[seen.length - 1];
       System.arraycopy(seen, 0, next, 0, index);
       System.arraycopy(seen, index + 1, next, index, seen.length - index - 1);
-    } while (!LISTENERS.compareAndSet(this, seen, next));
+    } while (!SUBSCRIPTIONS.compareAndSet(this, seen, next));
     return true;
+  }
+
+  /** One listener and the kinds of event it asked for. Immutable. */
+  private static final class Subscription {
+    final EventListener listener;
+    final Class<?>[] kinds;
+
+    Subscription(EventListener listener, Class<?>[] kinds) {
+      this.listener = listener;
+      this.kinds = kinds;
+    }
+
+    boolean wants(Class<?> type) {
+      for (Class<?> kind : kinds) {
+        if (kind.isAssignableFrom(type)) {
+          return true;
+        }
+      }
+      return false;
+    }
   }
 }

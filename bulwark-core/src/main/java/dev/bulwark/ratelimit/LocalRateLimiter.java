@@ -138,18 +138,14 @@ abstract class LocalRateLimiter implements RateLimiter {
           "permits must be in [1, " + maxPermits + "] (burst), was " + permits);
     }
     long result = reserve(permits, 0);
-    if (events.hasListeners()) {
-      publishDecision(result);
-    }
+    publishDecision(result);
     return result >= 0;
   }
 
   @Override
   public long reserveNanos() {
     long result = reserve(1, maxWaitNanos);
-    if (events.hasListeners()) {
-      publishDecision(result);
-    }
+    publishDecision(result);
     return result >= 0 ? result : -1;
   }
 
@@ -157,9 +153,7 @@ abstract class LocalRateLimiter implements RateLimiter {
   public Optional<Duration> reserve(Duration maxWait) {
     Check.nonNegative("maxWait", maxWait);
     long result = reserve(1, maxWait.toNanos());
-    if (events.hasListeners()) {
-      publishDecision(result);
-    }
+    publishDecision(result);
     return result >= 0 ? Optional.of(Duration.ofNanos(result)) : Optional.empty();
   }
 
@@ -177,7 +171,7 @@ abstract class LocalRateLimiter implements RateLimiter {
         WAITING.getAndAdd(this, -1);
       }
     }
-    if (events.hasListeners()) {
+    if (events.hasListeners(CallPermitted.class)) {
       events.publish(new CallPermitted(name, clock.wallTime()));
     }
   }
@@ -203,7 +197,7 @@ abstract class LocalRateLimiter implements RateLimiter {
         return;
       }
       if (HOLD_UNTIL.compareAndSet(this, seen, until)) {
-        if (events.hasListeners()) {
+        if (events.hasListeners(CallsHeldBack.class)) {
           events.publish(new CallsHeldBack(name, Duration.ofNanos(delay), clock.wallTime()));
         }
         return;
@@ -234,7 +228,7 @@ abstract class LocalRateLimiter implements RateLimiter {
       return CompletableFuture.failedFuture(rejection(-1 - wait));
     }
     if (wait == 0) {
-      if (events.hasListeners()) {
+      if (events.hasListeners(CallPermitted.class)) {
         events.publish(new CallPermitted(name, clock.wallTime()));
       }
       return proceedAsync(call, next);
@@ -248,7 +242,7 @@ abstract class LocalRateLimiter implements RateLimiter {
             if (result.isDone()) {
               return; // the caller gave up (cancelled) while waiting: do not make the call
             }
-            if (events.hasListeners()) {
+            if (events.hasListeners(CallPermitted.class)) {
               events.publish(new CallPermitted(name, clock.wallTime()));
             }
             proceedAsync(call, next)
@@ -302,7 +296,7 @@ abstract class LocalRateLimiter implements RateLimiter {
   private RateLimitedException rejection(long retryAfterNanos) {
     boolean held = holdUntilNanos - (clock.nanoTime() - originNanos) > 0;
     RateLimitedException e = new RateLimitedException(name, retryAfterNanos, maxWaitNanos, held);
-    if (events.hasListeners()) {
+    if (events.hasListeners(CallRejected.class)) {
       events.publish(new CallRejected(name, e, clock.wallTime()));
     }
     return e;
@@ -310,8 +304,10 @@ abstract class LocalRateLimiter implements RateLimiter {
 
   private void publishDecision(long result) {
     if (result >= 0) {
-      events.publish(new CallPermitted(name, clock.wallTime()));
-    } else {
+      if (events.hasListeners(CallPermitted.class)) {
+        events.publish(new CallPermitted(name, clock.wallTime()));
+      }
+    } else if (events.hasListeners(CallRejected.class)) {
       rejection(-1 - result);
     }
   }

@@ -117,13 +117,13 @@ final class InterruptingTimeout implements Timeout {
   }
 
   private void rejected(TimeoutExceededException exceeded) {
-    if (events.hasListeners()) {
+    if (events.hasListeners(CallRejected.class)) {
       events.publish(new CallRejected(name, exceeded, clock.wallTime()));
     }
   }
 
   private void late(long startNanos, Object value, Throwable failure) {
-    if (events.hasListeners()) {
+    if (events.hasListeners(LateOutcome.class)) {
       events.publish(
           new LateOutcome(
               name,
