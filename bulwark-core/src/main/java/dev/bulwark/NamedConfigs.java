@@ -104,7 +104,10 @@ final class NamedConfigs<C> {
     Declaration<C> declaration = declared.get(key);
     C config;
     if (declaration == null) {
-      config = key.equals(Settings.DEFAULT) ? builtIn : resolve(Settings.DEFAULT, settings, resolved, path);
+      config =
+          key.equals(Settings.DEFAULT)
+              ? builtIn
+              : resolve(Settings.DEFAULT, settings, resolved, path);
     } else if (declaration.base() == null) {
       config = declaration.derive().apply(null);
     } else {
@@ -130,7 +133,9 @@ final class NamedConfigs<C> {
     }
     List<Settings.Value> values = settings.get(key);
     if (values != null && !values.isEmpty()) {
-      config = applier.apply(config, values, key.equals(Settings.DEFAULT) ? "default" : key);
+      String name =
+          declaration != null ? declaration.name() : key.equals(Settings.DEFAULT) ? "default" : key;
+      config = applier.apply(config, values, name);
     }
     path.remove(path.size() - 1);
     resolved.put(key, config);

@@ -120,6 +120,16 @@ final class NamedPolicies<P extends Policy> {
     return entry(name, factory, clock.nanoTime()).policy;
   }
 
+  /** The instance named {@code name}, touched, or null if there is none; never creates. */
+  P getIfPresent(String name) {
+    Entry<P> seen = map.get(name);
+    if (seen == null) {
+      return null;
+    }
+    seen.touch(clock.nanoTime(), touchNanos);
+    return seen.policy;
+  }
+
   /** The entry named {@code name}, created if absent; touched as of {@code nowNanos}. */
   Entry<P> entry(String name, Function<String, P> factory, long nowNanos) {
     Entry<P> seen = map.get(name);

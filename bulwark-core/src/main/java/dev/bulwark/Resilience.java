@@ -49,10 +49,10 @@ import java.util.function.UnaryOperator;
  *
  * <p><b>Names and configs.</b> {@code circuitBreaker(name)} makes a breaker from the config of the
  * same name if one is declared, else from the default; {@code circuitBreaker(name, configName)}
- * names the config. A config applies only when the instance is created: asking for an existing
- * name with another config returns the existing instance. Config names are matched ignoring case
- * and punctuation ({@code "user-service"} is {@code USER_SERVICE} in a variable name); instance
- * names are matched exactly.
+ * names the config. A config applies only when the instance is created: asking for an existing name
+ * with another config returns the existing instance. Config names are matched ignoring case and
+ * punctuation ({@code "user-service"} is {@code USER_SERVICE} in a variable name); instance names
+ * are matched exactly.
  *
  * <p><b>Bounded growth.</b> For per-entity names (a breaker per remote device or per tenant), the
  * registry holds at most {@link #maxInstances()} instances of each kind, and with {@link
@@ -62,9 +62,9 @@ import java.util.function.UnaryOperator;
  * least recently used sixteenth of the instances that are not busy; if every one is busy, creation
  * fails with a {@link RegistryFullException} naming the bound rather than drop an open breaker.
  * "Used" means looked up through this registry (by name, or through {@link #pipeline}/{@link
- * #call}): calls through an instance held elsewhere do not count, and cost nothing extra. Code
- * that keeps a reference for longer than the idle time should not turn idle eviction on. Dropping
- * an instance publishes {@link PolicyEvicted}; the next lookup of its name creates a fresh one.
+ * #call}): calls through an instance held elsewhere do not count, and cost nothing extra. Code that
+ * keeps a reference for longer than the idle time should not turn idle eviction on. Dropping an
+ * instance publishes {@link PolicyEvicted}; the next lookup of its name creates a fresh one.
  *
  * <p><b>Concurrency.</b> Lookup is one {@code ConcurrentHashMap.get} and, at most once per
  * sixteenth of the idle time (once per second without idle eviction), a write of the lookup time:
@@ -214,8 +214,8 @@ public final class Resilience {
    *
    * @throws NullPointerException if {@code name} is null
    * @throws IllegalArgumentException if {@code name} is blank
-   * @throws RegistryFullException if it must be created, the registry holds {@link
-   *     #maxInstances()} breakers, and none can be evicted
+   * @throws RegistryFullException if it must be created, the registry holds {@link #maxInstances()}
+   *     breakers, and none can be evicted
    */
   public CircuitBreaker circuitBreaker(String name) {
     return breakers.get(Check.name(name), breakerByName);
@@ -234,8 +234,13 @@ public final class Resilience {
    * @throws RegistryFullException if it must be created and the registry is full
    */
   public CircuitBreaker circuitBreaker(String name, String configName) {
+    Check.notNull("configName", configName);
+    CircuitBreaker existing = breakers.getIfPresent(Check.name(name));
+    if (existing != null) {
+      return existing;
+    }
     CircuitBreakerConfig config = namedConfig(breakerConfigs, configName, "circuit breaker");
-    return breakers.get(Check.name(name), n -> CircuitBreaker.of(n, config, clock));
+    return breakers.get(name, n -> CircuitBreaker.of(n, config, clock));
   }
 
   /**
@@ -258,13 +263,18 @@ public final class Resilience {
    * <p>Thread-safe.
    *
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code name} is blank or no config is named {@code
-   *     configName}
+   * @throws IllegalArgumentException if {@code name} is blank, or if it must be created and no
+   *     config is named {@code configName}
    * @throws RegistryFullException if it must be created and the registry is full
    */
   public Retry retry(String name, String configName) {
+    Check.notNull("configName", configName);
+    Retry existing = retries.getIfPresent(Check.name(name));
+    if (existing != null) {
+      return existing;
+    }
     RetryConfig config = namedConfig(retryConfigs, configName, "retry");
-    return retries.get(Check.name(name), n -> Retry.of(n, config, clock, scheduler));
+    return retries.get(name, n -> Retry.of(n, config, clock, scheduler));
   }
 
   /**
@@ -288,13 +298,18 @@ public final class Resilience {
    * <p>Thread-safe.
    *
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code name} is blank or no config is named {@code
-   *     configName}
+   * @throws IllegalArgumentException if {@code name} is blank, or if it must be created and no
+   *     config is named {@code configName}
    * @throws RegistryFullException if it must be created and the registry is full
    */
   public RateLimiter rateLimiter(String name, String configName) {
+    Check.notNull("configName", configName);
+    RateLimiter existing = limiters.getIfPresent(Check.name(name));
+    if (existing != null) {
+      return existing;
+    }
     RateLimiterConfig config = namedConfig(limiterConfigs, configName, "rate limiter");
-    return limiters.get(Check.name(name), n -> RateLimiter.of(n, config, clock, scheduler));
+    return limiters.get(name, n -> RateLimiter.of(n, config, clock, scheduler));
   }
 
   // ---- the one-call convenience ----
@@ -339,7 +354,8 @@ public final class Resilience {
       // Bulkhead goes before the limiter and Timeout after the retry, once they are wired in.
       CachedPipeline built =
           pipelines.compute( // the lambda only compares and constructs: no user code, no lookups
-              name, (k, old) -> old != null && old.hasParts(parts) ? old : new CachedPipeline(parts));
+              name,
+              (k, old) -> old != null && old.hasParts(parts) ? old : new CachedPipeline(parts));
       if (built.isLive()) {
         return built.pipeline;
       }
@@ -585,8 +601,8 @@ public final class Resilience {
   }
 
   /**
-   * The resolved rate limiter config named {@code configName} ({@code "default"} for the
-   * default); empty if none has that name.
+   * The resolved rate limiter config named {@code configName} ({@code "default"} for the default);
+   * empty if none has that name.
    *
    * <p>Thread-safe.
    */
@@ -698,9 +714,7 @@ public final class Resilience {
         new NamedConfigs<>(Settings.Kind.RETRY, RetryConfig.ofDefaults(), Settings::applyRetry);
     private final NamedConfigs<RateLimiterConfig> limiterConfigs =
         new NamedConfigs<>(
-            Settings.Kind.RATE_LIMITER,
-            RateLimiterConfig.ofDefaults(),
-            Settings::applyRateLimiter);
+            Settings.Kind.RATE_LIMITER, RateLimiterConfig.ofDefaults(), Settings::applyRateLimiter);
     private final Map<String, Settings.Value> settings = new LinkedHashMap<>();
 
     private Builder() {}
@@ -730,8 +744,8 @@ public final class Resilience {
     }
 
     /**
-     * Whether pipelines apply their policies; false makes them pass calls straight through.
-     * Default true.
+     * Whether pipelines apply their policies; false makes them pass calls straight through. Default
+     * true.
      *
      * <p>Not thread-safe.
      */
@@ -962,8 +976,7 @@ public final class Resilience {
 
     /**
      * Adds the {@code BULWARK_*} entries of {@code environment} as a layer of settings (others are
-     * ignored); pass {@code System.getenv()}, or a map in tests. See {@code
-     * docs/configuration.md}.
+     * ignored); pass {@code System.getenv()}, or a map in tests. See {@code docs/configuration.md}.
      *
      * <p>Not thread-safe.
      *

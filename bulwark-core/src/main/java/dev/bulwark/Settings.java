@@ -78,7 +78,8 @@ final class Settings {
     IDLE_EVICTION(Kind.GLOBAL, "IDLE_EVICTION", Type.DURATION, "idleEviction"),
     BREAKER_FAILURE_THRESHOLD(Kind.BREAKER, "FAILURE_THRESHOLD", Type.INT, "consecutiveFailures"),
     BREAKER_FAILURE_RATE(Kind.BREAKER, "FAILURE_RATE", Type.DECIMAL, "failureRateThreshold"),
-    BREAKER_SLOW_CALL_DURATION(Kind.BREAKER, "SLOW_CALL_DURATION", Type.DURATION, "slowCallDuration"),
+    BREAKER_SLOW_CALL_DURATION(
+        Kind.BREAKER, "SLOW_CALL_DURATION", Type.DURATION, "slowCallDuration"),
     BREAKER_SLOW_CALL_RATE(Kind.BREAKER, "SLOW_CALL_RATE", Type.DECIMAL, "slowCallRateThreshold"),
     BREAKER_WINDOW_SIZE(Kind.BREAKER, "WINDOW_SIZE", Type.INT, "windowSize"),
     BREAKER_MINIMUM_CALLS(Kind.BREAKER, "MINIMUM_CALLS", Type.INT, "minimumCalls"),
@@ -183,8 +184,8 @@ final class Settings {
   }
 
   /**
-   * The Bulwark settings among environment variables: every variable whose name starts with
-   * {@code BULWARK_}; others are ignored.
+   * The Bulwark settings among environment variables: every variable whose name starts with {@code
+   * BULWARK_}; others are ignored.
    *
    * @throws IllegalArgumentException naming the variable, for an unknown one or a bad value
    */
@@ -258,7 +259,8 @@ final class Settings {
     if (best == null) {
       throw unknown(source, rest, property);
     }
-    String name = rest.substring(best.kind.envPrefix.length(), best.kind.envPrefix.length() + nameEnd);
+    String name =
+        rest.substring(best.kind.envPrefix.length(), best.kind.envPrefix.length() + nameEnd);
     return new Value(best, name, source, text, parseValue(best, source, text));
   }
 
@@ -583,8 +585,8 @@ final class Settings {
   }
 
   /**
-   * A failure of values that do not fit together: named after the setting the message is about
-   * when it was set here, else after the config and every setting applied to it.
+   * A failure of values that do not fit together: named after the setting the message is about when
+   * it was set here, else after the config and every setting applied to it.
    */
   static IllegalArgumentException misfit(
       Kind kind, String configName, List<Value> values, IllegalArgumentException e) {

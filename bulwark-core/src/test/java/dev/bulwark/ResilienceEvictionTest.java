@@ -233,7 +233,9 @@ class ResilienceEvictionTest {
             "cannot create circuit breaker 'b3': the registry holds maxInstances (3) circuit"
                 + " breaker instances and none can be evicted");
     CompletableFuture<String> async =
-        resilience.callAsync("b4", () -> CompletableFuture.completedFuture("x")).toCompletableFuture();
+        resilience
+            .callAsync("b4", () -> CompletableFuture.completedFuture("x"))
+            .toCompletableFuture();
     assertThat(async).isCompletedExceptionally();
     assertThat(evicted).isEmpty();
 

@@ -95,6 +95,7 @@ class ResilienceTest {
     CircuitBreaker first = resilience.circuitBreaker("x");
 
     assertThat(resilience.circuitBreaker("x", "slow")).isSameAs(first);
+    assertThat(resilience.circuitBreaker("x", "not-declared")).isSameAs(first);
     assertThat(first.config()).isSameAs(CircuitBreakerConfig.ofDefaults());
   }
 
@@ -144,9 +145,7 @@ class ResilienceTest {
   @Test
   void configsDerivingFromEachOtherInACycleFail() {
     Resilience.Builder builder =
-        builder()
-            .circuitBreakerConfig("a", "b", b -> b)
-            .circuitBreakerConfig("b", "a", b -> b);
+        builder().circuitBreakerConfig("a", "b", b -> b).circuitBreakerConfig("b", "a", b -> b);
 
     assertThatThrownBy(builder::build)
         .isInstanceOf(IllegalArgumentException.class)
@@ -251,7 +250,8 @@ class ResilienceTest {
     Resilience resilience =
         builder()
             .rateLimiterConfig(
-                "github", RateLimiterConfig.builder().limit(1).period(Duration.ofMinutes(1)).build())
+                "github",
+                RateLimiterConfig.builder().limit(1).period(Duration.ofMinutes(1)).build())
             .build();
 
     assertThat(resilience.pipeline("github").policies())
@@ -270,7 +270,8 @@ class ResilienceTest {
     Resilience resilience =
         builder()
             .rateLimiterConfig(
-                "github", RateLimiterConfig.builder().limit(1).period(Duration.ofMinutes(1)).build())
+                "github",
+                RateLimiterConfig.builder().limit(1).period(Duration.ofMinutes(1)).build())
             .build();
     Pipeline pipeline = resilience.pipeline("github");
 
