@@ -125,7 +125,12 @@ final class NamedConfigs<C> {
                 + names());
       }
       C baseConfig = resolve(base, settings, resolved, path);
-      config = declaration.derive().apply(baseConfig);
+      try {
+        config = declaration.derive().apply(baseConfig);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            kind.label + " config '" + declaration.name() + "': " + e.getMessage(), e);
+      }
       if (config == null) {
         throw new NullPointerException(
             kind.label + " config '" + declaration.name() + "' derived a null config");

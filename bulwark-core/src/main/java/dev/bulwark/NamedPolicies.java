@@ -43,7 +43,11 @@ import java.util.function.Predicate;
  * new instance took the name in that instant is it dropped, and then loudly, with an event.
  *
  * When full and nothing can be evicted, creation throws RegistryFullException: failing loudly beats
- * silently dropping an open breaker (which would let traffic through to a failing service).
+ * silently dropping an open breaker (which would let traffic through to a failing service). The
+ * one exception: when part of the count is slots reserved by creations still in flight (the map
+ * holds fewer than maxInstances), a creation goes over the bound rather than fail spuriously or
+ * wait; so the bound can be exceeded by the number of threads creating at that instant, and only
+ * when every registered instance is busy.
  */
 final class NamedPolicies<P extends Policy> {
 
@@ -177,7 +181,14 @@ final class NamedPolicies<P extends Policy> {
         continue;
       }
       if (evictIdle(nowNanos) == 0 && evictLeastRecentlyUsed() == 0) {
-        throw new RegistryFullException(name, kind, maxInstances);
+        if (map.size() >= maxInstances) {
+          throw new RegistryFullException(name, kind, maxInstances);
+        }
+        // Some slots are held by creations in flight (or by losers about to give theirs back),
+        // not by busy instances: rather than fail this call or wait for them, go over the bound by
+        // one; the next creation that finds the registry full evicts again.
+        COUNT.getAndAdd(this, 1);
+        return;
       }
     }
   }

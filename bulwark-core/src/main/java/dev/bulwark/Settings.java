@@ -261,7 +261,7 @@ final class Settings {
     }
     String name =
         rest.substring(best.kind.envPrefix.length(), best.kind.envPrefix.length() + nameEnd);
-    return new Value(best, name, source, text, parseValue(best, source, text));
+    return new Value(best, normalize(name), source, text, parseValue(best, source, text));
   }
 
   private static Object parseValue(Key key, String source, String text) {

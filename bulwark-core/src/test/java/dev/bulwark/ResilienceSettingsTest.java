@@ -145,7 +145,8 @@ class ResilienceSettingsTest {
             .environment(
                 Map.of(
                     "BULWARK_BREAKER_USER_SERVICE_OPEN_DURATION", "90s",
-                    "BULWARK_BREAKER_PAYMENTS_MAX_OPEN_DURATION", "1h"))
+                    "BULWARK_BREAKER_PAYMENTS_MAX_OPEN_DURATION", "1h",
+                    "BULWARK_BREAKER_mixed_Case_SUCCESS_THRESHOLD", "4"))
             .build();
 
     CircuitBreakerConfig userService = resilience.circuitBreaker("user-service").config();
@@ -153,6 +154,7 @@ class ResilienceSettingsTest {
     assertThat(userService.successThreshold()).isEqualTo(3);
     assertThat(resilience.circuitBreaker("payments").config().maxOpenDuration())
         .isEqualTo(Duration.ofHours(1)); // the longest setting name wins over OPEN_DURATION
+    assertThat(resilience.circuitBreaker("mixed-case").config().successThreshold()).isEqualTo(4);
     assertThat(resilience.circuitBreaker("other").config().openDuration())
         .isEqualTo(Duration.ofSeconds(30));
   }

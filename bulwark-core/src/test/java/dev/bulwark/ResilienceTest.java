@@ -143,6 +143,18 @@ class ResilienceTest {
   }
 
   @Test
+  void aBadDerivedConfigFailsNamingTheConfig() {
+    Resilience.Builder builder =
+        builder().circuitBreakerConfig("payments", b -> b.minimumCalls(500));
+
+    assertThatThrownBy(builder::build)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "circuit breaker config 'payments': minimumCalls must be in [1, 100] (windowSize),"
+                + " was 500");
+  }
+
+  @Test
   void configsDerivingFromEachOtherInACycleFail() {
     Resilience.Builder builder =
         builder().circuitBreakerConfig("a", "b", b -> b).circuitBreakerConfig("b", "a", b -> b);
