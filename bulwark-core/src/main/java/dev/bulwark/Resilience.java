@@ -82,6 +82,21 @@ import java.util.function.UnaryOperator;
  * <p>Thread-safe.
  */
 public final class Resilience {
+  /*
+   * One NamedConfigs (builder side) and one NamedPolicies (runtime side) per policy kind; every
+   * kind goes through the same machinery. Adding a kind (Bulkhead, Timeout) is:
+   *   1. Settings: a Kind constant (BULKHEAD("BULKHEAD_", "bulkhead.", "bulkhead")), its Key
+   *      constants (BULKHEAD_MAX_CONCURRENT_CALLS, ...) and an applyBulkhead(config, values, name)
+   *      switch like applyRateLimiter; add the rows to docs/configuration.md.
+   *   2. Builder: a NamedConfigs<BulkheadConfig> field and the four config methods
+   *      (defaultBulkheadConfig, bulkheadConfig(name, config | overrides | base, overrides)).
+   *   3. Here: a resolved config map, a NamedPolicies<Bulkhead> with its "busy" predicate (for a
+   *      bulkhead: calls in flight or waiting), a byName factory, bulkhead(name[, configName]),
+   *      findBulkhead, bulkheads() and a term in evictIdle().
+   *   4. assemble(): add its entry at its place in the documented order (fallback, bulkhead,
+   *      rate limiter, breaker, retry, timeout), opted in the way the rate limiter is (a config
+   *      declared for the name) or, for Timeout, also when defaultTimeout is set.
+   */
 
   private static final Pipeline PASS_THROUGH = Pipeline.of();
 
