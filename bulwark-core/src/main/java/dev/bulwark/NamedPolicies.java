@@ -1,0 +1,292 @@
+package dev.bulwark;
+
+import dev.bulwark.event.PolicyAdded;
+import dev.bulwark.event.PolicyEvicted;
+import dev.bulwark.internal.EventBus;
+import dev.bulwark.time.Clock;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/*
+ * The instances of one policy kind in a Resilience registry, by name, with a bound on their number.
+ *
+ * Lookup: one ConcurrentHashMap.get. A hit "touches" the entry: it reads the clock and writes the
+ * entry's lastAccessNanos only if the stored time is at least touchNanos old, so a name looked up by
+ * many threads at once costs a volatile read, not a contended write, on almost every lookup; the
+ * calls made through the policy itself never touch anything. Last access is therefore known to
+ * within touchNanos, and idle eviction waits that much longer to be sure.
+ *
+ * Creation, lock-free and without user code under a lock: the factory (our own constructors; no
+ * listener, no predicate of a config runs at construction) builds the policy outside the map; a
+ * slot is reserved by CAS on `count` (the winner of each CAS takes one slot, so count never passes
+ * maxInstances); putIfAbsent publishes the entry, and a loser gives its slot back and returns the
+ * winner's instance. PolicyAdded is published by the winner only, after the map holds the entry,
+ * and outside any lock: a listener may look names up in the registry without deadlocking.
+ *
+ * Eviction (idle, or to make room when full) runs on the creating thread, never in the background:
+ * it walks the map (weakly consistent iteration, no lock) and removes with remove(name, entry), so
+ * each entry is removed once, by one thread, which alone decrements count and publishes
+ * PolicyEvicted. A policy that is busy (an open breaker, a limiter holding callers back: see
+ * `evictable`) is never chosen. If it turns busy between the check and the removal (possible only
+ * for an instance used through a reference held outside the registry), it is put back; only if a
+ * new instance took the name in that instant is it dropped, and then loudly, with an event.
+ *
+ * When full and nothing can be evicted, creation throws RegistryFullException: failing loudly beats
+ * silently dropping an open breaker (which would let traffic through to a failing service). The
+ * one exception: when part of the count is slots reserved by creations still in flight (the map
+ * holds fewer than maxInstances), a creation goes over the bound rather than fail spuriously or
+ * wait; so the bound can be exceeded by the number of threads creating at that instant, and only
+ * when every registered instance is busy.
+ */
+final class NamedPolicies<P extends Policy> {
+
+  private static final VarHandle COUNT;
+  private static final VarHandle NEXT_SWEEP;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      COUNT = lookup.findVarHandle(NamedPolicies.class, "count", int.class);
+      NEXT_SWEEP = lookup.findVarHandle(NamedPolicies.class, "nextSweepNanos", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** One registered instance and when it was last looked up. */
+  static final class Entry<P> {
+    final String name;
+    final P policy;
+    volatile long lastAccessNanos; // racing touches may each write; any of their times will do
+    volatile boolean removed;
+
+    Entry(String name, P policy, long nowNanos) {
+      this.name = name;
+      this.policy = policy;
+      this.lastAccessNanos = nowNanos;
+    }
+
+    void touch(long nowNanos, long touchNanos) {
+      if (nowNanos - lastAccessNanos >= touchNanos) {
+        lastAccessNanos = nowNanos;
+      }
+    }
+  }
+
+  private final String kind;
+  private final ConcurrentHashMap<String, Entry<P>> map = new ConcurrentHashMap<>();
+  private final int maxInstances;
+  private final long idleNanos; // 0: no idle eviction
+  private final long touchNanos;
+  private final Clock clock;
+  private final EventBus events;
+  private final Predicate<P> evictable;
+  private final Consumer<Entry<P>> onEvicted;
+
+  @SuppressWarnings("unused") // through COUNT
+  private volatile int count;
+
+  @SuppressWarnings("unused") // through NEXT_SWEEP
+  private volatile long nextSweepNanos;
+
+  NamedPolicies(
+      String kind,
+      int maxInstances,
+      long idleNanos,
+      Clock clock,
+      EventBus events,
+      Predicate<P> evictable,
+      Consumer<Entry<P>> onEvicted) {
+    this.kind = kind;
+    this.maxInstances = maxInstances;
+    this.idleNanos = idleNanos;
+    this.touchNanos = idleNanos > 0 ? Math.max(1, idleNanos / 16) : 1_000_000_000L;
+    this.clock = clock;
+    this.events = events;
+    this.evictable = evictable;
+    this.onEvicted = onEvicted;
+    this.nextSweepNanos = clock.nanoTime() + idleNanos / 2;
+  }
+
+  /** The instance named {@code name}, created by {@code factory} if there is none. */
+  P get(String name, Function<String, P> factory) {
+    return entry(name, factory, clock.nanoTime()).policy;
+  }
+
+  /** The instance named {@code name}, touched, or null if there is none; never creates. */
+  P getIfPresent(String name) {
+    Entry<P> seen = map.get(name);
+    if (seen == null) {
+      return null;
+    }
+    seen.touch(clock.nanoTime(), touchNanos);
+    return seen.policy;
+  }
+
+  /** The entry named {@code name}, created if absent; touched as of {@code nowNanos}. */
+  Entry<P> entry(String name, Function<String, P> factory, long nowNanos) {
+    Entry<P> seen = map.get(name);
+    if (seen != null) {
+      seen.touch(nowNanos, touchNanos);
+      return seen;
+    }
+    return create(name, factory, nowNanos);
+  }
+
+  long touchNanos() {
+    return touchNanos;
+  }
+
+  private Entry<P> create(String name, Function<String, P> factory, long nowNanos) {
+    P policy = factory.apply(name); // outside any lock; may throw for an unknown config name
+    reserveSlot(name, nowNanos);
+    Entry<P> fresh = new Entry<>(name, policy, nowNanos);
+    Entry<P> seen;
+    try {
+      seen = map.putIfAbsent(name, fresh);
+    } catch (RuntimeException | Error e) {
+      COUNT.getAndAdd(this, -1);
+      throw e;
+    }
+    if (seen != null) { // another thread created it first: give the slot back, use theirs
+      COUNT.getAndAdd(this, -1);
+      seen.touch(nowNanos, touchNanos);
+      return seen;
+    }
+    if (events.hasListeners()) {
+      events.publish(new PolicyAdded(name, policy, clock.wallTime()));
+    }
+    maybeSweepIdle(nowNanos);
+    return fresh;
+  }
+
+  private void reserveSlot(String name, long nowNanos) {
+    for (; ; ) { // each CAS winner takes one slot; losers re-read the count
+      int seen = (int) COUNT.getVolatile(this);
+      if (seen < maxInstances) {
+        if (COUNT.compareAndSet(this, seen, seen + 1)) {
+          return;
+        }
+        continue;
+      }
+      if (evictIdle(nowNanos) == 0 && evictLeastRecentlyUsed() == 0) {
+        if (map.size() >= maxInstances) {
+          throw new RegistryFullException(name, kind, maxInstances);
+        }
+        // Some slots are held by creations in flight (or by losers about to give theirs back),
+        // not by busy instances: rather than fail this call or wait for them, go over the bound by
+        // one; the next creation that finds the registry full evicts again.
+        COUNT.getAndAdd(this, 1);
+        return;
+      }
+    }
+  }
+
+  private void maybeSweepIdle(long nowNanos) {
+    if (idleNanos == 0) {
+      return;
+    }
+    long due = (long) NEXT_SWEEP.getVolatile(this);
+    // the thread whose CAS moves the due time on sweeps; the others go on at once
+    if (nowNanos - due >= 0 && NEXT_SWEEP.compareAndSet(this, due, nowNanos + idleNanos / 2)) {
+      evictIdle(nowNanos);
+    }
+  }
+
+  /** Evicts every instance not looked up for the idle time and not busy; returns how many. */
+  int evictIdle(long nowNanos) {
+    if (idleNanos == 0) {
+      return 0;
+    }
+    int evicted = 0;
+    for (Entry<P> e : map.values()) {
+      // idle for sure: the true last access is less than touchNanos after the stored one
+      if (nowNanos - e.lastAccessNanos - touchNanos - idleNanos >= 0
+          && evict(e, PolicyEvicted.Reason.IDLE)) {
+        evicted++;
+      }
+    }
+    return evicted;
+  }
+
+  /** Evicts the least recently used sixteenth of the instances that are not busy. */
+  private int evictLeastRecentlyUsed() {
+    List<Entry<P>> candidates = new ArrayList<>();
+    for (Entry<P> e : map.values()) {
+      if (evictable.test(e.policy)) {
+        candidates.add(e);
+      }
+    }
+    if (candidates.isEmpty()) {
+      return 0;
+    }
+    int batch = Math.min(candidates.size(), Math.max(1, maxInstances / 16));
+    long[] ages = new long[candidates.size()];
+    long now = clock.nanoTime();
+    for (int i = 0; i < ages.length; i++) {
+      ages[i] = now - candidates.get(i).lastAccessNanos; // an age, so wrap-around cannot mislead
+    }
+    long[] sorted = ages.clone();
+    Arrays.sort(sorted);
+    long minAge = sorted[sorted.length - batch]; // evict the batch oldest, ties included
+    int evicted = 0;
+    for (int i = 0; i < ages.length && evicted < batch; i++) {
+      if (ages[i] >= minAge && evict(candidates.get(i), PolicyEvicted.Reason.CAPACITY)) {
+        evicted++;
+      }
+    }
+    return evicted;
+  }
+
+  private boolean evict(Entry<P> e, PolicyEvicted.Reason reason) {
+    if (!evictable.test(e.policy) || !map.remove(e.name, e)) {
+      return false; // busy, or another thread removed it
+    }
+    e.removed = true;
+    if (!evictable.test(e.policy)) {
+      // It turned busy after the check (used through a held reference): put it back, unless a new
+      // instance already took the name.
+      if (map.putIfAbsent(e.name, e) == null) {
+        e.removed = false;
+        return false;
+      }
+    }
+    COUNT.getAndAdd(this, -1);
+    onEvicted.accept(e);
+    if (events.hasListeners()) {
+      events.publish(new PolicyEvicted(e.name, e.policy, reason, clock.wallTime()));
+    }
+    return true;
+  }
+
+  /** The instance named {@code name}, without creating or touching it. */
+  Optional<P> find(String name) {
+    Entry<P> e = map.get(name);
+    return e == null ? Optional.empty() : Optional.of(e.policy);
+  }
+
+  /** Every instance by name, sorted, mapped by {@code view}. */
+  <V> SortedMap<String, V> list(Function<P, V> view) {
+    SortedMap<String, V> out = new TreeMap<>();
+    for (Map.Entry<String, Entry<P>> e : map.entrySet()) {
+      out.put(e.getKey(), view.apply(e.getValue().policy));
+    }
+    return out;
+  }
+
+  /** How many instances the registry holds now. */
+  int size() {
+    return (int) COUNT.getVolatile(this);
+  }
+}

@@ -1,0 +1,13 @@
+package dev.bulwark.event;
+
+import dev.bulwark.Policy;
+import java.time.Instant;
+
+/**
+ * A registry created {@code policy} under the name {@code policyName}: a metrics or health module
+ * can subscribe to its events here. Published once per instance, after it is registered.
+ *
+ * <p>Immutable; thread-safe.
+ */
+public record PolicyAdded(String policyName, Policy policy, Instant wallTime)
+    implements PolicyEvent {}
