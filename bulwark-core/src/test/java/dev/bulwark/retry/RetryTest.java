@@ -77,7 +77,7 @@ class RetryTest {
       assertThat(scheduler.sleeps())
           .containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
     }
-    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 1, 0, 0, 3));
+    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 1, 0, 0, 3, 0));
   }
 
   @ParameterizedTest
@@ -102,7 +102,7 @@ class RetryTest {
                           + " reset");
             });
     assertThat(script.calls()).isEqualTo(3);
-    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 0, 0, 1, 3));
+    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 0, 0, 1, 3, 0));
   }
 
   @ParameterizedTest
@@ -131,7 +131,7 @@ class RetryTest {
 
     assertThatThrownBy(() -> mode.call(retry, scheduler, script)).isSameAs(missing);
     assertThat(script.calls()).isEqualTo(1);
-    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 0, 1, 0, 1));
+    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 0, 1, 0, 1, 0));
   }
 
   @ParameterizedTest
@@ -172,7 +172,7 @@ class RetryTest {
 
     assertThatThrownBy(() -> mode.call(once, scheduler, script)).isSameAs(failure);
     assertThat(script.calls()).isEqualTo(1);
-    assertThat(once.statistics()).isEqualTo(new Retry.Statistics(0, 0, 1, 0, 1));
+    assertThat(once.statistics()).isEqualTo(new Retry.Statistics(0, 0, 1, 0, 1, 0));
   }
 
   @ParameterizedTest
@@ -187,7 +187,7 @@ class RetryTest {
     Script recovers = Script.of(503, 200);
     assertThat(mode.call(retry, scheduler, recovers)).isEqualTo(200);
     assertThat(recovers.calls()).isEqualTo(2);
-    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 1, 0, 1, 5));
+    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 1, 0, 1, 5, 0));
   }
 
   @ParameterizedTest
@@ -252,7 +252,7 @@ class RetryTest {
     catchThrowable(() -> mode.call(retry, scheduler, Script.of(new LoginException("denied"))));
     catchThrowable(() -> mode.call(retry, scheduler, Script.of(new IOException("always"))));
 
-    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(1, 1, 1, 1, 1 + 2 + 1 + 3));
+    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(1, 1, 1, 1, 1 + 2 + 1 + 3, 0));
   }
 
   @ParameterizedTest
@@ -327,7 +327,7 @@ class RetryTest {
     assertThat(thrown.getSuppressed()).containsExactly(failure);
     assertThat(interrupted).isTrue();
     assertThat(script.calls()).isEqualTo(1);
-    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 0, 1, 0, 1));
+    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 0, 1, 0, 1, 0));
   }
 
   @Test
@@ -386,7 +386,7 @@ class RetryTest {
     scheduler.runAll();
 
     assertThat(calls).hasValue(1);
-    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 0, 1, 0, 1));
+    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 0, 1, 0, 1, 0));
   }
 
   @Test
@@ -415,6 +415,6 @@ class RetryTest {
     }
 
     long calls = (long) threads * callsPerThread;
-    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, calls, 0, 0, 2 * calls));
+    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, calls, 0, 0, 2 * calls, 0));
   }
 }
