@@ -29,8 +29,8 @@ import dev.bulwark.time.Scheduler;
  * supplier runs on the scheduler's thread, so it should start its work and return.
  *
  * <p><b>How long it waits.</b> The {@link RetryConfig#backoff() backoff}, unless the server said
- * how long: a {@code ServerBusyException} in the failure or its causes, or a retried result read
- * by {@link RetryConfig#serverDelay()}; that delay replaces the backoff, capped by {@link
+ * how long: a {@code ServerBusyException} in the failure or its causes, or a retried result read by
+ * {@link RetryConfig#serverDelay()}; that delay replaces the backoff, capped by {@link
  * RetryConfig#maxServerDelay()} (see {@link RetryConfig#respectServerDelay()}). When an inner
  * policy rejects an attempt and knows when a call may pass ({@code RejectedException.retryAfter}),
  * the retry waits at least that long, capped by the backoff's {@link Backoff#max() max}. A wait
@@ -101,10 +101,10 @@ public interface Retry extends Policy {
   RetryConfig config();
 
   /**
-   * Where to listen to this retry's events: {@code RetryScheduled} before each wait (with the
-   * delay actually used), {@code RetriesExhausted} when it gives up, {@code RetryBudgetExhausted}
-   * when its budget refuses a retry, and one {@code SuccessRecorded} or {@code FailureRecorded}
-   * per call for its final outcome. Thread-safe.
+   * Where to listen to this retry's events: {@code RetryScheduled} before each wait (with the delay
+   * actually used), {@code RetriesExhausted} when it gives up, {@code RetryBudgetExhausted} when
+   * its budget refuses a retry, and one {@code SuccessRecorded} or {@code FailureRecorded} per call
+   * for its final outcome. Thread-safe.
    */
   EventSource events();
 

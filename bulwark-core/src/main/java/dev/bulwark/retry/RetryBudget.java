@@ -28,13 +28,13 @@ import dev.bulwark.time.Clock;
  * age out too.) A call deposited concurrently with a grant may be missed by it, which only ever
  * grants less.
  *
- * <p><b>Limits.</b> Each bucket counts up to 2<sup>32</sup> − 1 calls (more are not counted, so
- * the budget grants less) and 2<sup>31</sup> − 1 retries (more are refused). Buckets are told
- * apart by their number modulo 2<sup>32</sup>: a budget left without a single call for a multiple
- * of 2<sup>32</sup> buckets (13.6 years with the shortest window) may see old counts again.
+ * <p><b>Limits.</b> Each bucket counts up to 2<sup>32</sup> − 1 calls (more are not counted, so the
+ * budget grants less) and 2<sup>31</sup> − 1 retries (more are refused). Buckets are told apart by
+ * their number modulo 2<sup>32</sup>: a budget left without a single call for a multiple of
+ * 2<sup>32</sup> buckets (13.6 years with the shortest window) may see old counts again.
  *
- * <p>{@link #deposit()} reads the clock once and does one compare-and-set; {@link #tryWithdraw()}
- * a few more. Neither takes a lock or allocates.
+ * <p>{@link #deposit()} reads the clock once and does one compare-and-set; {@link #tryWithdraw()} a
+ * few more. Neither takes a lock or allocates.
  *
  * <p>Thread-safe.
  */

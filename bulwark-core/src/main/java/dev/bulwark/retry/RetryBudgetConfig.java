@@ -60,8 +60,8 @@ public final class RetryBudgetConfig {
   }
 
   /**
-   * Retries allowed per call made in the window: 0.2 (the default) lets retries add at most 20%
-   * to the load. Kept to a millionth. Thread-safe.
+   * Retries allowed per call made in the window: 0.2 (the default) lets retries add at most 20% to
+   * the load. Kept to a millionth. Thread-safe.
    */
   public double ratio() {
     return ratio;
@@ -76,9 +76,9 @@ public final class RetryBudgetConfig {
   }
 
   /**
-   * Retries allowed per second of the window whatever the traffic, so that a service with few
-   * calls can still retry. Default 10. The reserve of a window is this times the window's
-   * seconds, rounded down. Thread-safe.
+   * Retries allowed per second of the window whatever the traffic, so that a service with few calls
+   * can still retry. Default 10. The reserve of a window is this times the window's seconds,
+   * rounded down. Thread-safe.
    */
   public double minRetriesPerSecond() {
     return minRetriesPerSecond;

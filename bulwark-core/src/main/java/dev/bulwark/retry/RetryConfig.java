@@ -251,10 +251,10 @@ public final class RetryConfig {
    * wait the backoff only.
    *
    * <p>A rejection by an inner policy that is not the server's (an inner breaker or rate limiter
-   * saying when a call may pass) is a hint, not an order: the wait is the longer of the backoff
-   * and that hint, the hint capped by the backoff's {@link Backoff#max() max}, whatever this
-   * setting. (In the recommended order the retry sits inside the breaker, so it never sees the
-   * breaker's rejections.) Thread-safe.
+   * saying when a call may pass) is a hint, not an order: the wait is the longer of the backoff and
+   * that hint, the hint capped by the backoff's {@link Backoff#max() max}, whatever this setting.
+   * (In the recommended order the retry sits inside the breaker, so it never sees the breaker's
+   * rejections.) Thread-safe.
    */
   public boolean respectServerDelay() {
     return respectServerDelay;
