@@ -100,14 +100,14 @@ final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
       }
       return;
     }
-    long delayNanos = retry.delayBeforeRetry(attempt, previousDelayNanos, failure, startNanos);
+    long delayNanos =
+        retry.delayBeforeRetry(attempt, previousDelayNanos, failure, value, startNanos);
     if (delayNanos < 0) {
-      retry.publishExhausted(attempt, failure);
-      retry.recordFailure(attempt, failure, timed, startNanos);
+      retry.giveUp(attempt, failure, delayNanos, timed, startNanos);
       if (failure == null) {
         result.complete(value);
       } else {
-        result.completeExceptionally(retry.exhausted(attempt, failure));
+        result.completeExceptionally(retry.exhausted(attempt, failure, delayNanos));
       }
       return;
     }

@@ -4,18 +4,22 @@ import dev.bulwark.RejectedException;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.event.FailureRecorded;
 import dev.bulwark.event.RetriesExhausted;
+import dev.bulwark.event.RetryBudgetExhausted;
 import dev.bulwark.event.RetryScheduled;
 import dev.bulwark.event.SuccessRecorded;
 import dev.bulwark.internal.Check;
 import dev.bulwark.internal.EventBus;
+import dev.bulwark.ratelimit.ServerBusyException;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import dev.bulwark.timeout.TimeoutExceededException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -31,8 +35,21 @@ import java.util.random.RandomGenerator;
  * path reads plain fields and allocates nothing: a first-try success costs one call, a null check,
  * two LongAdder additions and one volatile read of the listener array. The start time is read only
  * when a time budget or a listener needs it.
+ *
+ * A shared RetryBudget is the one piece of state shared between calls; it is lock-free on its own
+ * (see BucketedRetryBudget). Each call deposits once, before its first attempt, and withdraws once
+ * per retry, last of all the checks, so a retry refused for any other reason costs no budget.
  */
 final class LoopingRetry implements Retry {
+  /** What {@link #delayBeforeRetry} returns when the attempts or the time budget are used up. */
+  static final long EXHAUSTED = -1;
+
+  /** What {@link #delayBeforeRetry} returns when the retry budget refuses the retry. */
+  static final long BUDGET_EXHAUSTED = -2;
+
+  /** How deep a failure's cause chain is searched for a server's delay. */
+  private static final int MAX_CAUSE_DEPTH = 8;
+
   private final String name;
   private final RetryConfig config;
   private final Clock clock;
@@ -50,12 +67,17 @@ final class LoopingRetry implements Retry {
   private final Predicate<Throwable> retryIf; // null: none
   private final Predicate<Object> retryOnResult; // null: none
   private final Supplier<? extends RandomGenerator> random;
+  private final long maxServerDelayNanos;
+  private final boolean respectServerDelay;
+  private final Function<Object, Optional<Duration>> serverDelay; // null: none
+  private final RetryBudget budget; // null: none
 
   private final LongAdder successfulWithoutRetry = new LongAdder();
   private final LongAdder successfulWithRetry = new LongAdder();
   private final LongAdder failedWithoutRetry = new LongAdder();
   private final LongAdder failedWithRetry = new LongAdder();
   private final LongAdder totalAttempts = new LongAdder();
+  private final LongAdder budgetExhausted = new LongAdder();
 
   LoopingRetry(String name, RetryConfig config, Clock clock, Scheduler scheduler) {
     this.name = name;
@@ -73,6 +95,10 @@ final class LoopingRetry implements Retry {
     this.retryIf = config.retryIf().orElse(null);
     this.retryOnResult = config.retryOnResult().orElse(null);
     this.random = config.random();
+    this.maxServerDelayNanos = config.maxServerDelay().toNanos();
+    this.respectServerDelay = config.respectServerDelay();
+    this.serverDelay = config.serverDelay().orElse(null);
+    this.budget = config.budget().orElse(null);
   }
 
   private static Class<?>[] toArray(List<Class<? extends Throwable>> classes) {
@@ -101,13 +127,17 @@ final class LoopingRetry implements Retry {
         successfulWithRetry.sum(),
         failedWithoutRetry.sum(),
         failedWithRetry.sum(),
-        totalAttempts.sum());
+        totalAttempts.sum(),
+        budgetExhausted.sum());
   }
 
   @Override
   public <T> T execute(Callable<T> call, Next next) throws Exception {
     boolean timed = maxDurationNanos != 0 || events.hasListeners();
     long startNanos = timed ? clock.nanoTime() : 0L;
+    if (budget != null) {
+      budget.deposit();
+    }
     long previousDelayNanos = 0;
     for (int attempt = 1; ; attempt++) {
       T result = null;
@@ -127,9 +157,13 @@ final class LoopingRetry implements Retry {
       }
 
       boolean retryable;
+      long delayNanos = 0;
       try {
         retryable = failure == null ? retriesResult(result) : retries(failure);
-      } catch (RuntimeException | Error e) { // a predicate failed: a bug, never retried
+        if (retryable) {
+          delayNanos = delayBeforeRetry(attempt, previousDelayNanos, failure, result, startNanos);
+        }
+      } catch (RuntimeException | Error e) { // a predicate or serverDelay failed: a bug
         recordFailure(attempt, e, timed, startNanos);
         throw e;
       }
@@ -142,14 +176,12 @@ final class LoopingRetry implements Retry {
         throw rethrow(failure);
       }
 
-      long delayNanos = delayBeforeRetry(attempt, previousDelayNanos, failure, startNanos);
       if (delayNanos < 0) {
-        publishExhausted(attempt, failure);
-        recordFailure(attempt, failure, timed, startNanos);
+        giveUp(attempt, failure, delayNanos, timed, startNanos);
         if (failure == null) {
           return result; // the last retried result, as documented
         }
-        throw rethrow(exhausted(attempt, failure));
+        throw rethrow(exhausted(attempt, failure, delayNanos));
       }
       publishScheduled(attempt + 1, delayNanos, failure);
       try {
@@ -171,6 +203,9 @@ final class LoopingRetry implements Retry {
     boolean timed = maxDurationNanos != 0 || events.hasListeners();
     AsyncAttempts<T> attempts =
         new AsyncAttempts<>(this, call, next, timed, timed ? clock.nanoTime() : 0L);
+    if (budget != null) {
+      budget.deposit();
+    }
     attempts.run();
     return attempts.result();
   }
@@ -201,25 +236,62 @@ final class LoopingRetry implements Retry {
   }
 
   /**
-   * The delay before the attempt after {@code attempt}, or -1 to give up: the attempts are used up,
-   * or the wait would end at or past the time budget.
+   * The delay before the attempt after {@code attempt}, or {@link #EXHAUSTED} if the attempts are
+   * used up or the wait would end at or past the time budget, or {@link #BUDGET_EXHAUSTED} if the
+   * retry budget refuses it; the budget is asked last, and only it has a side effect. {@code
+   * result} is the retried result when {@code failure} is null. Throws what serverDelay throws.
    */
-  long delayBeforeRetry(int attempt, long previousDelayNanos, Throwable failure, long startNanos) {
+  long delayBeforeRetry(
+      int attempt, long previousDelayNanos, Throwable failure, Object result, long startNanos) {
     if (attempt >= maxAttempts) {
-      return -1;
+      return EXHAUSTED;
     }
     long delayNanos = backoff.delayNanos(attempt, previousDelayNanos, random.get());
-    if (failure instanceof RejectedException) {
+    long serverNanos = failure != null ? serverDelayNanos(failure) : serverDelayNanos(result);
+    if (serverNanos >= 0) {
+      delayNanos = serverNanos; // the server's word replaces the backoff
+    } else if (failure instanceof RejectedException && !(failure instanceof ServerBusyException)) {
       long retryAfterNanos = ((RejectedException) failure).retryAfterNanos();
-      if (retryAfterNanos >= 0) { // wait until the inner policy may let a call pass, within reason
+      if (retryAfterNanos >= 0) { // an inner policy's hint: wait at least that, within reason
         delayNanos = Math.max(delayNanos, Math.min(retryAfterNanos, backoff.maxNanos()));
       }
     }
     if (maxDurationNanos != 0
         && clock.nanoTime() + delayNanos - (startNanos + maxDurationNanos) >= 0) {
-      return -1;
+      return EXHAUSTED; // no wait that cannot lead to another attempt
+    }
+    if (budget != null && !budget.tryWithdraw()) {
+      return BUDGET_EXHAUSTED;
     }
     return delayNanos;
+  }
+
+  /** The delay a server asked for in {@code failure} or its causes, capped; -1 if none. */
+  private long serverDelayNanos(Throwable failure) {
+    if (!respectServerDelay) {
+      return -1;
+    }
+    Throwable t = failure;
+    for (int depth = 0; t != null && depth <= MAX_CAUSE_DEPTH; depth++, t = t.getCause()) {
+      if (t instanceof ServerBusyException) {
+        long retryAfterNanos = ((ServerBusyException) t).retryAfterNanos();
+        return retryAfterNanos < 0 ? -1 : Math.min(retryAfterNanos, maxServerDelayNanos);
+      }
+    }
+    return -1;
+  }
+
+  /** The delay a server asked for in a retried {@code result}, capped; -1 if none. */
+  private long serverDelayNanos(Object result) {
+    if (!respectServerDelay || serverDelay == null) {
+      return -1;
+    }
+    Optional<Duration> asked = serverDelay.apply(result);
+    if (asked == null || asked.isEmpty() || asked.get().isNegative()) {
+      return -1;
+    }
+    Duration delay = asked.get();
+    return delay.compareTo(config.maxServerDelay()) >= 0 ? maxServerDelayNanos : delay.toNanos();
   }
 
   /** True if attempts have a timeout. */
@@ -240,9 +312,27 @@ final class LoopingRetry implements Retry {
     return new TimeoutExceededException(name, Duration.ofNanos(timeoutNanos));
   }
 
-  /** What a call that ran out of attempts or time fails with. */
-  Throwable exhausted(int attempts, Throwable failure) {
-    return attempts == 1 ? failure : new RetryExhaustedException(name, attempts, failure);
+  /**
+   * What a call that ran out of attempts, time or budget ({@code why}, from {@link
+   * #delayBeforeRetry}) fails with: the failure itself after one attempt.
+   */
+  Throwable exhausted(int attempts, Throwable failure, long why) {
+    return attempts == 1
+        ? failure
+        : new RetryExhaustedException(name, attempts, failure, why == BUDGET_EXHAUSTED);
+  }
+
+  /** Records a call that stops retrying ({@code why}, from {@link #delayBeforeRetry}). */
+  void giveUp(int attempts, Throwable failure, long why, boolean timed, long startNanos) {
+    if (why == BUDGET_EXHAUSTED) {
+      budgetExhausted.increment();
+      if (events.hasListeners()) {
+        events.publish(new RetryBudgetExhausted(name, attempts, failure, clock.wallTime()));
+      }
+    } else if (events.hasListeners()) {
+      events.publish(new RetriesExhausted(name, attempts, failure, clock.wallTime()));
+    }
+    recordFailure(attempts, failure, timed, startNanos);
   }
 
   Scheduler scheduler() {
@@ -274,12 +364,6 @@ final class LoopingRetry implements Retry {
       events.publish(
           new RetryScheduled(
               name, nextAttempt, Duration.ofNanos(delayNanos), failure, clock.wallTime()));
-    }
-  }
-
-  void publishExhausted(int attempts, Throwable failure) {
-    if (events.hasListeners()) {
-      events.publish(new RetriesExhausted(name, attempts, failure, clock.wallTime()));
     }
   }
 

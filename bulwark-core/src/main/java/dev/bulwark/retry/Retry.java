@@ -26,9 +26,25 @@ import dev.bulwark.time.Scheduler;
  * status is restored (so code that catches every {@code Exception} still sees it) and the {@code
  * InterruptedException} is thrown, with the last failure attached as suppressed. An asynchronous
  * call never blocks a thread: each later attempt is scheduled on the {@link Scheduler} and its
- * supplier runs on the scheduler's thread, so it should start its work and return. When an inner
+ * supplier runs on the scheduler's thread, so it should start its work and return.
+ *
+ * <p><b>How long it waits.</b> The {@link RetryConfig#backoff() backoff}, unless the server said
+ * how long: a {@code ServerBusyException} in the failure or its causes, or a retried result read by
+ * {@link RetryConfig#serverDelay()}; that delay replaces the backoff, capped by {@link
+ * RetryConfig#maxServerDelay()} (see {@link RetryConfig#respectServerDelay()}). When an inner
  * policy rejects an attempt and knows when a call may pass ({@code RejectedException.retryAfter}),
- * the retry waits at least that long, capped by the backoff's {@link Backoff#max() max}.
+ * the retry waits at least that long, capped by the backoff's {@link Backoff#max() max}. A wait
+ * that would end at or past {@link RetryConfig#maxDuration()} is not begun: the call gives up at
+ * once, as if out of attempts.
+ *
+ * <p><b>Retry budget.</b> With a {@link RetryConfig#budget() budget}, each call deposits into it
+ * once and each retry must withdraw from it, after every other check has passed (a refused retry
+ * costs nothing; a withdrawn one is spent even if its wait is then interrupted or cancelled). When
+ * the budget refuses, the retry stops at once: the caller gets what it would get had the attempts
+ * run out (a failure unwrapped after one attempt, a {@link RetryExhaustedException} with {@link
+ * RetryExhaustedException#budgetExhausted()} true after several, a retried result as is), a {@code
+ * RetryBudgetExhausted} event is published instead of {@code RetriesExhausted}, and {@link
+ * Statistics#budgetExhausted()} counts it.
  *
  * <p><b>Per-attempt timeout.</b> With {@link RetryConfig#attemptTimeout()}, a synchronous attempt
  * that runs too long has its thread interrupted; it then fails with a {@code
@@ -85,9 +101,10 @@ public interface Retry extends Policy {
   RetryConfig config();
 
   /**
-   * Where to listen to this retry's events: {@code RetryScheduled} before each wait, {@code
-   * RetriesExhausted} when it gives up, and one {@code SuccessRecorded} or {@code FailureRecorded}
-   * per call for its final outcome. Thread-safe.
+   * Where to listen to this retry's events: {@code RetryScheduled} before each wait (with the delay
+   * actually used), {@code RetriesExhausted} when it gives up, {@code RetryBudgetExhausted} when
+   * its budget refuses a retry, and one {@code SuccessRecorded} or {@code FailureRecorded} per call
+   * for its final outcome. Thread-safe.
    */
   EventSource events();
 
@@ -103,11 +120,14 @@ public interface Retry extends Policy {
    * @param failedWithoutRetry calls that failed after one attempt (not retried, or nothing left)
    * @param failedWithRetry calls that failed, or ended with a retried result, after several
    * @param totalAttempts attempts made by every call that finished
+   * @param budgetExhausted calls that stopped because the retry budget refused a retry (each also
+   *     counted as failed, with or without retry)
    */
   record Statistics(
       long successfulWithoutRetry,
       long successfulWithRetry,
       long failedWithoutRetry,
       long failedWithRetry,
-      long totalAttempts) {}
+      long totalAttempts,
+      long budgetExhausted) {}
 }

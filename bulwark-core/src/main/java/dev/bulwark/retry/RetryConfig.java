@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -31,6 +32,14 @@ import javax.security.auth.login.LoginException;
  * is retried. {@code abortOn} always wins, and an {@link Error} is never retried. A failure that is
  * not retried reaches the caller at once, unwrapped. Classes are matched against the failure itself
  * (after peeling {@code CompletionException}), not against its causes.
+ *
+ * <p><b>Server-directed delays.</b> When a server says how long to wait (HTTP 429 or 503 with
+ * {@code Retry-After}), that delay replaces the backoff, up to {@link #maxServerDelay()}: a failure
+ * says it with a {@code ServerBusyException} (itself or in its cause chain), a result through
+ * {@link #serverDelay()}. {@link #respectServerDelay()} turns this off.
+ *
+ * <p><b>Retry budget.</b> With a {@link #budget()} shared by the retries of one resource, retries
+ * stop as soon as they would exceed its share of recent calls; see {@link RetryBudget}.
  *
  * <p>Immutable. Thread-safe.
  */
@@ -74,6 +83,10 @@ public final class RetryConfig {
   private final List<Class<? extends Throwable>> addedAbortOn;
   private final Predicate<Object> retryOnResult;
   private final Supplier<? extends RandomGenerator> random;
+  private final Duration maxServerDelay;
+  private final boolean respectServerDelay;
+  private final Function<Object, Optional<Duration>> serverDelay;
+  private final RetryBudget budget;
 
   private RetryConfig(Builder b) {
     this.maxAttempts = b.maxAttempts;
@@ -90,6 +103,10 @@ public final class RetryConfig {
     this.abortOn = List.copyOf(aborts);
     this.retryOnResult = b.retryOnResult;
     this.random = b.random;
+    this.maxServerDelay = b.maxServerDelay;
+    this.respectServerDelay = b.respectServerDelay;
+    this.serverDelay = b.serverDelay;
+    this.budget = b.budget;
   }
 
   /**
@@ -104,7 +121,7 @@ public final class RetryConfig {
   /**
    * The default configuration: 3 attempts, exponential backoff from 100 ms doubling up to 10 s with
    * full jitter, no time budget, no per-attempt timeout, every exception retried except those never
-   * retried (see {@link #abortOn()}).
+   * retried (see {@link #abortOn()}), a server's delay respected up to 300 s, no retry budget.
    *
    * <p>Thread-safe.
    */
@@ -217,6 +234,49 @@ public final class RetryConfig {
     return random;
   }
 
+  /**
+   * The longest a server may make a retry wait: a longer {@code Retry-After} is cut to this.
+   * Default 300 s (as {@code RetryAfterConfig}'s cap). Thread-safe.
+   */
+  public Duration maxServerDelay() {
+    return maxServerDelay;
+  }
+
+  /**
+   * Whether a delay the server asks for replaces the backoff. Default true. When true, a failure
+   * that is, or is caused by (up to 8 causes deep), a {@code ServerBusyException} waits its {@code
+   * retryAfter}, and a retried result waits what {@link #serverDelay()} reads from it; each capped
+   * by {@link #maxServerDelay()}. The attempt still counts towards {@link #maxAttempts()}, and the
+   * backoff resumes from it once the server stops saying. When false, such failures and results
+   * wait the backoff only.
+   *
+   * <p>A rejection by an inner policy that is not the server's (an inner breaker or rate limiter
+   * saying when a call may pass) is a hint, not an order: the wait is the longer of the backoff and
+   * that hint, the hint capped by the backoff's {@link Backoff#max() max}, whatever this setting.
+   * (In the recommended order the retry sits inside the breaker, so it never sees the breaker's
+   * rejections.) Thread-safe.
+   */
+  public boolean respectServerDelay() {
+    return respectServerDelay;
+  }
+
+  /**
+   * Reads from a retried result (an HTTP 429 response, say) how long the server asks to wait;
+   * applied only to results that {@link #retryOnResult()} retries. An empty answer, a null or a
+   * negative duration leaves the backoff. Default: none. Thread-safe.
+   */
+  public Optional<Function<Object, Optional<Duration>>> serverDelay() {
+    return Optional.ofNullable(serverDelay);
+  }
+
+  /**
+   * The retry budget shared with other retries of the same resource. Default: none (retries are
+   * limited per call only). Thread-safe.
+   */
+  public Optional<RetryBudget> budget() {
+    return Optional.ofNullable(budget);
+  }
+
   @Override
   public String toString() {
     return "RetryConfig[maxAttempts="
@@ -235,6 +295,12 @@ public final class RetryConfig {
         + retryOn
         + ", abortOn="
         + abortOn
+        + ", maxServerDelay="
+        + maxServerDelay
+        + ", respectServerDelay="
+        + respectServerDelay
+        + ", budget="
+        + budget
         + "]";
   }
 
@@ -256,6 +322,10 @@ public final class RetryConfig {
     private List<Class<? extends Throwable>> abortOn = List.of();
     private Predicate<Object> retryOnResult;
     private Supplier<? extends RandomGenerator> random = THREAD_LOCAL_RANDOM;
+    private Duration maxServerDelay = Duration.ofSeconds(300);
+    private boolean respectServerDelay = true;
+    private Function<Object, Optional<Duration>> serverDelay;
+    private RetryBudget budget;
 
     private Builder() {}
 
@@ -272,6 +342,10 @@ public final class RetryConfig {
       this.abortOn = c.addedAbortOn;
       this.retryOnResult = c.retryOnResult;
       this.random = c.random;
+      this.maxServerDelay = c.maxServerDelay;
+      this.respectServerDelay = c.respectServerDelay;
+      this.serverDelay = c.serverDelay;
+      this.budget = c.budget;
     }
 
     /**
@@ -419,6 +493,54 @@ public final class RetryConfig {
      */
     public Builder random(Supplier<? extends RandomGenerator> source) {
       this.random = Check.notNull("random", source);
+      return this;
+    }
+
+    /**
+     * Sets {@link RetryConfig#maxServerDelay()}.
+     *
+     * <p>Not thread-safe.
+     *
+     * @param cap in (0, 365 days]
+     * @throws IllegalArgumentException if out of range
+     * @throws NullPointerException if null
+     */
+    public Builder maxServerDelay(Duration cap) {
+      this.maxServerDelay = Check.positive("maxServerDelay", cap);
+      return this;
+    }
+
+    /**
+     * Sets {@link RetryConfig#respectServerDelay()}.
+     *
+     * <p>Not thread-safe.
+     */
+    public Builder respectServerDelay(boolean respect) {
+      this.respectServerDelay = respect;
+      return this;
+    }
+
+    /**
+     * Sets {@link RetryConfig#serverDelay()}.
+     *
+     * <p>Not thread-safe.
+     *
+     * @throws NullPointerException if null
+     */
+    public Builder serverDelay(Function<Object, Optional<Duration>> reader) {
+      this.serverDelay = Check.notNull("serverDelay", reader);
+      return this;
+    }
+
+    /**
+     * Sets {@link RetryConfig#budget()}; give the same instance to every retry of the resource.
+     *
+     * <p>Not thread-safe.
+     *
+     * @throws NullPointerException if null
+     */
+    public Builder budget(RetryBudget budget) {
+      this.budget = Check.notNull("budget", budget);
       return this;
     }
 

@@ -62,7 +62,7 @@ class RetryAttemptTimeoutTest {
             });
     assertThat(Thread.currentThread().isInterrupted()).isFalse();
     assertThat(scheduler.pendingTasks()).isZero(); // attempt 2's timer was cancelled
-    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 1, 0, 0, 2));
+    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 1, 0, 0, 2, 0));
   }
 
   @ParameterizedTest

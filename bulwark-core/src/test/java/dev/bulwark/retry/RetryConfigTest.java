@@ -8,6 +8,7 @@ import dev.bulwark.test.ManualScheduler;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import javax.security.auth.login.LoginException;
@@ -31,6 +32,10 @@ class RetryConfigTest {
     assertThat(config.retryOn()).containsExactly(Exception.class);
     assertThat(config.retryIf()).isEmpty();
     assertThat(config.retryOnResult()).isEmpty();
+    assertThat(config.maxServerDelay()).isEqualTo(Duration.ofSeconds(300));
+    assertThat(config.respectServerDelay()).isTrue();
+    assertThat(config.serverDelay()).isEmpty();
+    assertThat(config.budget()).isEmpty();
     assertThat(config.abortOn())
         .containsExactly(
             SecurityException.class,
@@ -78,11 +83,18 @@ class RetryConfigTest {
             .retryOn(IOException.class)
             .abortOn(TimeoutException.class)
             .retryOnResult(is503)
+            .maxServerDelay(Duration.ofMinutes(1))
+            .respectServerDelay(false)
+            .serverDelay(r -> Optional.of(Duration.ofSeconds(1)))
+            .budget(RetryBudget.of(RetryBudgetConfig.ofDefaults(), ManualClock.create()))
             .build();
 
     RetryConfig copy = config.toBuilder().build();
 
     assertThat(copy).usingRecursiveComparison().isEqualTo(config);
+    assertThat(copy.budget()).containsSame(config.budget().orElseThrow());
+    assertThat(copy.maxServerDelay()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(copy.respectServerDelay()).isFalse();
     assertThat(copy.toString()).isEqualTo(config.toString());
     assertThat(config.toBuilder().maxAttempts(2).build().maxAttempts()).isEqualTo(2);
     assertThat(config.maxAttempts()).isEqualTo(5);
@@ -117,6 +129,10 @@ class RetryConfigTest {
         .hasMessage("abortOn[0] must not be null");
     assertThatThrownBy(() -> b.retryOnResult(null)).hasMessage("retryOnResult must not be null");
     assertThatThrownBy(() -> b.random(null)).hasMessage("random must not be null");
+    assertThatThrownBy(() -> b.maxServerDelay(Duration.ZERO))
+        .hasMessage("maxServerDelay must be in (0, PT8760H], was PT0S");
+    assertThatThrownBy(() -> b.serverDelay(null)).hasMessage("serverDelay must not be null");
+    assertThatThrownBy(() -> b.budget(null)).hasMessage("budget must not be null");
   }
 
   @Test

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -77,7 +76,7 @@ class RetryTest {
       assertThat(scheduler.sleeps())
           .containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
     }
-    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 1, 0, 0, 3));
+    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 1, 0, 0, 3, 0));
   }
 
   @ParameterizedTest
@@ -102,7 +101,7 @@ class RetryTest {
                           + " reset");
             });
     assertThat(script.calls()).isEqualTo(3);
-    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 0, 0, 1, 3));
+    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 0, 0, 1, 3, 0));
   }
 
   @ParameterizedTest
@@ -131,7 +130,7 @@ class RetryTest {
 
     assertThatThrownBy(() -> mode.call(retry, scheduler, script)).isSameAs(missing);
     assertThat(script.calls()).isEqualTo(1);
-    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 0, 1, 0, 1));
+    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 0, 1, 0, 1, 0));
   }
 
   @ParameterizedTest
@@ -172,7 +171,7 @@ class RetryTest {
 
     assertThatThrownBy(() -> mode.call(once, scheduler, script)).isSameAs(failure);
     assertThat(script.calls()).isEqualTo(1);
-    assertThat(once.statistics()).isEqualTo(new Retry.Statistics(0, 0, 1, 0, 1));
+    assertThat(once.statistics()).isEqualTo(new Retry.Statistics(0, 0, 1, 0, 1, 0));
   }
 
   @ParameterizedTest
@@ -187,7 +186,7 @@ class RetryTest {
     Script recovers = Script.of(503, 200);
     assertThat(mode.call(retry, scheduler, recovers)).isEqualTo(200);
     assertThat(recovers.calls()).isEqualTo(2);
-    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 1, 0, 1, 5));
+    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 1, 0, 1, 5, 0));
   }
 
   @ParameterizedTest
@@ -252,7 +251,7 @@ class RetryTest {
     catchThrowable(() -> mode.call(retry, scheduler, Script.of(new LoginException("denied"))));
     catchThrowable(() -> mode.call(retry, scheduler, Script.of(new IOException("always"))));
 
-    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(1, 1, 1, 1, 1 + 2 + 1 + 3));
+    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(1, 1, 1, 1, 1 + 2 + 1 + 3, 0));
   }
 
   @ParameterizedTest
@@ -327,7 +326,7 @@ class RetryTest {
     assertThat(thrown.getSuppressed()).containsExactly(failure);
     assertThat(interrupted).isTrue();
     assertThat(script.calls()).isEqualTo(1);
-    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 0, 1, 0, 1));
+    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 0, 1, 0, 1, 0));
   }
 
   @Test
@@ -386,7 +385,7 @@ class RetryTest {
     scheduler.runAll();
 
     assertThat(calls).hasValue(1);
-    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 0, 1, 0, 1));
+    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 0, 1, 0, 1, 0));
   }
 
   @Test
@@ -415,6 +414,6 @@ class RetryTest {
     }
 
     long calls = (long) threads * callsPerThread;
-    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, calls, 0, 0, 2 * calls));
+    assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, calls, 0, 0, 2 * calls, 0));
   }
 }
