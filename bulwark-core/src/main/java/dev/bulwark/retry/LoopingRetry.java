@@ -133,7 +133,10 @@ final class LoopingRetry implements Retry {
 
   @Override
   public <T> T execute(Callable<T> call, Next next) throws Exception {
-    boolean timed = maxDurationNanos != 0 || events.hasListeners();
+    boolean timed =
+        maxDurationNanos != 0
+            || events.hasListeners(SuccessRecorded.class)
+            || events.hasListeners(FailureRecorded.class);
     long startNanos = timed ? clock.nanoTime() : 0L;
     if (budget != null) {
       budget.deposit();
@@ -200,7 +203,10 @@ final class LoopingRetry implements Retry {
 
   @Override
   public <T> CompletionStage<T> executeAsync(Supplier<CompletionStage<T>> call, AsyncNext next) {
-    boolean timed = maxDurationNanos != 0 || events.hasListeners();
+    boolean timed =
+        maxDurationNanos != 0
+            || events.hasListeners(SuccessRecorded.class)
+            || events.hasListeners(FailureRecorded.class);
     AsyncAttempts<T> attempts =
         new AsyncAttempts<>(this, call, next, timed, timed ? clock.nanoTime() : 0L);
     if (budget != null) {
@@ -326,10 +332,10 @@ final class LoopingRetry implements Retry {
   void giveUp(int attempts, Throwable failure, long why, boolean timed, long startNanos) {
     if (why == BUDGET_EXHAUSTED) {
       budgetExhausted.increment();
-      if (events.hasListeners()) {
+      if (events.hasListeners(RetryBudgetExhausted.class)) {
         events.publish(new RetryBudgetExhausted(name, attempts, failure, clock.wallTime()));
       }
-    } else if (events.hasListeners()) {
+    } else if (events.hasListeners(RetriesExhausted.class)) {
       events.publish(new RetriesExhausted(name, attempts, failure, clock.wallTime()));
     }
     recordFailure(attempts, failure, timed, startNanos);
@@ -344,7 +350,7 @@ final class LoopingRetry implements Retry {
   void recordSuccess(int attempts, boolean timed, long startNanos) {
     (attempts == 1 ? successfulWithoutRetry : successfulWithRetry).increment();
     totalAttempts.add(attempts);
-    if (events.hasListeners()) {
+    if (events.hasListeners(SuccessRecorded.class)) {
       events.publish(new SuccessRecorded(name, elapsed(timed, startNanos), clock.wallTime()));
     }
   }
@@ -353,14 +359,14 @@ final class LoopingRetry implements Retry {
   void recordFailure(int attempts, Throwable failure, boolean timed, long startNanos) {
     (attempts == 1 ? failedWithoutRetry : failedWithRetry).increment();
     totalAttempts.add(attempts);
-    if (events.hasListeners()) {
+    if (events.hasListeners(FailureRecorded.class)) {
       events.publish(
           new FailureRecorded(name, elapsed(timed, startNanos), failure, clock.wallTime()));
     }
   }
 
   void publishScheduled(int nextAttempt, long delayNanos, Throwable failure) {
-    if (events.hasListeners()) {
+    if (events.hasListeners(RetryScheduled.class)) {
       events.publish(
           new RetryScheduled(
               name, nextAttempt, Duration.ofNanos(delayNanos), failure, clock.wallTime()));

@@ -1,0 +1,88 @@
+package dev.bulwark.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.bulwark.circuitbreaker.CircuitBreaker;
+import dev.bulwark.event.CallPermitted;
+import dev.bulwark.event.DegradedOutcome;
+import dev.bulwark.event.EventListener;
+import dev.bulwark.event.FallbackServed;
+import dev.bulwark.event.PolicyEvent;
+import dev.bulwark.event.StateChanged;
+import dev.bulwark.event.SuccessRecorded;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class EventBusTest {
+  private final EventBus bus = new EventBus();
+  private final List<PolicyEvent> seen = new ArrayList<>();
+  private static final Instant NOW = Instant.EPOCH;
+
+  @Test
+  void nobodyListeningWantsNothing() {
+    assertThat(bus.hasListeners()).isFalse();
+    assertThat(bus.hasListeners(SuccessRecorded.class)).isFalse();
+  }
+
+  @Test
+  void aTypedListenerMakesPoliciesBuildOnlyItsKinds() {
+    bus.subscribe(seen::add, Set.of(StateChanged.class, DegradedOutcome.class));
+
+    assertThat(bus.hasListeners(StateChanged.class)).isTrue();
+    assertThat(bus.hasListeners(FallbackServed.class)).as("a subtype of an interface asked for").isTrue();
+    assertThat(bus.hasListeners(SuccessRecorded.class)).isFalse();
+    assertThat(bus.hasListeners(CallPermitted.class)).isFalse();
+  }
+
+  @Test
+  void publishDeliversOnlyTheKindsEachListenerAskedFor() {
+    List<PolicyEvent> all = new ArrayList<>();
+    bus.subscribe(all::add);
+    bus.subscribe(seen::add, Set.of(StateChanged.class));
+    StateChanged opened =
+        new StateChanged("db", CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN, NOW);
+    SuccessRecorded success = new SuccessRecorded("db", Duration.ZERO, NOW);
+
+    bus.publish(success);
+    bus.publish(opened);
+
+    assertThat(seen).containsExactly(opened);
+    assertThat(all).containsExactly(success, opened);
+  }
+
+  @Test
+  void aListenerThatThrowsDoesNotStopTheOthers() {
+    bus.subscribe(event -> { throw new IllegalStateException("broken listener"); });
+    bus.subscribe(seen::add);
+    CallPermitted event = new CallPermitted("db", NOW);
+
+    bus.publish(event);
+
+    assertThat(seen).containsExactly(event);
+  }
+
+  @Test
+  void unsubscribingStopsDeliveryAndSaysWhetherItWasSubscribed() {
+    EventListener listener = seen::add;
+    bus.subscribe(listener, Set.of(CallPermitted.class));
+
+    assertThat(bus.unsubscribe(listener)).isTrue();
+    assertThat(bus.unsubscribe(listener)).isFalse();
+    bus.publish(new CallPermitted("db", NOW));
+
+    assertThat(seen).isEmpty();
+    assertThat(bus.hasListeners()).isFalse();
+  }
+
+  @Test
+  void anEmptySetOfKindsIsRefused() {
+    assertThatThrownBy(() -> bus.subscribe(seen::add, Set.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("types must name at least one kind of event");
+  }
+}
