@@ -69,13 +69,13 @@ import java.util.function.UnaryOperator;
  * #idleEviction()} drops instances nobody looked up for that long. It never drops a busy instance:
  * a breaker that is not {@code CLOSED} (open, half-open, forced open or disabled) stays until it
  * closes, and so do a rate limiter holding callers back and a bulkhead with calls in flight or
- * waiting. When the registry is full it drops the
- * least recently used sixteenth of the instances that are not busy; if every one is busy, creation
- * fails with a {@link RegistryFullException} naming the bound rather than drop an open breaker.
- * "Used" means looked up through this registry (by name, or through {@link #pipeline}/{@link
- * #call}): calls through an instance held elsewhere do not count, and cost nothing extra. Code that
- * keeps a reference for longer than the idle time should not turn idle eviction on. Dropping an
- * instance publishes {@link PolicyEvicted}; the next lookup of its name creates a fresh one.
+ * waiting. When the registry is full it drops the least recently used sixteenth of the instances
+ * that are not busy; if every one is busy, creation fails with a {@link RegistryFullException}
+ * naming the bound rather than drop an open breaker. "Used" means looked up through this registry
+ * (by name, or through {@link #pipeline}/{@link #call}): calls through an instance held elsewhere
+ * do not count, and cost nothing extra. Code that keeps a reference for longer than the idle time
+ * should not turn idle eviction on. Dropping an instance publishes {@link PolicyEvicted}; the next
+ * lookup of its name creates a fresh one.
  *
  * <p><b>Concurrency.</b> Lookup is one {@code ConcurrentHashMap.get} and, at most once per
  * sixteenth of the idle time (once per second without idle eviction), a write of the lookup time:
@@ -422,8 +422,8 @@ public final class Resilience {
   }
 
   /**
-   * The bulkhead named {@code name}, created on first use from the config named {@code
-   * configName}. An existing bulkhead is returned as it is, whatever its config.
+   * The bulkhead named {@code name}, created on first use from the config named {@code configName}.
+   * An existing bulkhead is returned as it is, whatever its config.
    *
    * <p>Thread-safe.
    *
@@ -443,9 +443,9 @@ public final class Resilience {
   }
 
   /**
-   * The timeout named {@code name}, created on first use from the config of the same name if one
-   * is declared, else from the default config (whose limit is {@link #defaultTimeout()} when that
-   * is set).
+   * The timeout named {@code name}, created on first use from the config of the same name if one is
+   * declared, else from the default config (whose limit is {@link #defaultTimeout()} when that is
+   * set).
    *
    * <p>Thread-safe.
    *
@@ -494,13 +494,13 @@ public final class Resilience {
    * </ol>
    *
    * <p>Each is got or created as by {@link #circuitBreaker(String)}. The breaker thus counts one
-   * outcome per call, not one per attempt, and never counts a bulkhead's or a limiter's
-   * rejections; the timeout limits each attempt, and its {@code TimeoutExceededException} is
-   * retried and counted by the breaker. (For a limit on the whole call, retries included, set the
-   * retry config's {@code maxDuration}.) A config "declared" for a name is one the code declared or
-   * a per-name setting created ({@code BULWARK_BULKHEAD_<NAME>_...}). The same pipeline is
-   * returned while its policies stay registered. When {@link #enabled()} is false, a pipeline that
-   * passes calls straight through.
+   * outcome per call, not one per attempt, and never counts a bulkhead's or a limiter's rejections;
+   * the timeout limits each attempt, and its {@code TimeoutExceededException} is retried and
+   * counted by the breaker. (For a limit on the whole call, retries included, set the retry
+   * config's {@code maxDuration}.) A config "declared" for a name is one the code declared or a
+   * per-name setting created ({@code BULWARK_BULKHEAD_<NAME>_...}). The same pipeline is returned
+   * while its policies stay registered. When {@link #enabled()} is false, a pipeline that passes
+   * calls straight through.
    *
    * <p>Thread-safe.
    *
@@ -682,8 +682,8 @@ public final class Resilience {
   }
 
   /**
-   * Runs an asynchronous {@code call} as {@link #call(String, String, Callable)} runs a
-   * synchronous one. The returned stage completes as {@link Pipeline#callAsync} says; a {@link
+   * Runs an asynchronous {@code call} as {@link #call(String, String, Callable)} runs a synchronous
+   * one. The returned stage completes as {@link Pipeline#callAsync} says; a {@link
    * RegistryFullException} completes it exceptionally too.
    *
    * <p>Thread-safe.
@@ -709,6 +709,15 @@ public final class Resilience {
     return pipeline.callAsync(call);
   }
 
+  /** How many pipelines are cached, for every name and (name, retry config) pair; for tests. */
+  int cachedPipelines() {
+    int cached = pipelines.size();
+    for (RetryChoice choice : retryChoices) {
+      cached += choice.pipelines.size();
+    }
+    return cached;
+  }
+
   private RetryChoice retryChoice(String configName) {
     Check.notNull("retryConfigName", configName);
     for (RetryChoice choice : retryChoices) { // a few configs; names of other lengths skip at once
@@ -726,8 +735,7 @@ public final class Resilience {
    * The health monitor of this registry: it watches every circuit breaker the registry holds, and
    * each one it creates from now on, and stops watching a breaker once it is evicted. Made on the
    * first call (with {@link Builder#healthConfig}, on the registry's clock) and the same monitor
-   * afterwards. Watch other policies' events with {@link HealthMonitor#watch(String,
-   * EventSource)}.
+   * afterwards. Watch other policies' events with {@link HealthMonitor#watch(String, EventSource)}.
    *
    * <p>Breakers' states are read when a report is made, so an open breaker makes the report {@code
    * CRITICAL} whenever it opened; failures count only from the time the breaker is watched. Call
@@ -913,8 +921,8 @@ public final class Resilience {
   /**
    * Evicts now every instance, of every kind, not looked up for {@link #idleEviction()} and not
    * busy (a breaker not closed, a rate limiter holding callers back, a bulkhead with calls in
-   * flight or waiting); does nothing without idle eviction. The registry also does this by itself, when it
-   * creates an instance and half the idle time has passed since it last did.
+   * flight or waiting); does nothing without idle eviction. The registry also does this by itself,
+   * when it creates an instance and half the idle time has passed since it last did.
    *
    * <p>Thread-safe.
    *
@@ -955,8 +963,8 @@ public final class Resilience {
   /**
    * The default time limit for a call, if one is set ({@code BULWARK_TIMEOUT}); default none. When
    * set, every {@link #pipeline(String) pipeline} ends with a timeout, and the default timeout
-   * config (so every config derived from it) has this limit unless {@code
-   * BULWARK_TIMEOUT_DURATION} says otherwise; a timeout config of a pipeline's name overrides it.
+   * config (so every config derived from it) has this limit unless {@code BULWARK_TIMEOUT_DURATION}
+   * says otherwise; a timeout config of a pipeline's name overrides it.
    *
    * <p>Thread-safe.
    */
@@ -1029,8 +1037,8 @@ public final class Resilience {
   }
 
   /**
-   * The resolved timeout config named {@code configName} ({@code "default"} for the default);
-   * empty if none has that name.
+   * The resolved timeout config named {@code configName} ({@code "default"} for the default); empty
+   * if none has that name.
    *
    * <p>Thread-safe.
    */

@@ -595,8 +595,7 @@ final class Settings {
     }
   }
 
-  static BulkheadConfig applyBulkhead(
-      BulkheadConfig base, List<Value> values, String configName) {
+  static BulkheadConfig applyBulkhead(BulkheadConfig base, List<Value> values, String configName) {
     BulkheadConfig.Builder b = base.toBuilder();
     for (Value v : values) {
       try {
