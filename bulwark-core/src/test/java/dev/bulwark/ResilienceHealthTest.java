@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
+import dev.bulwark.event.PolicyEvicted;
 import dev.bulwark.health.HealthConfig;
 import dev.bulwark.health.HealthMonitor;
 import dev.bulwark.health.HealthReport;
@@ -16,6 +17,14 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** {@code Resilience.health()}: a monitor that follows the registry's breakers. */
@@ -127,5 +136,59 @@ class ResilienceHealthTest {
     assertThat(Resilience.ofDefaults().health().config()).isSameAs(HealthConfig.ofDefaults());
     assertThatThrownBy(() -> Resilience.builder().healthConfig(null))
         .isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void whileThreadsCreateAndEvictBreakersTheMonitorEndsUpWatchingExactlyTheLiveOnes()
+      throws Exception {
+    Resilience resilience = Resilience.builder().clock(clock).maxInstances(64).build();
+    Set<CircuitBreaker> evicted = ConcurrentHashMap.newKeySet();
+    resilience
+        .events()
+        .subscribe(
+            PolicyEvicted.class,
+            e -> {
+              if (e.policy() instanceof CircuitBreaker) {
+                evicted.add((CircuitBreaker) e.policy());
+              }
+            });
+    AtomicInteger created = new AtomicInteger();
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    List<Future<?>> creators = new ArrayList<>();
+    try {
+      for (int t = 0; t < 4; t++) {
+        String prefix = "t" + t + "-";
+        creators.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < 5_000; i++) {
+                    resilience.circuitBreaker(prefix + i); // each new name evicts to make room
+                    created.incrementAndGet();
+                  }
+                  return null;
+                }));
+      }
+      start.countDown();
+      while (created.get() < 2_000) { // attach the monitor in the middle of the churn
+        Thread.onSpinWait();
+      }
+      HealthMonitor health = resilience.health();
+      for (Future<?> creator : creators) {
+        creator.get(60, TimeUnit.SECONDS);
+      }
+
+      assertThat(evicted).isNotEmpty();
+      for (String name : resilience.circuitBreakers().keySet()) {
+        CircuitBreaker live = resilience.findCircuitBreaker(name).orElseThrow();
+        assertThat(health.unwatch(live)).as("live %s watched", name).isTrue();
+      }
+      for (CircuitBreaker gone : evicted) {
+        assertThat(health.unwatch(gone)).as("evicted %s not watched", gone.name()).isFalse();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 }
