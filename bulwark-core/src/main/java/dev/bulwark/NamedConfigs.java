@@ -147,6 +147,18 @@ final class NamedConfigs<C> {
     return config;
   }
 
+  /**
+   * The config named {@code key} (normalized) as it was declared; "default" for the default, the
+   * normalized name for a config only settings mention.
+   */
+  String displayName(String key) {
+    Declaration<C> declaration = declared.get(key);
+    if (declaration != null) {
+      return declaration.name();
+    }
+    return key.equals(Settings.DEFAULT) ? "default" : key;
+  }
+
   private Set<String> names() {
     Set<String> names = new TreeSet<>();
     names.add("default");

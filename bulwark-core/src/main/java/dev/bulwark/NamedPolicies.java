@@ -69,7 +69,8 @@ final class NamedPolicies<P extends Policy> {
     final String name;
     final P policy;
     volatile long lastAccessNanos; // racing touches may each write; any of their times will do
-    volatile boolean removed;
+    volatile boolean removed; // out of the map, perhaps only for an instant (see evict)
+    volatile boolean evicted; // out for good: set once, before onEvicted runs
 
     Entry(String name, P policy, long nowNanos) {
       this.name = name;
@@ -92,6 +93,7 @@ final class NamedPolicies<P extends Policy> {
   private final Clock clock;
   private final EventBus events;
   private final Predicate<P> evictable;
+  private final Consumer<Entry<P>> onAdded;
   private final Consumer<Entry<P>> onEvicted;
 
   @SuppressWarnings("unused") // through COUNT
@@ -108,6 +110,23 @@ final class NamedPolicies<P extends Policy> {
       EventBus events,
       Predicate<P> evictable,
       Consumer<Entry<P>> onEvicted) {
+    this(kind, maxInstances, idleNanos, clock, events, evictable, e -> {}, onEvicted);
+  }
+
+  /**
+   * {@code onAdded} runs on the creating thread once the map holds a new entry, before {@link
+   * PolicyAdded} is published; {@code onEvicted} once an entry is out for good, before {@link
+   * PolicyEvicted}. Neither runs under a lock.
+   */
+  NamedPolicies(
+      String kind,
+      int maxInstances,
+      long idleNanos,
+      Clock clock,
+      EventBus events,
+      Predicate<P> evictable,
+      Consumer<Entry<P>> onAdded,
+      Consumer<Entry<P>> onEvicted) {
     this.kind = kind;
     this.maxInstances = maxInstances;
     this.idleNanos = idleNanos;
@@ -115,6 +134,7 @@ final class NamedPolicies<P extends Policy> {
     this.clock = clock;
     this.events = events;
     this.evictable = evictable;
+    this.onAdded = onAdded;
     this.onEvicted = onEvicted;
     this.nextSweepNanos = clock.nanoTime() + idleNanos / 2;
   }
@@ -164,6 +184,7 @@ final class NamedPolicies<P extends Policy> {
       seen.touch(nowNanos, touchNanos);
       return seen;
     }
+    onAdded.accept(fresh);
     if (events.hasListeners()) {
       events.publish(new PolicyAdded(name, policy, clock.wallTime()));
     }
@@ -263,6 +284,7 @@ final class NamedPolicies<P extends Policy> {
       }
     }
     COUNT.getAndAdd(this, -1);
+    e.evicted = true;
     onEvicted.accept(e);
     if (events.hasListeners()) {
       events.publish(new PolicyEvicted(e.name, e.policy, reason, clock.wallTime()));
@@ -283,6 +305,13 @@ final class NamedPolicies<P extends Policy> {
       out.put(e.getKey(), view.apply(e.getValue().policy));
     }
     return out;
+  }
+
+  /** Runs {@code action} on every entry in the map now (weakly consistent, no lock). */
+  void forEachEntry(Consumer<Entry<P>> action) {
+    for (Entry<P> e : map.values()) {
+      action.accept(e);
+    }
   }
 
   /** How many instances the registry holds now. */

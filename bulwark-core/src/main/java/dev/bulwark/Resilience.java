@@ -1,10 +1,14 @@
 package dev.bulwark;
 
+import dev.bulwark.bulkhead.Bulkhead;
+import dev.bulwark.bulkhead.BulkheadConfig;
 import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.event.PolicyAdded;
 import dev.bulwark.event.PolicyEvicted;
+import dev.bulwark.health.HealthConfig;
+import dev.bulwark.health.HealthMonitor;
 import dev.bulwark.internal.Check;
 import dev.bulwark.internal.EventBus;
 import dev.bulwark.ratelimit.RateLimiter;
@@ -13,6 +17,10 @@ import dev.bulwark.retry.Retry;
 import dev.bulwark.retry.RetryConfig;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
+import dev.bulwark.timeout.Timeout;
+import dev.bulwark.timeout.TimeoutConfig;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,8 +42,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The named registry of policies: one per application, shared by every component, handing out
- * circuit breakers, retries and rate limiters by name, each made on first use from a named or the
- * default configuration, and the same instance for the same name afterwards.
+ * circuit breakers, retries, rate limiters, bulkheads and timeouts by name, each made on first use
+ * from a named or the default configuration, and the same instance for the same name afterwards.
  *
  * <pre>{@code
  * Resilience resilience = Resilience.builder()
@@ -44,7 +52,9 @@ import java.util.function.UnaryOperator;
  *     .build();
  *
  * Stock stock = resilience.call("inventory", () -> inventory.stock(sku)); // breaker, then retry
+ * Stock again = resilience.call("inventory-42", "idempotent-reads", () -> inventory.stock(sku));
  * CircuitBreaker perDevice = resilience.circuitBreaker("device-" + deviceId);
+ * HealthReport report = resilience.health().report(); // every breaker the registry made
  * }</pre>
  *
  * <p><b>Names and configs.</b> {@code circuitBreaker(name)} makes a breaker from the config of the
@@ -58,13 +68,14 @@ import java.util.function.UnaryOperator;
  * registry holds at most {@link #maxInstances()} instances of each kind, and with {@link
  * #idleEviction()} drops instances nobody looked up for that long. It never drops a busy instance:
  * a breaker that is not {@code CLOSED} (open, half-open, forced open or disabled) stays until it
- * closes, and so does a rate limiter holding callers back. When the registry is full it drops the
- * least recently used sixteenth of the instances that are not busy; if every one is busy, creation
- * fails with a {@link RegistryFullException} naming the bound rather than drop an open breaker.
- * "Used" means looked up through this registry (by name, or through {@link #pipeline}/{@link
- * #call}): calls through an instance held elsewhere do not count, and cost nothing extra. Code that
- * keeps a reference for longer than the idle time should not turn idle eviction on. Dropping an
- * instance publishes {@link PolicyEvicted}; the next lookup of its name creates a fresh one.
+ * closes, and so do a rate limiter holding callers back and a bulkhead with calls in flight or
+ * waiting. When the registry is full it drops the least recently used sixteenth of the instances
+ * that are not busy; if every one is busy, creation fails with a {@link RegistryFullException}
+ * naming the bound rather than drop an open breaker. "Used" means looked up through this registry
+ * (by name, or through {@link #pipeline}/{@link #call}): calls through an instance held elsewhere
+ * do not count, and cost nothing extra. Code that keeps a reference for longer than the idle time
+ * should not turn idle eviction on. Dropping an instance publishes {@link PolicyEvicted}; the next
+ * lookup of its name creates a fresh one.
  *
  * <p><b>Concurrency.</b> Lookup is one {@code ConcurrentHashMap.get} and, at most once per
  * sixteenth of the idle time (once per second without idle eviction), a write of the lookup time:
@@ -84,7 +95,7 @@ import java.util.function.UnaryOperator;
 public final class Resilience {
   /*
    * One NamedConfigs (builder side) and one NamedPolicies (runtime side) per policy kind; every
-   * kind goes through the same machinery. Adding a kind (Bulkhead, Timeout) is:
+   * kind goes through the same machinery. Adding a kind (as Bulkhead and Timeout were) is:
    *   1. Settings: a Kind constant (BULKHEAD("BULKHEAD_", "bulkhead.", "bulkhead")), its Key
    *      constants (BULKHEAD_MAX_CONCURRENT_CALLS, ...) and an applyBulkhead(config, values, name)
    *      switch like applyRateLimiter; add the rows to docs/configuration.md.
@@ -96,7 +107,31 @@ public final class Resilience {
    *   4. assemble(): add its entry at its place in the documented order (fallback, bulkhead,
    *      rate limiter, breaker, retry, timeout), opted in the way the rate limiter is (a config
    *      declared for the name) or, for Timeout, also when defaultTimeout is set.
+   *
+   * Pipelines are cached per name in `pipelines`, and per (name, retry config) in one map per
+   * retry config (RetryChoice, made at build: the retry configs are fixed then). A cached pipeline
+   * is dropped when any of its parts is evicted, so each map holds at most one pipeline per live
+   * breaker: at most maxInstances entries per map, and the number of maps is fixed.
+   *
+   * Health is made lazily, on the first health() call, so that a registry nobody asks about health
+   * does not subscribe to every breaker. The monitor is published by CAS before the breakers that
+   * exist are watched; a breaker created afterwards is watched by its creator (onAdded reads the
+   * field after the map holds the entry, so every breaker is seen by one side or both: watching
+   * twice is harmless). An evicted breaker is unwatched by its evictor after `evicted` is set; a
+   * watcher that finds `evicted` set after watching unwatches it too, so a breaker evicted while
+   * being watched is never left watched.
    */
+
+  private static final VarHandle HEALTH;
+
+  static {
+    try {
+      HEALTH =
+          MethodHandles.lookup().findVarHandle(Resilience.class, "health", HealthMonitor.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private static final Pipeline PASS_THROUGH = Pipeline.of();
 
@@ -110,13 +145,26 @@ public final class Resilience {
   private final Map<String, CircuitBreakerConfig> breakerConfigs;
   private final Map<String, RetryConfig> retryConfigs;
   private final Map<String, RateLimiterConfig> limiterConfigs;
+  private final Map<String, BulkheadConfig> bulkheadConfigs;
+  private final Map<String, TimeoutConfig> timeoutConfigs;
   private final ConcurrentHashMap<String, CachedPipeline> pipelines = new ConcurrentHashMap<>();
+  private final RetryChoice[] retryChoices;
   private final NamedPolicies<CircuitBreaker> breakers;
   private final NamedPolicies<Retry> retries;
   private final NamedPolicies<RateLimiter> limiters;
+  private final NamedPolicies<Bulkhead> bulkheads;
+  private final NamedPolicies<Timeout> timeouts;
   private final Function<String, CircuitBreaker> breakerByName;
   private final Function<String, Retry> retryByName;
   private final Function<String, RateLimiter> limiterByName;
+  private final Function<String, Bulkhead> bulkheadByName;
+  private final Function<String, Timeout> timeoutByName;
+  private final HealthConfig healthConfig;
+
+  @SuppressWarnings("unused") // through HEALTH
+  private volatile HealthMonitor health; // null until health() is first called
+
+  private volatile boolean healthReady; // true once a health() call watched every breaker
 
   private Resilience(Builder b, Map<Settings.Kind, Map<String, List<Settings.Value>>> settings) {
     this.clock = b.clock;
@@ -128,6 +176,17 @@ public final class Resilience {
     this.breakerConfigs = b.breakerConfigs.resolve(settings.get(Settings.Kind.BREAKER));
     this.retryConfigs = b.retryConfigs.resolve(settings.get(Settings.Kind.RETRY));
     this.limiterConfigs = b.limiterConfigs.resolve(settings.get(Settings.Kind.RATE_LIMITER));
+    this.bulkheadConfigs = b.bulkheadConfigs.resolve(settings.get(Settings.Kind.BULKHEAD));
+    this.timeoutConfigs = b.timeoutConfigs.resolve(settings.get(Settings.Kind.TIMEOUT));
+    this.healthConfig = b.healthConfig;
+    List<String> retryKeys = new ArrayList<>(retryConfigs.keySet());
+    Collections.sort(retryKeys);
+    this.retryChoices = new RetryChoice[retryKeys.size()];
+    for (int i = 0; i < retryChoices.length; i++) {
+      String key = retryKeys.get(i);
+      retryChoices[i] =
+          new RetryChoice(key, b.retryConfigs.displayName(key), retryConfigs.get(key));
+    }
     long idleNanos = idleEviction.toNanos();
     this.breakers =
         new NamedPolicies<>(
@@ -137,10 +196,11 @@ public final class Resilience {
             clock,
             events,
             breaker -> breaker.state() == CircuitBreaker.State.CLOSED,
-            this::dropPipelinesOf);
+            this::breakerAdded,
+            this::breakerEvicted);
     this.retries =
         new NamedPolicies<>(
-            "retry", maxInstances, idleNanos, clock, events, retry -> true, this::dropPipelinesOf);
+            "retry", maxInstances, idleNanos, clock, events, retry -> true, this::retryEvicted);
     this.limiters =
         new NamedPolicies<>(
             "rate limiter",
@@ -150,14 +210,33 @@ public final class Resilience {
             events,
             Resilience::isIdleLimiter,
             this::dropPipelinesOf);
+    this.bulkheads =
+        new NamedPolicies<>(
+            "bulkhead",
+            maxInstances,
+            idleNanos,
+            clock,
+            events,
+            Resilience::isIdleBulkhead,
+            this::dropPipelinesOf);
+    this.timeouts =
+        new NamedPolicies<>(
+            "timeout", maxInstances, idleNanos, clock, events, t -> true, this::dropPipelinesOf);
     this.breakerByName = n -> CircuitBreaker.of(n, configFor(breakerConfigs, n), clock);
     this.retryByName = n -> Retry.of(n, configFor(retryConfigs, n), clock, scheduler);
     this.limiterByName = n -> RateLimiter.of(n, configFor(limiterConfigs, n), clock, scheduler);
+    this.bulkheadByName = n -> Bulkhead.of(n, configFor(bulkheadConfigs, n), clock, scheduler);
+    this.timeoutByName = n -> Timeout.of(n, configFor(timeoutConfigs, n), clock, scheduler);
   }
 
   private static boolean isIdleLimiter(RateLimiter limiter) {
     RateLimiter.Snapshot s = limiter.snapshot();
     return s.waitingCallers() == 0 && s.timeUntilNextPermit().isZero();
+  }
+
+  private static boolean isIdleBulkhead(Bulkhead bulkhead) {
+    Bulkhead.Snapshot s = bulkhead.snapshot();
+    return s.inFlight() == 0 && s.waitingCalls() == 0;
   }
 
   /**
@@ -327,15 +406,101 @@ public final class Resilience {
     return limiters.get(name, n -> RateLimiter.of(n, config, clock, scheduler));
   }
 
+  /**
+   * The bulkhead named {@code name}, created on first use from the config of the same name if one
+   * is declared, else from the default config.
+   *
+   * <p>Thread-safe.
+   *
+   * @throws NullPointerException if {@code name} is null
+   * @throws IllegalArgumentException if {@code name} is blank
+   * @throws RegistryFullException if it must be created, the registry holds {@link #maxInstances()}
+   *     bulkheads, and none can be evicted (every one has calls in flight or waiting)
+   */
+  public Bulkhead bulkhead(String name) {
+    return bulkheads.get(Check.name(name), bulkheadByName);
+  }
+
+  /**
+   * The bulkhead named {@code name}, created on first use from the config named {@code configName}.
+   * An existing bulkhead is returned as it is, whatever its config.
+   *
+   * <p>Thread-safe.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code name} is blank, or if it must be created and no
+   *     config is named {@code configName}
+   * @throws RegistryFullException if it must be created and the registry is full
+   */
+  public Bulkhead bulkhead(String name, String configName) {
+    Check.notNull("configName", configName);
+    Bulkhead existing = bulkheads.getIfPresent(Check.name(name));
+    if (existing != null) {
+      return existing;
+    }
+    BulkheadConfig config = namedConfig(bulkheadConfigs, configName, "bulkhead");
+    return bulkheads.get(name, n -> Bulkhead.of(n, config, clock, scheduler));
+  }
+
+  /**
+   * The timeout named {@code name}, created on first use from the config of the same name if one is
+   * declared, else from the default config (whose limit is {@link #defaultTimeout()} when that is
+   * set).
+   *
+   * <p>Thread-safe.
+   *
+   * @throws NullPointerException if {@code name} is null
+   * @throws IllegalArgumentException if {@code name} is blank
+   * @throws RegistryFullException if it must be created and the registry is full
+   */
+  public Timeout timeout(String name) {
+    return timeouts.get(Check.name(name), timeoutByName);
+  }
+
+  /**
+   * The timeout named {@code name}, created on first use from the config named {@code configName}.
+   * An existing timeout is returned as it is, whatever its config.
+   *
+   * <p>Thread-safe.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code name} is blank, or if it must be created and no
+   *     config is named {@code configName}
+   * @throws RegistryFullException if it must be created and the registry is full
+   */
+  public Timeout timeout(String name, String configName) {
+    Check.notNull("configName", configName);
+    Timeout existing = timeouts.getIfPresent(Check.name(name));
+    if (existing != null) {
+      return existing;
+    }
+    TimeoutConfig config = namedConfig(timeoutConfigs, configName, "timeout");
+    return timeouts.get(name, n -> Timeout.of(n, config, clock, scheduler));
+  }
+
   // ---- the one-call convenience ----
 
   /**
-   * The pipeline for {@code name}, cached: outermost first, the rate limiter named {@code name}
-   * (only if a rate limiter config of that name is declared), the circuit breaker named {@code
-   * name}, then the retry named {@code name}, each got or created as by {@link
-   * #circuitBreaker(String)}. The breaker thus counts one outcome per call, not one per attempt.
-   * The same pipeline is returned while its policies stay registered. When {@link #enabled()} is
-   * false, a pipeline that passes calls straight through.
+   * The pipeline for {@code name}, cached. Outermost first:
+   *
+   * <ol>
+   *   <li>the bulkhead named {@code name}, only if a bulkhead config of that name is declared;
+   *   <li>the rate limiter named {@code name}, only if a rate limiter config of that name is
+   *       declared;
+   *   <li>the circuit breaker named {@code name};
+   *   <li>the retry named {@code name};
+   *   <li>the timeout named {@code name}, only if a timeout config of that name is declared or
+   *       {@link #defaultTimeout()} is set.
+   * </ol>
+   *
+   * <p>Each is got or created as by {@link #circuitBreaker(String)}. The breaker thus counts one
+   * outcome per call, not one per attempt, and never counts a bulkhead's or a limiter's rejections;
+   * the timeout limits each attempt, and its {@code TimeoutExceededException} is retried and
+   * counted by the breaker. (For a limit on the whole call, retries included, set the retry
+   * config's {@code maxDuration}.) A config "declared" for a name is one the code declared or a
+   * per-name setting created ({@code BULWARK_BULKHEAD_<NAME>_...}). The same pipeline is returned
+   * while its policies stay registered. When {@link #enabled()} is false, a pipeline that passes
+   * calls straight through.
    *
    * <p>Thread-safe.
    *
@@ -354,37 +519,96 @@ public final class Resilience {
       cached.touch(now, breakers.touchNanos());
       return cached.pipeline;
     }
-    return assemble(name, now);
+    return assemble(name, now, pipelines, null);
   }
 
-  private Pipeline assemble(String name, long now) {
+  /**
+   * The pipeline of {@code name} with the retry of {@code choice} in place of the retry named
+   * {@code name}, cached in {@code choice}'s map. Allocates nothing once cached.
+   */
+  private Pipeline pipeline(String name, RetryChoice choice) {
+    long now = clock.nanoTime();
+    CachedPipeline cached = choice.pipelines.get(name);
+    if (cached != null && cached.isLive()) {
+      cached.touch(now, breakers.touchNanos());
+      return cached.pipeline;
+    }
+    return assemble(name, now, choice.pipelines, choice);
+  }
+
+  private Pipeline assemble(
+      String name, long now, ConcurrentHashMap<String, CachedPipeline> cache, RetryChoice choice) {
+    String key = Settings.normalize(name);
+    boolean named = !key.equals(Settings.DEFAULT);
     for (; ; ) { // until a pipeline whose policies are all still registered is in the map
-      List<NamedPolicies.Entry<? extends Policy>> parts = new ArrayList<>(3);
-      String key = Settings.normalize(name);
-      if (!key.equals(Settings.DEFAULT) && limiterConfigs.containsKey(key)) {
+      List<NamedPolicies.Entry<? extends Policy>> parts = new ArrayList<>(5);
+      if (named && bulkheadConfigs.containsKey(key)) {
+        parts.add(bulkheads.entry(name, bulkheadByName, now));
+      }
+      if (named && limiterConfigs.containsKey(key)) {
         parts.add(limiters.entry(name, limiterByName, now));
       }
       parts.add(breakers.entry(name, breakerByName, now));
-      parts.add(retries.entry(name, retryByName, now));
-      // Bulkhead goes before the limiter and Timeout after the retry, once they are wired in.
+      parts.add(
+          choice == null
+              ? retries.entry(name, retryByName, now)
+              : retries.entry(choice.retryName, choice.factory, now));
+      if (defaultTimeout != null || (named && timeoutConfigs.containsKey(key))) {
+        parts.add(timeouts.entry(name, timeoutByName, now));
+      }
       CachedPipeline built =
-          pipelines.compute( // the lambda only compares and constructs: no user code, no lookups
+          cache.compute( // the lambda only compares and constructs: no user code, no lookups
               name,
               (k, old) -> old != null && old.hasParts(parts) ? old : new CachedPipeline(parts));
       if (built.isLive()) {
         return built.pipeline;
       }
-      pipelines.remove(name, built); // a part was evicted meanwhile
+      cache.remove(name, built); // a part was evicted meanwhile
     }
   }
 
   private void dropPipelinesOf(NamedPolicies.Entry<? extends Policy> evicted) {
     pipelines.computeIfPresent(evicted.name, (k, p) -> p.parts.contains(evicted) ? null : p);
+    for (RetryChoice choice : retryChoices) {
+      choice.pipelines.computeIfPresent(
+          evicted.name, (k, p) -> p.parts.contains(evicted) ? null : p);
+    }
+  }
+
+  private void retryEvicted(NamedPolicies.Entry<Retry> evicted) {
+    dropPipelinesOf(evicted);
+    for (RetryChoice choice : retryChoices) {
+      if (choice.retryName.equals(evicted.name)) { // every pipeline of that choice may hold it
+        choice.pipelines.values().removeIf(p -> p.parts.contains(evicted));
+      }
+    }
+  }
+
+  private void breakerAdded(NamedPolicies.Entry<CircuitBreaker> added) {
+    HealthMonitor monitor = health;
+    if (monitor != null) {
+      watch(monitor, added);
+    }
+  }
+
+  private void breakerEvicted(NamedPolicies.Entry<CircuitBreaker> evicted) {
+    dropPipelinesOf(evicted);
+    HealthMonitor monitor = health; // read after `evicted` was set: see the design comment
+    if (monitor != null) {
+      monitor.unwatch(evicted.policy);
+    }
+  }
+
+  private static void watch(HealthMonitor monitor, NamedPolicies.Entry<CircuitBreaker> entry) {
+    monitor.watch(entry.policy);
+    if (entry.evicted) { // its evictor may have unwatched it before we watched: undo
+      monitor.unwatch(entry.policy);
+    }
   }
 
   /**
-   * Runs {@code call} through {@link #pipeline(String) pipeline(name)}: the breaker named {@code
-   * name}, then the retry named {@code name}.
+   * Runs {@code call} through {@link #pipeline(String) pipeline(name)}: by default the breaker
+   * named {@code name}, then the retry named {@code name}.
    *
    * <p>Thread-safe.
    *
@@ -419,6 +643,137 @@ public final class Resilience {
     return pipeline.callAsync(call);
   }
 
+  /**
+   * Runs {@code call} through the pipeline of {@code name} with the retry config {@code
+   * retryConfigName} in place of the retry named {@code name}: {@code call("inventory-42",
+   * "idempotent-reads", ...)} uses the circuit breaker named {@code "inventory-42"} (and its
+   * bulkhead, rate limiter and timeout, as {@link #pipeline(String)} would) with a retry made from
+   * the config {@code "idempotent-reads"}.
+   *
+   * <p>That retry is one registered instance per retry config, shared by every name and named as
+   * the config was declared ({@code "idempotent-reads"}; {@code "default"} for the default), got or
+   * created as by {@link #retry(String, String) retry(configName, configName)}: it shows in {@link
+   * #retries()} and {@link PolicyAdded}, and its {@code RetryExhaustedException} names the config.
+   * If a retry of that name was created from another config, that one is used.
+   *
+   * <p>The pipeline is cached per (name, retry config) pair, so a call allocates nothing once it is
+   * cached. The cache is bounded: a pair's pipeline is dropped when any of its policies is evicted
+   * (idle or to make room), so it holds at most one pipeline per breaker the registry holds for
+   * each retry config: at most {@link #maxInstances()} times the number of retry configs, fixed
+   * when the registry is built. When {@link #enabled()} is false, the call runs straight through.
+   *
+   * <p>Thread-safe.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code name} is blank or no retry config is named {@code
+   *     retryConfigName} (matched ignoring case and punctuation)
+   * @throws RejectedException if a policy refuses the call
+   * @throws RegistryFullException if a policy must be created and the registry is full
+   * @throws Exception whatever the call itself threw, unwrapped
+   */
+  public <T> T call(String name, String retryConfigName, Callable<T> call) throws Exception {
+    Check.name(name);
+    RetryChoice choice = retryChoice(retryConfigName);
+    Check.notNull("call", call);
+    if (!enabled) {
+      return PASS_THROUGH.call(call);
+    }
+    return pipeline(name, choice).call(call);
+  }
+
+  /**
+   * Runs an asynchronous {@code call} as {@link #call(String, String, Callable)} runs a synchronous
+   * one. The returned stage completes as {@link Pipeline#callAsync} says; a {@link
+   * RegistryFullException} completes it exceptionally too.
+   *
+   * <p>Thread-safe.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code name} is blank or no retry config is named {@code
+   *     retryConfigName}
+   */
+  public <T> CompletionStage<T> callAsync(
+      String name, String retryConfigName, Supplier<CompletionStage<T>> call) {
+    Check.name(name);
+    RetryChoice choice = retryChoice(retryConfigName);
+    Check.notNull("call", call);
+    if (!enabled) {
+      return PASS_THROUGH.callAsync(call);
+    }
+    Pipeline pipeline;
+    try {
+      pipeline = pipeline(name, choice);
+    } catch (RegistryFullException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return pipeline.callAsync(call);
+  }
+
+  /** How many pipelines are cached, for every name and (name, retry config) pair; for tests. */
+  int cachedPipelines() {
+    int cached = pipelines.size();
+    for (RetryChoice choice : retryChoices) {
+      cached += choice.pipelines.size();
+    }
+    return cached;
+  }
+
+  private RetryChoice retryChoice(String configName) {
+    Check.notNull("retryConfigName", configName);
+    for (RetryChoice choice : retryChoices) { // a few configs; names of other lengths skip at once
+      if (Settings.sameName(configName, choice.key)) {
+        return choice;
+      }
+    }
+    namedConfig(retryConfigs, configName, "retry"); // throws, listing the configs
+    throw new AssertionError(configName);
+  }
+
+  // ---- health ----
+
+  /**
+   * The health monitor of this registry: it watches every circuit breaker the registry holds, and
+   * each one it creates from now on, and stops watching a breaker once it is evicted. Made on the
+   * first call (with {@link Builder#healthConfig}, on the registry's clock) and the same monitor
+   * afterwards. Watch other policies' events with {@link HealthMonitor#watch(String, EventSource)}.
+   *
+   * <p>Breakers' states are read when a report is made, so an open breaker makes the report {@code
+   * CRITICAL} whenever it opened; failures count only from the time the breaker is watched. Call
+   * this once at startup to count failures from the start. Until this is first called, no breaker
+   * is subscribed to and the registry costs its calls nothing for health; afterwards each breaker
+   * builds an event only for failures and state changes, never for a success.
+   *
+   * <p>Thread-safe.
+   */
+  public HealthMonitor health() {
+    HealthMonitor monitor = health;
+    if (monitor != null && healthReady) {
+      return monitor;
+    }
+    if (monitor == null) {
+      HealthMonitor fresh = HealthMonitor.of(healthConfig, clock);
+      // the thread whose CAS lands publishes its monitor; the others use it
+      HealthMonitor witness = (HealthMonitor) HEALTH.compareAndExchange(this, null, fresh);
+      monitor = witness == null ? fresh : witness;
+    }
+    // Every thread that finds the monitor not ready watches what exists (watching is idempotent),
+    // so none returns a monitor that misses a breaker created before the monitor was published.
+    List<NamedPolicies.Entry<CircuitBreaker>> existing = new ArrayList<>();
+    breakers.forEachEntry(existing::add);
+    CircuitBreaker[] all = new CircuitBreaker[existing.size()];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = existing.get(i).policy;
+    }
+    monitor.watch(all);
+    for (NamedPolicies.Entry<CircuitBreaker> entry : existing) {
+      if (entry.evicted) {
+        monitor.unwatch(entry.policy);
+      }
+    }
+    healthReady = true;
+    return monitor;
+  }
+
   // ---- lookups without creation, listings, admin ----
 
   /**
@@ -450,6 +805,24 @@ public final class Resilience {
   }
 
   /**
+   * The bulkhead named {@code name} if the registry holds one; never creates one.
+   *
+   * <p>Thread-safe.
+   */
+  public Optional<Bulkhead> findBulkhead(String name) {
+    return bulkheads.find(Check.notNull("name", name));
+  }
+
+  /**
+   * The timeout named {@code name} if the registry holds one; never creates one.
+   *
+   * <p>Thread-safe.
+   */
+  public Optional<Timeout> findTimeout(String name) {
+    return timeouts.find(Check.notNull("name", name));
+  }
+
+  /**
    * Every circuit breaker the registry holds now, by name in order, with its snapshot. A copy:
    * unmodifiable, and not updated afterwards.
    *
@@ -476,6 +849,25 @@ public final class Resilience {
    */
   public SortedMap<String, RateLimiter.Snapshot> rateLimiters() {
     return Collections.unmodifiableSortedMap(limiters.list(RateLimiter::snapshot));
+  }
+
+  /**
+   * Every bulkhead the registry holds now, by name in order, with its snapshot. Unmodifiable copy.
+   *
+   * <p>Thread-safe.
+   */
+  public SortedMap<String, Bulkhead.Snapshot> bulkheads() {
+    return Collections.unmodifiableSortedMap(bulkheads.list(Bulkhead::snapshot));
+  }
+
+  /**
+   * Every timeout the registry holds now, by name in order, with its config (a timeout keeps no
+   * counts). Unmodifiable copy.
+   *
+   * <p>Thread-safe.
+   */
+  public SortedMap<String, TimeoutConfig> timeouts() {
+    return Collections.unmodifiableSortedMap(timeouts.list(Timeout::config));
   }
 
   /**
@@ -528,8 +920,9 @@ public final class Resilience {
 
   /**
    * Evicts now every instance, of every kind, not looked up for {@link #idleEviction()} and not
-   * busy; does nothing without idle eviction. The registry also does this by itself, when it
-   * creates an instance and half the idle time has passed since it last did.
+   * busy (a breaker not closed, a rate limiter holding callers back, a bulkhead with calls in
+   * flight or waiting); does nothing without idle eviction. The registry also does this by itself,
+   * when it creates an instance and half the idle time has passed since it last did.
    *
    * <p>Thread-safe.
    *
@@ -537,7 +930,11 @@ public final class Resilience {
    */
   public int evictIdle() {
     long now = clock.nanoTime();
-    return breakers.evictIdle(now) + retries.evictIdle(now) + limiters.evictIdle(now);
+    return breakers.evictIdle(now)
+        + retries.evictIdle(now)
+        + limiters.evictIdle(now)
+        + bulkheads.evictIdle(now)
+        + timeouts.evictIdle(now);
   }
 
   /**
@@ -564,8 +961,10 @@ public final class Resilience {
   }
 
   /**
-   * The default time limit for a call, if one is set ({@code BULWARK_TIMEOUT}); default none.
-   * Stored for the Timeout policy: pipelines apply it once Timeout is wired into the registry.
+   * The default time limit for a call, if one is set ({@code BULWARK_TIMEOUT}); default none. When
+   * set, every {@link #pipeline(String) pipeline} ends with a timeout, and the default timeout
+   * config (so every config derived from it) has this limit unless {@code BULWARK_TIMEOUT_DURATION}
+   * says otherwise; a timeout config of a pipeline's name overrides it.
    *
    * <p>Thread-safe.
    */
@@ -626,6 +1025,28 @@ public final class Resilience {
         limiterConfigs.get(Settings.normalize(Check.notNull("configName", configName))));
   }
 
+  /**
+   * The resolved bulkhead config named {@code configName} ({@code "default"} for the default);
+   * empty if none has that name.
+   *
+   * <p>Thread-safe.
+   */
+  public Optional<BulkheadConfig> bulkheadConfig(String configName) {
+    return Optional.ofNullable(
+        bulkheadConfigs.get(Settings.normalize(Check.notNull("configName", configName))));
+  }
+
+  /**
+   * The resolved timeout config named {@code configName} ({@code "default"} for the default); empty
+   * if none has that name.
+   *
+   * <p>Thread-safe.
+   */
+  public Optional<TimeoutConfig> timeoutConfig(String configName) {
+    return Optional.ofNullable(
+        timeoutConfigs.get(Settings.normalize(Check.notNull("configName", configName))));
+  }
+
   @Override
   public String toString() {
     return "Resilience[enabled="
@@ -636,6 +1057,10 @@ public final class Resilience {
         + retries.size()
         + ", rateLimiters="
         + limiters.size()
+        + ", bulkheads="
+        + bulkheads.size()
+        + ", timeouts="
+        + timeouts.size()
         + ", maxInstances="
         + maxInstances
         + ", idleEviction="
@@ -658,6 +1083,23 @@ public final class Resilience {
           "no " + kind + " config named '" + configName + "'; configs: " + names);
     }
     return config;
+  }
+
+  /**
+   * A retry config that {@link #call(String, String, Callable)} can name: its shared retry's name,
+   * how to make that retry, and the pipelines cached for it, by name.
+   */
+  private final class RetryChoice {
+    final String key; // normalized
+    final String retryName;
+    final Function<String, Retry> factory;
+    final ConcurrentHashMap<String, CachedPipeline> pipelines = new ConcurrentHashMap<>();
+
+    RetryChoice(String key, String retryName, RetryConfig config) {
+      this.key = key;
+      this.retryName = retryName;
+      this.factory = n -> Retry.of(n, config, clock, scheduler);
+    }
   }
 
   /** A pipeline and the registry entries of its policies, outermost first. */
@@ -730,6 +1172,13 @@ public final class Resilience {
     private final NamedConfigs<RateLimiterConfig> limiterConfigs =
         new NamedConfigs<>(
             Settings.Kind.RATE_LIMITER, RateLimiterConfig.ofDefaults(), Settings::applyRateLimiter);
+    private final NamedConfigs<BulkheadConfig> bulkheadConfigs =
+        new NamedConfigs<>(
+            Settings.Kind.BULKHEAD, BulkheadConfig.ofDefaults(), Settings::applyBulkhead);
+    private final NamedConfigs<TimeoutConfig> timeoutConfigs =
+        new NamedConfigs<>(
+            Settings.Kind.TIMEOUT, TimeoutConfig.ofDefaults(), Settings::applyTimeout);
+    private HealthConfig healthConfig = HealthConfig.ofDefaults();
     private final Map<String, Settings.Value> settings = new LinkedHashMap<>();
 
     private Builder() {}
@@ -770,8 +1219,10 @@ public final class Resilience {
     }
 
     /**
-     * The default time limit for a call, in (0, 365 days]. Default none. Stored; applied by
-     * pipelines once the Timeout policy is wired into the registry.
+     * The default time limit for a call, in (0, 365 days]. Default none. When set, every {@link
+     * Resilience#pipeline pipeline} ends with a timeout, and the default timeout config (so every
+     * config derived from it) has this limit, over what {@link #defaultTimeoutConfig} says; a
+     * timeout config of a pipeline's name, or {@code BULWARK_TIMEOUT_DURATION}, overrides it.
      *
      * <p>Not thread-safe.
      *
@@ -990,6 +1441,137 @@ public final class Resilience {
     }
 
     /**
+     * The config of bulkheads that have no config of their own name. Default {@link
+     * BulkheadConfig#ofDefaults()}.
+     *
+     * <p>Not thread-safe.
+     *
+     * @throws NullPointerException if null
+     */
+    public Builder defaultBulkheadConfig(BulkheadConfig config) {
+      bulkheadConfigs.declare("default", Check.notNull("config", config));
+      return this;
+    }
+
+    /**
+     * Declares the bulkhead config {@code name}. A declared name also puts a bulkhead, outermost,
+     * in the {@link Resilience#pipeline pipeline} of that name.
+     *
+     * <p>Not thread-safe.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
+    public Builder bulkheadConfig(String name, BulkheadConfig config) {
+      Check.notNull("config", config);
+      bulkheadConfigs.declare(Check.name(name), config);
+      return this;
+    }
+
+    /**
+     * Declares the bulkhead config {@code name} as the default config with {@code overrides}.
+     *
+     * <p>Not thread-safe.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
+    public Builder bulkheadConfig(String name, UnaryOperator<BulkheadConfig.Builder> overrides) {
+      return bulkheadConfig(name, "default", overrides);
+    }
+
+    /**
+     * Declares the bulkhead config {@code name} as the config {@code base} with {@code overrides}.
+     *
+     * <p>Not thread-safe.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if a name is blank; at {@link #build()}, if {@code base} is
+     *     not declared or the configs derive from each other in a cycle
+     */
+    public Builder bulkheadConfig(
+        String name, String base, UnaryOperator<BulkheadConfig.Builder> overrides) {
+      Check.notNull("overrides", overrides);
+      Check.name(base);
+      bulkheadConfigs.derive(
+          Check.name(name), base, c -> overridden(name, overrides.apply(c.toBuilder())).build());
+      return this;
+    }
+
+    /**
+     * The config of timeouts that have no config of their own name. Default {@link
+     * TimeoutConfig#ofDefaults()} (1 second); its limit is {@link #defaultTimeout} when that is
+     * set.
+     *
+     * <p>Not thread-safe.
+     *
+     * @throws NullPointerException if null
+     */
+    public Builder defaultTimeoutConfig(TimeoutConfig config) {
+      timeoutConfigs.declare("default", Check.notNull("config", config));
+      return this;
+    }
+
+    /**
+     * Declares the timeout config {@code name}. A declared name also puts a timeout, innermost, in
+     * the {@link Resilience#pipeline pipeline} of that name, with this config's limit whatever
+     * {@link #defaultTimeout} says.
+     *
+     * <p>Not thread-safe.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
+    public Builder timeoutConfig(String name, TimeoutConfig config) {
+      Check.notNull("config", config);
+      timeoutConfigs.declare(Check.name(name), config);
+      return this;
+    }
+
+    /**
+     * Declares the timeout config {@code name} as the default config with {@code overrides}.
+     *
+     * <p>Not thread-safe.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
+    public Builder timeoutConfig(String name, UnaryOperator<TimeoutConfig.Builder> overrides) {
+      return timeoutConfig(name, "default", overrides);
+    }
+
+    /**
+     * Declares the timeout config {@code name} as the config {@code base} with {@code overrides}.
+     *
+     * <p>Not thread-safe.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if a name is blank; at {@link #build()}, if {@code base} is
+     *     not declared or the configs derive from each other in a cycle
+     */
+    public Builder timeoutConfig(
+        String name, String base, UnaryOperator<TimeoutConfig.Builder> overrides) {
+      Check.notNull("overrides", overrides);
+      Check.name(base);
+      timeoutConfigs.derive(
+          Check.name(name), base, c -> overridden(name, overrides.apply(c.toBuilder())).build());
+      return this;
+    }
+
+    /**
+     * The config of the registry's {@link Resilience#health() health monitor}. Default {@link
+     * HealthConfig#ofDefaults()}.
+     *
+     * <p>Not thread-safe.
+     *
+     * @throws NullPointerException if null
+     */
+    public Builder healthConfig(HealthConfig config) {
+      this.healthConfig = Check.notNull("config", config);
+      return this;
+    }
+
+    /**
      * Adds the {@code BULWARK_*} entries of {@code environment} as a layer of settings (others are
      * ignored); pass {@code System.getenv()}, or a map in tests. See {@code docs/configuration.md}.
      *
@@ -1072,6 +1654,19 @@ public final class Resilience {
           } else {
             byKind.get(v.key().kind).computeIfAbsent(v.configName(), k -> new ArrayList<>()).add(v);
           }
+        }
+        if (defaultTimeout != null) { // the default timeout config's limit, below its own setting
+          byKind
+              .get(Settings.Kind.TIMEOUT)
+              .computeIfAbsent(Settings.DEFAULT, k -> new ArrayList<>())
+              .add(
+                  0,
+                  new Settings.Value(
+                      Settings.Key.TIMEOUT_DURATION,
+                      Settings.DEFAULT,
+                      "defaultTimeout",
+                      defaultTimeout.toString(),
+                      defaultTimeout));
         }
         return new Resilience(this, byKind);
       } finally { // settings apply to this registry only, not to the builder's own values

@@ -1,9 +1,11 @@
 package dev.bulwark;
 
+import dev.bulwark.bulkhead.BulkheadConfig;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
 import dev.bulwark.ratelimit.RateLimiterConfig;
 import dev.bulwark.retry.Backoff;
 import dev.bulwark.retry.RetryConfig;
+import dev.bulwark.timeout.TimeoutConfig;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
@@ -22,7 +24,8 @@ import java.util.regex.Pattern;
  * every '.' and '-' into '_' (bulwark.breaker.payments.open-duration is
  * BULWARK_BREAKER_PAYMENTS_OPEN_DURATION). Both forms are parsed in the variable form, char by
  * char, so indices into the variable name are indices into the key as written. After BULWARK_ come
- * either a global setting (ENABLED) or a kind (BREAKER_, RETRY_, RATE_LIMITER_) and then either a
+ * either a global setting (ENABLED) or a kind (BREAKER_, RETRY_, RATE_LIMITER_, BULKHEAD_, TIMEOUT_)
+ * and then either a
  * setting of that kind (the default config) or a config name followed by a setting; when several
  * settings end the name, the longest wins (..._MAX_OPEN_DURATION is maxOpenDuration).
  *
@@ -47,7 +50,9 @@ final class Settings {
     GLOBAL("", "", "registry"),
     BREAKER("BREAKER_", "breaker.", "circuit breaker"),
     RETRY("RETRY_", "retry.", "retry"),
-    RATE_LIMITER("RATE_LIMITER_", "rate-limiter.", "rate limiter");
+    RATE_LIMITER("RATE_LIMITER_", "rate-limiter.", "rate limiter"),
+    BULKHEAD("BULKHEAD_", "bulkhead.", "bulkhead"),
+    TIMEOUT("TIMEOUT_", "timeout.", "timeout");
 
     final String envPrefix;
     final String propertyPrefix;
@@ -100,7 +105,13 @@ final class Settings {
     RATE_LIMITER_PERIOD(Kind.RATE_LIMITER, "PERIOD", Type.DURATION, "period"),
     RATE_LIMITER_BURST(Kind.RATE_LIMITER, "BURST", Type.INT, "burst"),
     RATE_LIMITER_MAX_WAIT(Kind.RATE_LIMITER, "MAX_WAIT", Type.DURATION, "maxWait"),
-    RATE_LIMITER_ALGORITHM(Kind.RATE_LIMITER, "ALGORITHM", Type.ALGORITHM, "algorithm");
+    RATE_LIMITER_ALGORITHM(Kind.RATE_LIMITER, "ALGORITHM", Type.ALGORITHM, "algorithm"),
+    BULKHEAD_MAX_CONCURRENT_CALLS(
+        Kind.BULKHEAD, "MAX_CONCURRENT_CALLS", Type.INT, "maxConcurrentCalls"),
+    BULKHEAD_MAX_WAIT(Kind.BULKHEAD, "MAX_WAIT", Type.DURATION, "maxWait"),
+    TIMEOUT_DURATION(Kind.TIMEOUT, "DURATION", Type.DURATION, "timeout"),
+    TIMEOUT_CANCEL_RUNNING_FUTURE(
+        Kind.TIMEOUT, "CANCEL_RUNNING_FUTURE", Type.BOOLEAN, "cancelRunningFuture");
 
     final Kind kind;
     final String suffix;
@@ -582,6 +593,81 @@ final class Settings {
     } catch (IllegalArgumentException e) {
       throw misfit(Kind.RATE_LIMITER, configName, values, e);
     }
+  }
+
+  static BulkheadConfig applyBulkhead(BulkheadConfig base, List<Value> values, String configName) {
+    BulkheadConfig.Builder b = base.toBuilder();
+    for (Value v : values) {
+      try {
+        switch (v.key()) {
+          case BULKHEAD_MAX_CONCURRENT_CALLS:
+            b.maxConcurrentCalls(v.intValue());
+            break;
+          case BULKHEAD_MAX_WAIT:
+            b.maxWait(v.duration());
+            break;
+          default:
+            throw new AssertionError(v.key());
+        }
+      } catch (IllegalArgumentException e) {
+        throw v.rename(e);
+      }
+    }
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw misfit(Kind.BULKHEAD, configName, values, e);
+    }
+  }
+
+  static TimeoutConfig applyTimeout(TimeoutConfig base, List<Value> values, String configName) {
+    TimeoutConfig.Builder b = base.toBuilder();
+    for (Value v : values) {
+      try {
+        switch (v.key()) {
+          case TIMEOUT_DURATION:
+            b.timeout(v.duration());
+            break;
+          case TIMEOUT_CANCEL_RUNNING_FUTURE:
+            b.cancelRunningFuture((Boolean) v.value());
+            break;
+          default:
+            throw new AssertionError(v.key());
+        }
+      } catch (IllegalArgumentException e) {
+        throw v.rename(e);
+      }
+    }
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw misfit(Kind.TIMEOUT, configName, values, e);
+    }
+  }
+
+  /**
+   * Whether {@code given} names the config whose normalized name is {@code normalized}: {@code
+   * normalize(given).equals(normalized)}, without allocating.
+   */
+  static boolean sameName(String given, String normalized) {
+    if (given.length() != normalized.length()) {
+      return false;
+    }
+    for (int i = 0; i < given.length(); i++) {
+      char c = given.charAt(i);
+      char n;
+      if (c >= 'a' && c <= 'z') {
+        n = (char) (c - 'a' + 'A');
+      } else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+        n = c;
+      } else {
+        n = '_';
+      }
+      if (n != normalized.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
