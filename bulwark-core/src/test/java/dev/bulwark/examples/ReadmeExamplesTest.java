@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.Pipeline;
+import dev.bulwark.Resilience;
 import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
 import dev.bulwark.circuitbreaker.CircuitBreakerOpenException;
@@ -24,6 +25,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -137,5 +139,34 @@ class ReadmeExamplesTest {
 
   private void alert(String message) {
     alerts.add(message);
+  }
+
+  @Test
+  void oneRegistryForTheApplication() throws Exception {
+    Map<String, String> environment =
+        Map.of("BULWARK_BREAKER_FAILURE_THRESHOLD", "3", "BULWARK_RETRY_MAX_ATTEMPTS", "2");
+    // README: registry
+    Resilience resilience =
+        Resilience.builder()
+            .clock(clock)
+            .scheduler(scheduler)
+            .circuitBreakerConfig("payments", b -> b.openDuration(Duration.ofMinutes(1)))
+            .maxInstances(10_000) // one breaker per device, at most 10,000, idle ones evicted
+            .idleEviction(Duration.ofMinutes(30))
+            .environment(environment) // BULWARK_* variables tune what the code declares
+            .build();
+
+    // breaker "payments" (its own config) around retry "payments" (the default config)
+    String receipt = resilience.call("payments", () -> "paid");
+    CircuitBreaker device = resilience.circuitBreaker("device-42"); // get-or-create
+    resilience.resetAllCircuitBreakers();
+    // README: end
+
+    assertThat(receipt).isEqualTo("paid");
+    assertThat(resilience.circuitBreaker("payments").config().openDuration())
+        .isEqualTo(Duration.ofMinutes(1));
+    assertThat(device.config().consecutiveFailures()).isEqualTo(3);
+    assertThat(resilience.retry("payments").config().maxAttempts()).isEqualTo(2);
+    assertThat(resilience.circuitBreakers()).containsOnlyKeys("device-42", "payments");
   }
 }
