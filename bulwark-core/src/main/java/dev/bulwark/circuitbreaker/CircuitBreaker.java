@@ -14,12 +14,12 @@ import java.time.Duration;
  *
  * <pre>{@code
  * if (breaker.tryAcquirePermission()) {
- *   long start = System.nanoTime();
+ *   long start = clock.nanoTime(); // the clock the breaker was given;
  *   try {
  *     Response r = client.send(request);
- *     breaker.onResult(System.nanoTime() - start, r);
+ *     breaker.onResult(clock.nanoTime() - start, r);
  *   } catch (IOException e) {
- *     breaker.onError(System.nanoTime() - start, e);
+ *     breaker.onError(clock.nanoTime() - start, e);
  *   }
  * }
  * }</pre>
