@@ -14,7 +14,7 @@ import java.time.Duration;
  *
  * <pre>{@code
  * if (breaker.tryAcquirePermission()) {
- *   long start = clock.nanoTime(); // the clock the breaker was given;
+ *   long start = clock.nanoTime(); // the clock the breaker was given
  *   try {
  *     Response r = client.send(request);
  *     breaker.onResult(clock.nanoTime() - start, r);
