@@ -76,7 +76,9 @@ final class LoopingRetry implements Retry {
   private final LongAdder successfulWithRetry = new LongAdder();
   private final LongAdder failedWithoutRetry = new LongAdder();
   private final LongAdder failedWithRetry = new LongAdder();
-  private final LongAdder totalAttempts = new LongAdder();
+  // Attempts of every call except first-try successes: those made exactly one attempt each, so
+  // totalAttempts = successfulWithoutRetry + this, and the commonest call adds to one counter.
+  private final LongAdder attemptsOfOtherCalls = new LongAdder();
   private final LongAdder budgetExhausted = new LongAdder();
 
   LoopingRetry(String name, RetryConfig config, Clock clock, Scheduler scheduler) {
@@ -122,12 +124,13 @@ final class LoopingRetry implements Retry {
 
   @Override
   public Statistics statistics() {
+    long firstTrySuccesses = successfulWithoutRetry.sum();
     return new Statistics(
-        successfulWithoutRetry.sum(),
+        firstTrySuccesses,
         successfulWithRetry.sum(),
         failedWithoutRetry.sum(),
         failedWithRetry.sum(),
-        totalAttempts.sum(),
+        firstTrySuccesses + attemptsOfOtherCalls.sum(),
         budgetExhausted.sum());
   }
 
@@ -348,8 +351,12 @@ final class LoopingRetry implements Retry {
   // ---- recording: each call ends through exactly one of recordSuccess and recordFailure ----
 
   void recordSuccess(int attempts, boolean timed, long startNanos) {
-    (attempts == 1 ? successfulWithoutRetry : successfulWithRetry).increment();
-    totalAttempts.add(attempts);
+    if (attempts == 1) {
+      successfulWithoutRetry.increment(); // the only write a first-try success makes
+    } else {
+      successfulWithRetry.increment();
+      attemptsOfOtherCalls.add(attempts);
+    }
     if (events.hasListeners(SuccessRecorded.class)) {
       events.publish(new SuccessRecorded(name, elapsed(timed, startNanos), clock.wallTime()));
     }
@@ -358,7 +365,7 @@ final class LoopingRetry implements Retry {
   /** Records a failed call; {@code failure} is null when it ended with a retried result. */
   void recordFailure(int attempts, Throwable failure, boolean timed, long startNanos) {
     (attempts == 1 ? failedWithoutRetry : failedWithRetry).increment();
-    totalAttempts.add(attempts);
+    attemptsOfOtherCalls.add(attempts);
     if (events.hasListeners(FailureRecorded.class)) {
       events.publish(
           new FailureRecorded(name, elapsed(timed, startNanos), failure, clock.wallTime()));
