@@ -14,6 +14,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -447,57 +449,71 @@ final class Settings {
 
   // ---- applying settings to configs ----
 
-  static CircuitBreakerConfig applyBreaker(
-      CircuitBreakerConfig base, List<Value> values, String configName) {
-    CircuitBreakerConfig.Builder b = base.toBuilder();
+  /** Hands each value to {@code setter}, renaming a bad value's error to the variable as written. */
+  private static void setEach(List<Value> values, Consumer<Value> setter) {
     for (Value v : values) {
       try {
-        switch (v.key()) {
-          case BREAKER_FAILURE_THRESHOLD:
-            b.consecutiveFailures(v.intValue());
-            break;
-          case BREAKER_FAILURE_RATE:
-            b.failureRateThreshold((float) v.decimal());
-            break;
-          case BREAKER_SLOW_CALL_DURATION:
-            b.slowCallDuration(v.duration());
-            break;
-          case BREAKER_SLOW_CALL_RATE:
-            b.slowCallRateThreshold((float) v.decimal());
-            break;
-          case BREAKER_WINDOW_SIZE:
-            b.windowSize(v.intValue());
-            break;
-          case BREAKER_MINIMUM_CALLS:
-            b.minimumCalls(v.intValue());
-            break;
-          case BREAKER_OPEN_DURATION:
-            b.openDuration(v.duration());
-            break;
-          case BREAKER_OPEN_DURATION_MULTIPLIER:
-            b.openDurationMultiplier(v.decimal());
-            break;
-          case BREAKER_MAX_OPEN_DURATION:
-            b.maxOpenDuration(v.duration());
-            break;
-          case BREAKER_HALF_OPEN_MAX_CALLS:
-            b.halfOpenMaxCalls(v.intValue());
-            break;
-          case BREAKER_SUCCESS_THRESHOLD:
-            b.successThreshold(v.intValue());
-            break;
-          default:
-            throw new AssertionError(v.key());
-        }
+        setter.accept(v);
       } catch (IllegalArgumentException e) {
         throw v.rename(e);
       }
     }
+  }
+
+  /** Builds a config, naming the settings that do not fit together if its builder refuses. */
+  private static <C> C build(Supplier<C> build, Kind kind, String configName, List<Value> values) {
     try {
-      return b.build();
+      return build.get();
     } catch (IllegalArgumentException e) {
-      throw misfit(Kind.BREAKER, configName, values, e);
+      throw misfit(kind, configName, values, e);
     }
+  }
+
+  static CircuitBreakerConfig applyBreaker(
+      CircuitBreakerConfig base, List<Value> values, String configName) {
+    CircuitBreakerConfig.Builder b = base.toBuilder();
+    setEach(
+        values,
+        v -> {
+          switch (v.key()) {
+            case BREAKER_FAILURE_THRESHOLD:
+              b.consecutiveFailures(v.intValue());
+              break;
+            case BREAKER_FAILURE_RATE:
+              b.failureRateThreshold((float) v.decimal());
+              break;
+            case BREAKER_SLOW_CALL_DURATION:
+              b.slowCallDuration(v.duration());
+              break;
+            case BREAKER_SLOW_CALL_RATE:
+              b.slowCallRateThreshold((float) v.decimal());
+              break;
+            case BREAKER_WINDOW_SIZE:
+              b.windowSize(v.intValue());
+              break;
+            case BREAKER_MINIMUM_CALLS:
+              b.minimumCalls(v.intValue());
+              break;
+            case BREAKER_OPEN_DURATION:
+              b.openDuration(v.duration());
+              break;
+            case BREAKER_OPEN_DURATION_MULTIPLIER:
+              b.openDurationMultiplier(v.decimal());
+              break;
+            case BREAKER_MAX_OPEN_DURATION:
+              b.maxOpenDuration(v.duration());
+              break;
+            case BREAKER_HALF_OPEN_MAX_CALLS:
+              b.halfOpenMaxCalls(v.intValue());
+              break;
+            case BREAKER_SUCCESS_THRESHOLD:
+              b.successThreshold(v.intValue());
+              break;
+            default:
+              throw new AssertionError(v.key());
+          }
+        });
+    return build(b::build, Kind.BREAKER, configName, values);
   }
 
   static RetryConfig applyRetry(RetryConfig base, List<Value> values, String configName) {
@@ -553,96 +569,74 @@ final class Settings {
         throw misfit(Kind.RETRY, configName, values, e);
       }
     }
-    try {
-      return b.build();
-    } catch (IllegalArgumentException e) {
-      throw misfit(Kind.RETRY, configName, values, e);
-    }
+    return build(b::build, Kind.RETRY, configName, values);
   }
 
   static RateLimiterConfig applyRateLimiter(
       RateLimiterConfig base, List<Value> values, String configName) {
     RateLimiterConfig.Builder b = base.toBuilder();
-    for (Value v : values) {
-      try {
-        switch (v.key()) {
-          case RATE_LIMITER_LIMIT:
-            b.limit(v.intValue());
-            break;
-          case RATE_LIMITER_PERIOD:
-            b.period(v.duration());
-            break;
-          case RATE_LIMITER_BURST:
-            b.burst(v.intValue());
-            break;
-          case RATE_LIMITER_MAX_WAIT:
-            b.maxWait(v.duration());
-            break;
-          case RATE_LIMITER_ALGORITHM:
-            b.algorithm((RateLimiterConfig.Algorithm) v.value());
-            break;
-          default:
-            throw new AssertionError(v.key());
-        }
-      } catch (IllegalArgumentException e) {
-        throw v.rename(e);
-      }
-    }
-    try {
-      return b.build();
-    } catch (IllegalArgumentException e) {
-      throw misfit(Kind.RATE_LIMITER, configName, values, e);
-    }
+    setEach(
+        values,
+        v -> {
+          switch (v.key()) {
+            case RATE_LIMITER_LIMIT:
+              b.limit(v.intValue());
+              break;
+            case RATE_LIMITER_PERIOD:
+              b.period(v.duration());
+              break;
+            case RATE_LIMITER_BURST:
+              b.burst(v.intValue());
+              break;
+            case RATE_LIMITER_MAX_WAIT:
+              b.maxWait(v.duration());
+              break;
+            case RATE_LIMITER_ALGORITHM:
+              b.algorithm((RateLimiterConfig.Algorithm) v.value());
+              break;
+            default:
+              throw new AssertionError(v.key());
+          }
+        });
+    return build(b::build, Kind.RATE_LIMITER, configName, values);
   }
 
   static BulkheadConfig applyBulkhead(BulkheadConfig base, List<Value> values, String configName) {
     BulkheadConfig.Builder b = base.toBuilder();
-    for (Value v : values) {
-      try {
-        switch (v.key()) {
-          case BULKHEAD_MAX_CONCURRENT_CALLS:
-            b.maxConcurrentCalls(v.intValue());
-            break;
-          case BULKHEAD_MAX_WAIT:
-            b.maxWait(v.duration());
-            break;
-          default:
-            throw new AssertionError(v.key());
-        }
-      } catch (IllegalArgumentException e) {
-        throw v.rename(e);
-      }
-    }
-    try {
-      return b.build();
-    } catch (IllegalArgumentException e) {
-      throw misfit(Kind.BULKHEAD, configName, values, e);
-    }
+    setEach(
+        values,
+        v -> {
+          switch (v.key()) {
+            case BULKHEAD_MAX_CONCURRENT_CALLS:
+              b.maxConcurrentCalls(v.intValue());
+              break;
+            case BULKHEAD_MAX_WAIT:
+              b.maxWait(v.duration());
+              break;
+            default:
+              throw new AssertionError(v.key());
+          }
+        });
+    return build(b::build, Kind.BULKHEAD, configName, values);
   }
 
   static TimeoutConfig applyTimeout(TimeoutConfig base, List<Value> values, String configName) {
     TimeoutConfig.Builder b = base.toBuilder();
-    for (Value v : values) {
-      try {
-        switch (v.key()) {
-          case TIMEOUT_DURATION:
-            b.timeout(v.duration());
-            break;
-          case TIMEOUT_CANCEL_RUNNING_FUTURE:
-            b.cancelRunningFuture((Boolean) v.value());
-            break;
-          default:
-            throw new AssertionError(v.key());
-        }
-      } catch (IllegalArgumentException e) {
-        throw v.rename(e);
-      }
-    }
-    try {
-      return b.build();
-    } catch (IllegalArgumentException e) {
-      throw misfit(Kind.TIMEOUT, configName, values, e);
-    }
+    setEach(
+        values,
+        v -> {
+          switch (v.key()) {
+            case TIMEOUT_DURATION:
+              b.timeout(v.duration());
+              break;
+            case TIMEOUT_CANCEL_RUNNING_FUTURE:
+              b.cancelRunningFuture((Boolean) v.value());
+              break;
+            default:
+              throw new AssertionError(v.key());
+          }
+        });
+    return build(b::build, Kind.TIMEOUT, configName, values);
   }
 
   /**
