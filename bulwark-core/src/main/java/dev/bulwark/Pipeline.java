@@ -20,9 +20,9 @@ import java.util.function.Supplier;
  * same semantics. An exception thrown by the call itself, checked or not, reaches the caller
  * unwrapped.
  *
- * <p>The recommended order, outermost first, is fallback, bulkhead, rate limiter, circuit
- * breaker, retry, timeout: the breaker then counts one outcome per call (not one per retry) and
- * never sees a bulkhead's or limiter's rejection as a failure of the remote service.
+ * <p>The recommended order, outermost first, is fallback, bulkhead, rate limiter, circuit breaker,
+ * retry, timeout: the breaker then counts one outcome per call (not one per retry) and never sees a
+ * bulkhead's or limiter's rejection as a failure of the remote service.
  *
  * <pre>{@code
  * Pipeline pipeline = Pipeline.of(breaker, retry);
@@ -78,7 +78,11 @@ public final class Pipeline {
       for (Policy seen : copy) {
         if (seen == policy) {
           throw new IllegalArgumentException(
-              "policies[" + i + "] (" + policy.name() + ") is already in the pipeline; "
+              "policies["
+                  + i
+                  + "] ("
+                  + policy.name()
+                  + ") is already in the pipeline; "
                   + "a policy instance may appear once");
         }
       }
@@ -142,8 +146,8 @@ public final class Pipeline {
   /**
    * Runs an asynchronous call through every policy. The returned stage completes with the call's
    * value, or exceptionally with what the call failed with (unwrapped) or with a {@link
-   * RejectedException}. This method never throws for a failure of the call, even one its
-   * supplier throws synchronously.
+   * RejectedException}. This method never throws for a failure of the call, even one its supplier
+   * throws synchronously.
    */
   public <T> CompletionStage<T> callAsync(Supplier<CompletionStage<T>> call) {
     Check.notNull("call", call);

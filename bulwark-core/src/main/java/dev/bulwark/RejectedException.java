@@ -9,8 +9,8 @@ import java.util.Optional;
  * when a call may pass again ({@link #retryAfter()}).
  *
  * <p>Each policy throws its own subclass, named {@code <Policy><Why>Exception}. Rejections carry no
- * stack trace by default: they are flow control, thrown often under load, and the message names
- * the culprit.
+ * stack trace by default: they are flow control, thrown often under load, and the message names the
+ * culprit.
  *
  * <p>Thread-safe (immutable once thrown).
  */

@@ -449,7 +449,9 @@ final class Settings {
 
   // ---- applying settings to configs ----
 
-  /** Hands each value to {@code setter}, renaming a bad value's error to the variable as written. */
+  /**
+   * Hands each value to {@code setter}, renaming a bad value's error to the variable as written.
+   */
   private static void setEach(List<Value> values, Consumer<Value> setter) {
     for (Value v : values) {
       try {

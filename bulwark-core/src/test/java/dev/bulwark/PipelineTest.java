@@ -69,7 +69,11 @@ class PipelineTest {
     List<String> trace = new ArrayList<>();
     Pipeline pipeline = Pipeline.of(new Tracing("a", trace), new Tracing("b", trace));
 
-    String value = pipeline.callAsync(() -> CompletableFuture.completedFuture("ok")).toCompletableFuture().join();
+    String value =
+        pipeline
+            .callAsync(() -> CompletableFuture.completedFuture("ok"))
+            .toCompletableFuture()
+            .join();
 
     assertThat(value).isEqualTo("ok");
     assertThat(trace).containsExactly("a>", "b>", "<b", "<a");
@@ -80,7 +84,13 @@ class PipelineTest {
     IOException failure = new IOException("connection reset");
     Pipeline pipeline = Pipeline.of(new Tracing("a", new ArrayList<>()));
 
-    assertThatThrownBy(() -> pipeline.call(() -> { throw failure; })).isSameAs(failure);
+    assertThatThrownBy(
+            () ->
+                pipeline.call(
+                    () -> {
+                      throw failure;
+                    }))
+        .isSameAs(failure);
   }
 
   @Test
@@ -88,7 +98,11 @@ class PipelineTest {
     IllegalStateException failure = new IllegalStateException("boom");
     Pipeline pipeline = Pipeline.of(new Tracing("a", new ArrayList<>()));
 
-    CompletionStage<String> stage = pipeline.callAsync(() -> { throw failure; });
+    CompletionStage<String> stage =
+        pipeline.callAsync(
+            () -> {
+              throw failure;
+            });
 
     assertThatThrownBy(() -> stage.toCompletableFuture().join())
         .isInstanceOf(CompletionException.class)
@@ -108,7 +122,14 @@ class PipelineTest {
   @Test
   void aRuntimeExceptionFromASupplierPassesThroughUnwrapped() {
     IllegalStateException failure = new IllegalStateException("boom");
-    assertThatThrownBy(() -> Pipeline.of().get(() -> { throw failure; })).isSameAs(failure);
+    assertThatThrownBy(
+            () ->
+                Pipeline.of()
+                    .get(
+                        () -> {
+                          throw failure;
+                        }))
+        .isSameAs(failure);
   }
 
   @Test

@@ -11,8 +11,8 @@ import org.openjdk.jol.info.GraphLayout;
  *
  * <p>Two figures per library: the whole object graph reachable from the breaker (everything,
  * including its name, configuration and clock), and the cost of one more breaker when breakers
- * share one configuration, as a registry's per-device or per-user breakers do (the graph less
- * what it shares with a second breaker of the same configuration).
+ * share one configuration, as a registry's per-device or per-user breakers do (the graph less what
+ * it shares with a second breaker of the same configuration).
  *
  * {@snippet lang=shell :
  * java -cp bulwark-benchmarks/target/benchmarks.jar dev.bulwark.benchmarks.Footprint

@@ -111,7 +111,9 @@ public enum Library {
               bulwarkRetry(),
               dev.bulwark.timeout.Timeout.of(
                   "bench",
-                  dev.bulwark.timeout.TimeoutConfig.builder().timeout(Duration.ofSeconds(1)).build()))
+                  dev.bulwark.timeout.TimeoutConfig.builder()
+                      .timeout(Duration.ofSeconds(1))
+                      .build()))
           .decorate(call);
     }
 
@@ -153,13 +155,16 @@ public enum Library {
   RESILIENCE4J {
     @Override
     <T> Callable<T> closedBreaker(Callable<T> call) {
-      return io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateCallable(r4jBreaker(), call);
+      return io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateCallable(
+          r4jBreaker(), call);
     }
 
     @Override
     <T> Callable<T> openBreaker(Callable<T> call) {
       io.github.resilience4j.circuitbreaker.CircuitBreaker breaker = r4jBreaker();
-      trip(io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateCallable(breaker, failing()));
+      trip(
+          io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateCallable(
+              breaker, failing()));
       return io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateCallable(breaker, call);
     }
 
@@ -189,7 +194,9 @@ public enum Library {
     @Override
     <T> Callable<T> chain(Callable<T> call) {
       Callable<T> inner = io.github.resilience4j.retry.Retry.decorateCallable(r4jRetry(), call);
-      inner = io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateCallable(r4jBreaker(), inner);
+      inner =
+          io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateCallable(
+              r4jBreaker(), inner);
       inner = io.github.resilience4j.ratelimiter.RateLimiter.decorateCallable(r4jLimiter(), inner);
       return io.github.resilience4j.bulkhead.Bulkhead.decorateCallable(r4jBulkhead(), inner);
     }
@@ -295,7 +302,8 @@ public enum Library {
     }
 
     private dev.failsafe.RateLimiter<Object> failsafeLimiter() {
-      return dev.failsafe.RateLimiter.smoothBuilder(LIMIT_PER_SECOND, Duration.ofSeconds(1)).build();
+      return dev.failsafe.RateLimiter.smoothBuilder(LIMIT_PER_SECOND, Duration.ofSeconds(1))
+          .build();
     }
 
     private dev.failsafe.CircuitBreaker<Object> failsafeBreaker() {
@@ -343,8 +351,8 @@ public enum Library {
   abstract <T> Callable<T> chain(Callable<T> call);
 
   /**
-   * The same chain with a 1 s timeout innermost; Resilience4j has no timeout for a synchronous
-   * call (its TimeLimiter needs a Future), so it is left out of this one.
+   * The same chain with a 1 s timeout innermost; Resilience4j has no timeout for a synchronous call
+   * (its TimeLimiter needs a Future), so it is left out of this one.
    */
   <T> Callable<T> chainWithTimeout(Callable<T> call) {
     throw new UnsupportedOperationException(this + " cannot time out a synchronous call");

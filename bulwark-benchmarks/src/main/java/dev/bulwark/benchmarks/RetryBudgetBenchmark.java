@@ -22,8 +22,8 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What a shared retry budget adds to a first-try success: every call deposits into the budget
- * (one clock read and one CAS). No peer ships a budget, so this compares Bulwark with itself.
+ * What a shared retry budget adds to a first-try success: every call deposits into the budget (one
+ * clock read and one CAS). No peer ships a budget, so this compares Bulwark with itself.
  *
  * {@snippet lang=shell :
  * java -jar bulwark-benchmarks/target/benchmarks.jar RetryBudgetBenchmark -prof gc

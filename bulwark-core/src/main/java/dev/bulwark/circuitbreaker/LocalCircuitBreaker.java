@@ -110,8 +110,10 @@ final class LocalCircuitBreaker implements CircuitBreaker {
   @Override
   public <T> T execute(Callable<T> call, Next next) throws Exception {
     long epoch = acquire(true);
-    boolean timed = slowCallNanos != 0 || events.hasListeners(SuccessRecorded.class)
-        || events.hasListeners(FailureRecorded.class);
+    boolean timed =
+        slowCallNanos != 0
+            || events.hasListeners(SuccessRecorded.class)
+            || events.hasListeners(FailureRecorded.class);
     long start = timed ? clock.nanoTime() : 0;
     T result;
     try {
@@ -132,8 +134,10 @@ final class LocalCircuitBreaker implements CircuitBreaker {
     } catch (CircuitBreakerOpenException e) {
       return CompletableFuture.failedFuture(e);
     }
-    boolean timed = slowCallNanos != 0 || events.hasListeners(SuccessRecorded.class)
-        || events.hasListeners(FailureRecorded.class);
+    boolean timed =
+        slowCallNanos != 0
+            || events.hasListeners(SuccessRecorded.class)
+            || events.hasListeners(FailureRecorded.class);
     long start = timed ? clock.nanoTime() : 0;
     CompletionStage<T> stage;
     try {

@@ -16,13 +16,13 @@ public interface EventSource {
   void subscribe(EventListener listener);
 
   /**
-   * Delivers every later event that is an instance of one of {@code types} (classes or
-   * interfaces such as {@link DegradedOutcome}) to {@code listener}, until {@link #unsubscribe}.
+   * Delivers every later event that is an instance of one of {@code types} (classes or interfaces
+   * such as {@link DegradedOutcome}) to {@code listener}, until {@link #unsubscribe}.
    *
    * <p>Prefer this to {@link #subscribe(EventListener)} when only some kinds matter: a policy
    * builds no event of a kind nobody asked for, so listening to state changes costs a successful
-   * call nothing, where listening to everything makes it build a {@link CallPermitted} and a
-   * {@link SuccessRecorded} each time.
+   * call nothing, where listening to everything makes it build a {@link CallPermitted} and a {@link
+   * SuccessRecorded} each time.
    *
    * @throws IllegalArgumentException if {@code types} is empty
    */

@@ -3,8 +3,8 @@ package dev.bulwark.internal;
 import java.time.Duration;
 
 /**
- * Argument checks for configuration builders. Every message names the field, the allowed range
- * and the value given, so a bad configuration fails at build time with an error that says what to
+ * Argument checks for configuration builders. Every message names the field, the allowed range and
+ * the value given, so a bad configuration fails at build time with an error that says what to
  * change.
  *
  * <p>Not API: may change any day.

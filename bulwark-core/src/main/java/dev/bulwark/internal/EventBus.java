@@ -15,10 +15,10 @@ import java.util.Set;
  *
  * <p>Policies ask {@link #hasListeners(Class)} before building an event of that kind, so an event
  * nobody wants is never built: with no listener the question costs one volatile read, and with
- * listeners that asked for other kinds (a health monitor wants state changes, not every success)
- * a few {@code isAssignableFrom} checks. Subscriptions live in an array replaced by CAS on
- * subscribe and unsubscribe (rare); publishing iterates a snapshot and takes no lock. A listener
- * that throws is logged and skipped: it cannot hurt the call or the other listeners.
+ * listeners that asked for other kinds (a health monitor wants state changes, not every success) a
+ * few {@code isAssignableFrom} checks. Subscriptions live in an array replaced by CAS on subscribe
+ * and unsubscribe (rare); publishing iterates a snapshot and takes no lock. A listener that throws
+ * is logged and skipped: it cannot hurt the call or the other listeners.
  *
  * <p>Not API: may change any day. Thread-safe.
  */

@@ -6,8 +6,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The system scheduler. Its single daemon thread is started on first use and only runs the
- * short tasks policies give it (completing a future, starting the next attempt).
+ * The system scheduler. Its single daemon thread is started on first use and only runs the short
+ * tasks policies give it (completing a future, starting the next attempt).
  */
 enum SystemScheduler implements Scheduler {
   INSTANCE;

@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's examples, compiled and run, so the README cannot drift from the API. Each test
- * holds one example between the {@code // README:} markers.
+ * The README's examples, compiled and run, so the README cannot drift from the API. Each test holds
+ * one example between the {@code // README:} markers.
  */
 class ReadmeExamplesTest {
   private final ManualClock clock = ManualClock.create();
@@ -71,7 +71,9 @@ class ReadmeExamplesTest {
     Pipeline inventory = Pipeline.of(breaker, retry); // outermost first
 
     List<String> transitions = new ArrayList<>();
-    breaker.events().subscribe(StateChanged.class, e -> transitions.add(e.from() + " -> " + e.to()));
+    breaker
+        .events()
+        .subscribe(StateChanged.class, e -> transitions.add(e.from() + " -> " + e.to()));
     // README: end
 
     for (int i = 0; i < 3; i++) { // three calls, each retried three times, each failing
@@ -88,7 +90,9 @@ class ReadmeExamplesTest {
               assertThat(e.policyName()).isEqualTo("inventory");
               assertThat(e.retryAfter()).contains(Duration.ofSeconds(30));
             });
-    assertThat(serviceCalls.get()).as("an open breaker does not call the service").isEqualTo(callsBefore);
+    assertThat(serviceCalls.get())
+        .as("an open breaker does not call the service")
+        .isEqualTo(callsBefore);
     assertThat(transitions).containsExactly("CLOSED -> OPEN");
   }
 
@@ -122,14 +126,16 @@ class ReadmeExamplesTest {
             "payments", CircuitBreakerConfig.builder().consecutiveFailures(1).build(), clock);
     // README: health
     HealthMonitor health = HealthMonitor.of(HealthConfig.ofDefaults(), clock).watch(breaker);
-    health.onStatusChange((from, to, report) -> alert(from + " -> " + to + ": " + report.reasons()));
+    health.onStatusChange(
+        (from, to, report) -> alert(from + " -> " + to + ": " + report.reasons()));
     // README: end
 
     breaker.acquirePermission();
     breaker.onError(1_000, new IOException("down"));
 
     assertThat(health.report().status()).isEqualTo(HealthStatus.CRITICAL);
-    // the failure is recorded (DEGRADED), then it opens the breaker (CRITICAL): two alerts, in order
+    // the failure is recorded (DEGRADED), then it opens the breaker (CRITICAL): two alerts, in
+    // order
     assertThat(alerts).hasSize(2);
     assertThat(alerts.get(0)).startsWith("HEALTHY -> DEGRADED: [payments: 1 failure");
     assertThat(alerts.get(1)).startsWith("DEGRADED -> CRITICAL: [payments: OPEN");

@@ -34,7 +34,9 @@ class EventBusTest {
     bus.subscribe(seen::add, Set.of(StateChanged.class, DegradedOutcome.class));
 
     assertThat(bus.hasListeners(StateChanged.class)).isTrue();
-    assertThat(bus.hasListeners(FallbackServed.class)).as("a subtype of an interface asked for").isTrue();
+    assertThat(bus.hasListeners(FallbackServed.class))
+        .as("a subtype of an interface asked for")
+        .isTrue();
     assertThat(bus.hasListeners(SuccessRecorded.class)).isFalse();
     assertThat(bus.hasListeners(CallPermitted.class)).isFalse();
   }
@@ -57,7 +59,10 @@ class EventBusTest {
 
   @Test
   void aListenerThatThrowsDoesNotStopTheOthers() {
-    bus.subscribe(event -> { throw new IllegalStateException("broken listener"); });
+    bus.subscribe(
+        event -> {
+          throw new IllegalStateException("broken listener");
+        });
     bus.subscribe(seen::add);
     CallPermitted event = new CallPermitted("db", NOW);
 

@@ -16,7 +16,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * seconds; prints the script, the breaker's state changes as they happen, then both runs side by
  * side. Every number printed is measured during the run.
  *
- * <p>{@snippet lang=shell : mvn -q -B install -DskipTests && mvn -q -B exec:java -pl bulwark-demo }
+ * <p>
+ *
+ * {@snippet lang=shell : mvn -q -B install -DskipTests && mvn -q -B exec:java -pl bulwark-demo }
  */
 public final class Showcase {
   private static final int USERS = 50;

@@ -43,11 +43,11 @@ public enum CallMode {
   ASYNC {
     @Override
     <T> T invoke(Pipeline pipeline, ManualScheduler scheduler, Callable<T> call) throws Exception {
-      CompletableFuture<T> result =
-          pipeline.callAsync(() -> completed(call)).toCompletableFuture();
+      CompletableFuture<T> result = pipeline.callAsync(() -> completed(call)).toCompletableFuture();
       while (!result.isDone()) {
         if (scheduler.pendingTasks() == 0) {
-          throw new AssertionError("the asynchronous call never completed and nothing is scheduled");
+          throw new AssertionError(
+              "the asynchronous call never completed and nothing is scheduled");
         }
         scheduler.runAll();
       }
@@ -81,8 +81,8 @@ public enum CallMode {
   };
 
   /**
-   * Runs {@code call} through {@code pipeline} in this mode and returns its value or throws what
-   * it failed with, unwrapped.
+   * Runs {@code call} through {@code pipeline} in this mode and returns its value or throws what it
+   * failed with, unwrapped.
    */
   public <T> T call(Pipeline pipeline, ManualScheduler scheduler, Callable<T> call)
       throws Exception {

@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A clock that moves only when told to, so time-based behaviour is tested without sleeping.
  *
  * <p>Monotonic time starts wherever asked; {@link #nearOverflow()} starts it just below {@code
- * Long.MAX_VALUE}, so code that compares nano times with {@code <} instead of subtraction fails
- * its tests. Wall time moves in step with monotonic time.
+ * Long.MAX_VALUE}, so code that compares nano times with {@code <} instead of subtraction fails its
+ * tests. Wall time moves in step with monotonic time.
  *
  * {@snippet :
  * ManualClock clock = ManualClock.nearOverflow();

@@ -5,9 +5,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A scheduler driven by a {@link ManualClock}: scheduled tasks run when the test advances time
- * past their due time, on the test's thread; {@link #sleep} does not block but moves the clock
- * forward by the delay (running whatever falls due) and remembers the delay for assertions.
+ * A scheduler driven by a {@link ManualClock}: scheduled tasks run when the test advances time past
+ * their due time, on the test's thread; {@link #sleep} does not block but moves the clock forward
+ * by the delay (running whatever falls due) and remembers the delay for assertions.
  *
  * {@snippet :
  * ManualClock clock = ManualClock.create();

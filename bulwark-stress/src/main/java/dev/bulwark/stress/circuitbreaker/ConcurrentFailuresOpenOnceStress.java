@@ -16,8 +16,8 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.II_Result;
 
 /**
- * Two threads record failures at once on a breaker that opens after two consecutive failures:
- * it opens, and the CLOSED to OPEN transition is published exactly once.
+ * Two threads record failures at once on a breaker that opens after two consecutive failures: it
+ * opens, and the CLOSED to OPEN transition is published exactly once.
  *
  * <p>r1 = 1 if the breaker ended OPEN; r2 = how many StateChanged events were published.
  */
@@ -34,11 +34,14 @@ public class ConcurrentFailuresOpenOnceStress {
   private final AtomicInteger transitions = new AtomicInteger();
 
   public ConcurrentFailuresOpenOnceStress() {
-    breaker.events().subscribe(event -> {
-      if (event instanceof StateChanged) {
-        transitions.incrementAndGet();
-      }
-    });
+    breaker
+        .events()
+        .subscribe(
+            event -> {
+              if (event instanceof StateChanged) {
+                transitions.incrementAndGet();
+              }
+            });
   }
 
   private void fail() {

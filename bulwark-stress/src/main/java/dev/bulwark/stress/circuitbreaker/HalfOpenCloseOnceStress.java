@@ -47,11 +47,14 @@ public class HalfOpenCloseOnceStress {
     clock.advance(Duration.ofSeconds(30));
     breaker.acquirePermission(); // probe 1 (moves to HALF_OPEN)
     breaker.acquirePermission(); // probe 2
-    breaker.events().subscribe(event -> {
-      if (event instanceof StateChanged) {
-        transitions.incrementAndGet();
-      }
-    });
+    breaker
+        .events()
+        .subscribe(
+            event -> {
+              if (event instanceof StateChanged) {
+                transitions.incrementAndGet();
+              }
+            });
   }
 
   @Actor

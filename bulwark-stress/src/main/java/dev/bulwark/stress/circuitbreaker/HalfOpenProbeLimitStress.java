@@ -18,7 +18,10 @@ import org.openjdk.jcstress.infra.results.ZZ_Result;
  * one probe at a time: exactly one of them gets it, whichever thread moves it to HALF_OPEN.
  */
 @JCStressTest
-@Outcome(id = {"true, false", "false, true"}, expect = ACCEPTABLE, desc = "exactly one probe admitted")
+@Outcome(
+    id = {"true, false", "false, true"},
+    expect = ACCEPTABLE,
+    desc = "exactly one probe admitted")
 @Outcome(expect = FORBIDDEN, desc = "more than one probe, or none")
 @State
 public class HalfOpenProbeLimitStress {
@@ -37,7 +40,8 @@ public class HalfOpenProbeLimitStress {
             clock);
     breaker.acquirePermission();
     breaker.onError(1_000, new IllegalStateException("down")); // opens
-    clock.advance(Duration.ofSeconds(30)); // the wait is over: the next permit moves it to HALF_OPEN
+    clock.advance(
+        Duration.ofSeconds(30)); // the wait is over: the next permit moves it to HALF_OPEN
   }
 
   @Actor
