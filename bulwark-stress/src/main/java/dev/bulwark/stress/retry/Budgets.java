@@ -2,6 +2,7 @@ package dev.bulwark.stress.retry;
 
 import dev.bulwark.retry.RetryBudget;
 import dev.bulwark.retry.RetryBudgetConfig;
+import dev.bulwark.test.ManualClock;
 import dev.bulwark.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,19 +37,9 @@ final class Budgets {
     return RetryBudget.of(config, frozen());
   }
 
-  /** A clock that never moves, near overflow as a real nanoTime may be. */
+  /** A clock that never moves (nothing advances it), near overflow as a real nanoTime may be. */
   static Clock frozen() {
-    return new Clock() {
-      @Override
-      public long nanoTime() {
-        return Long.MAX_VALUE - 10;
-      }
-
-      @Override
-      public Instant wallTime() {
-        return WALL;
-      }
-    };
+    return ManualClock.nearOverflow();
   }
 
   /**
