@@ -338,6 +338,23 @@ public final class Resilience {
   }
 
   /**
+   * The circuit breaker named {@code name}, created on first use from {@code config}. An existing
+   * breaker is returned as it is, whatever its config: a module that keeps one breaker per remote
+   * host (the HTTP client does) brings its own default this way, and the breakers still show in
+   * {@link #circuitBreakers()}, {@link #health()} and the admin operations.
+   *
+   * <p>Thread-safe.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code name} is blank
+   * @throws RegistryFullException if it must be created and the registry is full
+   */
+  public CircuitBreaker circuitBreaker(String name, CircuitBreakerConfig config) {
+    Check.notNull("config", config);
+    return breakers.get(Check.name(name), n -> CircuitBreaker.of(n, config, clock));
+  }
+
+  /**
    * The retry named {@code name}, created on first use from the config of the same name if one is
    * declared, else from the default config.
    *
@@ -404,6 +421,21 @@ public final class Resilience {
     }
     RateLimiterConfig config = namedConfig(limiterConfigs, configName, "rate limiter");
     return limiters.get(name, n -> RateLimiter.of(n, config, clock, scheduler));
+  }
+
+  /**
+   * The rate limiter named {@code name}, created on first use from {@code config}. An existing
+   * limiter is returned as it is, whatever its config.
+   *
+   * <p>Thread-safe.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code name} is blank
+   * @throws RegistryFullException if it must be created and the registry is full
+   */
+  public RateLimiter rateLimiter(String name, RateLimiterConfig config) {
+    Check.notNull("config", config);
+    return limiters.get(Check.name(name), n -> RateLimiter.of(n, config, clock, scheduler));
   }
 
   /**
@@ -949,6 +981,25 @@ public final class Resilience {
   }
 
   // ---- configuration ----
+
+  /**
+   * The clock every policy of this registry reads; modules built on the registry read it too, so
+   * a test that gives the registry a manual clock drives them all.
+   *
+   * <p>Thread-safe.
+   */
+  public Clock clock() {
+    return clock;
+  }
+
+  /**
+   * The scheduler every policy of this registry waits with.
+   *
+   * <p>Thread-safe.
+   */
+  public Scheduler scheduler() {
+    return scheduler;
+  }
 
   /**
    * Whether pipelines apply their policies; when false they pass calls straight through. Default

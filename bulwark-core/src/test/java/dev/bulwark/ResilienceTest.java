@@ -90,6 +90,28 @@ class ResilienceTest {
   }
 
   @Test
+  void createsFromAGivenConfigOnceAndSharesTheClockWithModulesBuiltOnIt() {
+    Resilience resilience = builder().build();
+    CircuitBreakerConfig perHost = opensAfter(4);
+    RateLimiterConfig perSecond =
+        RateLimiterConfig.builder().limit(5).period(Duration.ofSeconds(1)).build();
+
+    CircuitBreaker breaker = resilience.circuitBreaker("api.example.com:443", perHost);
+    RateLimiter limiter = resilience.rateLimiter("api.example.com:443", perSecond);
+
+    assertThat(breaker.config()).isSameAs(perHost);
+    assertThat(resilience.circuitBreaker("api.example.com:443", opensAfter(1))).isSameAs(breaker);
+    assertThat(resilience.circuitBreakers()).containsKey("api.example.com:443");
+    assertThat(limiter.config()).isSameAs(perSecond);
+    assertThat(resilience.rateLimiter("api.example.com:443")).isSameAs(limiter);
+    assertThat(resilience.clock()).isSameAs(clock);
+    assertThat(resilience.scheduler()).isSameAs(scheduler);
+    assertThatThrownBy(() -> resilience.circuitBreaker("x", (CircuitBreakerConfig) null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("config");
+  }
+
+  @Test
   void anExistingInstanceKeepsItsConfigWhateverConfigIsNamedLater() {
     Resilience resilience = builder().circuitBreakerConfig("slow", opensAfter(9)).build();
     CircuitBreaker first = resilience.circuitBreaker("x");

@@ -19,6 +19,11 @@ import java.util.function.Supplier;
  * the next; the hand-over (a future's completion, a scheduler submission) orders those accesses,
  * so they need no volatile. The result future completes exactly once: every path that ends the
  * call records its outcome and then completes it, and no step follows a completion.
+ *
+ * Cancelling the result (the caller gave up, or an outer timeout fired) cancels the attempt in
+ * flight, so the work it started (an HTTP exchange, a query) is aborted rather than left running.
+ * The attempt in flight is the one volatile field: run() writes it and then checks the result, the
+ * canceller completes the result and then reads it, so whichever comes second sees the other.
  */
 final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
   private final LoopingRetry retry;
@@ -29,6 +34,7 @@ final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
   private final CompletableFuture<T> result = new CompletableFuture<>();
   private int attempt;
   private long previousDelayNanos;
+  private volatile CompletionStage<T> inFlight;
 
   AsyncAttempts(
       LoopingRetry retry,
@@ -44,7 +50,24 @@ final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
   }
 
   CompletableFuture<T> result() {
+    result.whenComplete(
+        (value, error) -> {
+          if (result.isCancelled()) {
+            cancel(inFlight);
+          }
+        });
     return result;
+  }
+
+  private static void cancel(CompletionStage<?> stage) {
+    if (stage == null) {
+      return;
+    }
+    try {
+      stage.toCompletableFuture().cancel(true);
+    } catch (UnsupportedOperationException e) {
+      // a stage that cannot be a future cannot be cancelled; its outcome is ignored
+    }
   }
 
   /** Starts the next attempt. */
@@ -68,6 +91,10 @@ final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
     } catch (Throwable t) { // a supplier that throws is a failed attempt
       stage = CompletableFuture.failedFuture(t);
     }
+    inFlight = stage; // the attempt itself, not the deadline's view of it
+    if (result.isCancelled()) { // cancelled while this attempt was starting
+      cancel(stage);
+    }
     if (deadline != null) {
       stage = deadline.watch(stage);
     }
@@ -89,6 +116,10 @@ final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
   }
 
   private void judge(T value, Throwable failure) {
+    if (result.isDone()) { // cancelled by the caller during the attempt: nothing more to try
+      retry.recordFailure(attempt, failure == null ? new CancellationException() : failure, timed, startNanos);
+      return;
+    }
     boolean retryable = failure == null ? retry.retriesResult(value) : retry.retries(failure);
     if (!retryable) {
       if (failure == null) {

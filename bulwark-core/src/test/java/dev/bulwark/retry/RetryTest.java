@@ -389,6 +389,32 @@ class RetryTest {
   }
 
   @Test
+  void cancellingAnAsyncCallCancelsTheAttemptInFlight() {
+    Retry retry = retry(config());
+    CompletableFuture<String> attempt = new CompletableFuture<>();
+
+    CompletableFuture<String> result = retry.callAsync(() -> attempt).toCompletableFuture();
+    result.cancel(true);
+    scheduler.runAll();
+
+    assertThat(attempt).isCancelled();
+    assertThat(retry.statistics().failedWithoutRetry() + retry.statistics().failedWithRetry())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void cancellingAnAsyncCallCancelsTheAttemptInFlightUnderAnAttemptTimeout() {
+    Retry retry = retry(config().attemptTimeout(Duration.ofSeconds(5)));
+    CompletableFuture<String> attempt = new CompletableFuture<>();
+
+    CompletableFuture<String> result = retry.callAsync(() -> attempt).toCompletableFuture();
+    result.cancel(true);
+
+    assertThat(attempt).isCancelled();
+    assertThat(scheduler.pendingTasks()).isZero(); // the attempt's deadline was cancelled too
+  }
+
+  @Test
   void concurrentCallsAreEachCountedExactlyOnce() throws Exception {
     Retry retry = retry(config().backoff(Backoff.none()));
     int threads = 4;
