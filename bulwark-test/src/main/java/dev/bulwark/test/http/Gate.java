@@ -55,12 +55,13 @@ public final class Gate {
    * @throws InterruptedException if the waiting thread is interrupted
    */
   public boolean awaitStalled(Duration timeout) throws InterruptedException {
-    return firstStalled.await(Check.nonNegative("timeout", timeout).toNanos(), TimeUnit.NANOSECONDS);
+    return firstStalled.await(
+        Check.nonNegative("timeout", timeout).toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /**
-   * Waits until the client of a held request closes or resets its connection, which is what the
-   * JDK client does when a request is cancelled or times out.
+   * Waits until the client of a held request closes or resets its connection, which is what the JDK
+   * client does when a request is cancelled or times out.
    *
    * @return true once a client went away while held here; false if none did within {@code timeout}
    * @throws InterruptedException if the waiting thread is interrupted
@@ -82,8 +83,13 @@ public final class Gate {
 
   @Override
   public String toString() {
-    return "Gate[" + (isOpen() ? "open" : "closed") + ", stalled " + stalled.get() + ", gone "
-        + clientsGone.get() + ']';
+    return "Gate["
+        + (isOpen() ? "open" : "closed")
+        + ", stalled "
+        + stalled.get()
+        + ", gone "
+        + clientsGone.get()
+        + ']';
   }
 
   void stalled() {

@@ -57,8 +57,16 @@ public record RecordedRequest(
   /** Describes the request, e.g. {@code GET /items/1 (connection 1, #0, 0 bytes)}. */
   @Override
   public String toString() {
-    return method + ' ' + path + " (connection " + connectionId + ", #" + sequence + ", "
-        + body.length + " bytes)";
+    return method
+        + ' '
+        + path
+        + " (connection "
+        + connectionId
+        + ", #"
+        + sequence
+        + ", "
+        + body.length
+        + " bytes)";
   }
 
   private static List<String> join(List<String> a, List<String> b) {

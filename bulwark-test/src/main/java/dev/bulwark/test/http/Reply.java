@@ -85,19 +85,19 @@ public final class Reply {
    * Reads the request, then aborts the connection with a TCP reset ({@code SO_LINGER} 0, then
    * close); the client sees "connection reset" or a similar {@link java.io.IOException}.
    *
-   * <p>Beware: when a connection closes or resets before any byte of the answer, the JDK client
-   * (17 to 25 at least) silently retries an idempotent request such as GET once, on a new
-   * connection, and only the retry's outcome reaches the caller. Enqueue two faults for a GET, or
-   * use POST, to make the caller see one.
+   * <p>Beware: when a connection closes or resets before any byte of the answer, the JDK client (17
+   * to 25 at least) silently retries an idempotent request such as GET once, on a new connection,
+   * and only the retry's outcome reaches the caller. Enqueue two faults for a GET, or use POST, to
+   * make the caller see one.
    */
   public static Reply reset() {
     return new Reply(Action.RESET, 200, List.of(), NO_BODY, 0, null, false, 0);
   }
 
   /**
-   * Reads the request, then closes the connection without answering; the client sees end of
-   * stream, an {@link java.io.IOException}. The JDK client retries a GET once after this, as
-   * explained at {@link #reset()}.
+   * Reads the request, then closes the connection without answering; the client sees end of stream,
+   * an {@link java.io.IOException}. The JDK client retries a GET once after this, as explained at
+   * {@link #reset()}.
    */
   public static Reply disconnect() {
     return new Reply(Action.DISCONNECT, 200, List.of(), NO_BODY, 0, null, false, 0);

@@ -193,7 +193,9 @@ final class RequestReader {
     return out;
   }
 
-  /** A line without its CRLF (or bare LF), decoded as ISO-8859-1; null at a clean end if allowed. */
+  /**
+   * A line without its CRLF (or bare LF), decoded as ISO-8859-1; null at a clean end if allowed.
+   */
   private String readLine(boolean endAllowed) throws IOException {
     int scanned = start;
     while (true) {

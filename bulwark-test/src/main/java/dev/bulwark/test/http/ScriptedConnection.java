@@ -26,6 +26,8 @@ final class ScriptedConnection implements Runnable {
   /** How often a stalled request looks at the gate and the server between reads of the socket. */
   private static final int WATCH_MILLIS = 10;
 
+  private static final byte[] CRLF = {'\r', '\n'};
+
   private final ScriptedHttpServer server;
   private final Socket socket;
   private final int id;
@@ -100,8 +102,8 @@ final class ScriptedConnection implements Runnable {
   }
 
   /**
-   * Plays the reply's delay and stall; false if the connection must close without answering
-   * because the server is closing or the client went away while stalled.
+   * Plays the reply's delay and stall; false if the connection must close without answering because
+   * the server is closing or the client went away while stalled.
    */
   private boolean hold(Reply reply, RequestReader reader) throws IOException {
     if (reply.delayNanos() > 0 && server.awaitClosing(reply.delayNanos())) {
@@ -177,8 +179,7 @@ final class ScriptedConnection implements Runnable {
     out.flush();
   }
 
-  private static void writeChunks(byte[] body, int chunkSize, OutputStream out)
-      throws IOException {
+  private static void writeChunks(byte[] body, int chunkSize, OutputStream out) throws IOException {
     for (int offset = 0; offset < body.length; offset += chunkSize) {
       int n = Math.min(chunkSize, body.length - offset);
       out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
@@ -187,8 +188,6 @@ final class ScriptedConnection implements Runnable {
     }
     out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
   }
-
-  private static final byte[] CRLF = {'\r', '\n'};
 
   private static boolean isOneOf(String name, String... names) {
     return List.of(names).stream().anyMatch(name::equalsIgnoreCase);

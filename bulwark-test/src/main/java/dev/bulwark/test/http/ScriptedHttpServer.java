@@ -39,28 +39,33 @@ import java.util.concurrent.locks.ReentrantLock;
  * try (ScriptedHttpServer server = ScriptedHttpServer.start()) {
  *   Gate slow = Gate.closed();
  *   server
- *       .enqueue(Reply.status(503).header("Retry-After", "1")) // first request: overloaded
- *       .enqueue(Reply.reset()) // second: connection reset
+ *       .enqueue(Reply.status(503).header("Retry-After", "1")) // the first request: overloaded
  *       .enqueue("/items/1", Reply.ok("{\"id\":1}").stall(slow)); // held until slow.open()
- *
  *   HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+ *
+ *   HttpResponse<String> busy =
+ *       client.sendAsync(HttpRequest.newBuilder(server.uri("/items")).build(), ofString())
+ *           .get(5, SECONDS);
+ *   assertThat(busy.statusCode()).isEqualTo(503);
+ *
  *   CompletableFuture<HttpResponse<String>> call =
  *       client.sendAsync(HttpRequest.newBuilder(server.uri("/items/1")).build(), ofString());
  *   assertThat(slow.awaitStalled(Duration.ofSeconds(5))).isTrue();
  *   call.cancel(true); // the client gives up...
  *   assertThat(slow.awaitClientGone(Duration.ofSeconds(5))).isTrue(); // ...and the server saw it
  *
- *   RecordedRequest request = server.takeRequest(Duration.ofSeconds(5));
- *   assertThat(request.path()).isEqualTo("/items/1");
+ *   assertThat(server.takeRequest(Duration.ofSeconds(5)).path()).isEqualTo("/items");
+ *   assertThat(server.takeRequest(Duration.ofSeconds(5)).path()).isEqualTo("/items/1");
+ *   assertThat(server.acceptedConnections()).isEqualTo(1); // kept alive, then closed by cancel
  *   assertThat(server.awaitOpenConnections(0, Duration.ofSeconds(5))).isTrue();
  *   assertThat(server.errors()).isEmpty();
  * }
  * }
  *
- * <p>Threads: one accepting thread and one per connection, all daemon platform threads named
- * {@code scripted-http-<port>-<n>} ({@code n} is 0 for the accepting thread, else the connection
- * id). {@link #close()} closes the listener and every connection and waits, bounded, for them all
- * to end. Faults that stand for the network (resets, early closes, the client going away) are not
+ * <p>Threads: one accepting thread and one per connection, all daemon platform threads named {@code
+ * scripted-http-<port>-<n>} ({@code n} is 0 for the accepting thread, else the connection id).
+ * {@link #close()} closes the listener and every connection and waits, bounded, for them all to
+ * end. Faults that stand for the network (resets, early closes, the client going away) are not
  * errors; a request the server cannot parse closes its connection and is kept in {@link #errors()}.
  *
  * <p>Thread-safe.
@@ -148,8 +153,8 @@ public final class ScriptedHttpServer implements AutoCloseable {
   }
 
   /**
-   * Queues replies for the next requests to any path, first in first out, one per request.
-   * Replies queued for a request's exact path go first.
+   * Queues replies for the next requests to any path, first in first out, one per request. Replies
+   * queued for a request's exact path go first.
    *
    * @return this server, to chain calls
    */

@@ -134,10 +134,7 @@ class ScriptedHttpServerTest {
     assertThat(server.acceptedConnections()).isEqualTo(1);
     assertThat(server.requests())
         .extracting(RecordedRequest::connectionId, RecordedRequest::sequence)
-        .containsExactly(
-            tuple(1, 0),
-            tuple(1, 1),
-            tuple(1, 2));
+        .containsExactly(tuple(1, 0), tuple(1, 1), tuple(1, 2));
     assertThat(server.requestCount()).isEqualTo(3);
   }
 
@@ -185,7 +182,9 @@ class ScriptedHttpServerTest {
         .isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(IOException.class);
 
-    assertThat(server.requests()).extracting(RecordedRequest::path).containsExactly("/twice", "/twice");
+    assertThat(server.requests())
+        .extracting(RecordedRequest::path)
+        .containsExactly("/twice", "/twice");
     assertThat(server.acceptedConnections()).isEqualTo(2);
   }
 
@@ -227,8 +226,7 @@ class ScriptedHttpServerTest {
     CompletableFuture<HttpResponse<String>> call = client.sendAsync(request, ofString());
 
     assertThat(gate.awaitClientGone(WAIT)).isTrue();
-    assertThatThrownBy(() -> call.get(5, SECONDS))
-        .hasCauseInstanceOf(HttpTimeoutException.class);
+    assertThatThrownBy(() -> call.get(5, SECONDS)).hasCauseInstanceOf(HttpTimeoutException.class);
     assertThat(server.awaitOpenConnections(0, WAIT)).isTrue();
   }
 
@@ -368,12 +366,43 @@ class ScriptedHttpServerTest {
         .isEqualTo("http://" + server.authority() + "/items/1");
   }
 
+  @Test
+  void theExampleInTheJavadocWorks() throws Exception {
+    // Keep in step with the snippet atop ScriptedHttpServer.
+    try (ScriptedHttpServer server = ScriptedHttpServer.start()) {
+      Gate slow = Gate.closed();
+      server
+          .enqueue(Reply.status(503).header("Retry-After", "1")) // the first request: overloaded
+          .enqueue("/items/1", Reply.ok("{\"id\":1}").stall(slow)); // held until slow.open()
+      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+      HttpResponse<String> busy =
+          client
+              .sendAsync(HttpRequest.newBuilder(server.uri("/items")).build(), ofString())
+              .get(5, SECONDS);
+      assertThat(busy.statusCode()).isEqualTo(503);
+
+      CompletableFuture<HttpResponse<String>> call =
+          client.sendAsync(HttpRequest.newBuilder(server.uri("/items/1")).build(), ofString());
+      assertThat(slow.awaitStalled(Duration.ofSeconds(5))).isTrue();
+      call.cancel(true); // the client gives up...
+      assertThat(slow.awaitClientGone(Duration.ofSeconds(5))).isTrue(); // ...and the server saw it
+
+      assertThat(server.takeRequest(Duration.ofSeconds(5)).path()).isEqualTo("/items");
+      assertThat(server.takeRequest(Duration.ofSeconds(5)).path()).isEqualTo("/items/1");
+      assertThat(server.acceptedConnections()).isEqualTo(1); // kept alive, then closed by cancel
+      assertThat(server.awaitOpenConnections(0, Duration.ofSeconds(5))).isTrue();
+      assertThat(server.errors()).isEmpty();
+    }
+  }
+
   private HttpResponse<String> get(String path) throws Exception {
     return send(path).get(5, SECONDS);
   }
 
   private HttpResponse<String> post(String path) throws Exception {
-    HttpRequest post = HttpRequest.newBuilder(server.uri(path)).POST(BodyPublishers.ofString("x")).build();
+    HttpRequest post =
+        HttpRequest.newBuilder(server.uri(path)).POST(BodyPublishers.ofString("x")).build();
     return client.sendAsync(post, ofString()).get(5, SECONDS);
   }
 
