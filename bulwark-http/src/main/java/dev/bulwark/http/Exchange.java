@@ -1,0 +1,272 @@
+package dev.bulwark.http;
+
+import dev.bulwark.BulwarkException;
+import dev.bulwark.Pipeline;
+import dev.bulwark.circuitbreaker.CircuitBreaker;
+import dev.bulwark.internal.Failures;
+import dev.bulwark.ratelimit.RateLimiter;
+import dev.bulwark.ratelimit.ServerBusyException;
+import dev.bulwark.retry.RetryExhaustedException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandler;
+import java.net.http.HttpResponse.BodySubscriber;
+import java.net.http.HttpResponse.PushPromiseHandler;
+import java.net.http.HttpResponse.ResponseInfo;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/*
+ * One call through a ResilientHttpClient, from admission to the caller's answer:
+ *
+ *   host's rate limiter > host's breaker > [total timeout > retry > hedge] > attempt
+ *
+ * Each attempt sends the request with a BodyHandler of our own that looks at the status first: a
+ * response the caller will get as it is goes to the caller's handler untouched; an error response
+ * (5xx, 408, 425, 429) is read to its end into a bounded buffer, so its connection goes back to
+ * the pool whether or not it is retried, and travels through the policies as a FailedResponse
+ * exception. If it is the last word, finish() replays the kept bytes into the caller's handler.
+ *
+ * Every attempt's JDK future is kept in inFlight until it completes, so cancelling the caller's
+ * future (or the JDK client's send being interrupted) aborts whatever is still on the wire; an
+ * attempt cut by a timeout or lost to a hedge is cancelled by the policy that cut it, which
+ * cancels the JDK future through judged.
+ */
+final class Exchange<T> {
+  private final ResilientHttpClient client;
+  private final HttpRequest request;
+  private final BodyHandler<T> handler;
+  private final PushPromiseHandler<T> pushes; // null unless the caller passed one
+  private final String route;
+  private final CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
+  private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger attempts = new AtomicInteger();
+  private volatile int lastStatus = -1;
+  private volatile Duration lastServerDelay;
+  private volatile String gaveUp; // the retry that ran out of attempts, if one did
+
+  Exchange(
+      ResilientHttpClient client,
+      HttpRequest request,
+      BodyHandler<T> handler,
+      PushPromiseHandler<T> pushes) {
+    this.client = client;
+    this.request = request;
+    this.handler = handler;
+    this.pushes = pushes;
+    this.route = client.routeOf(request);
+  }
+
+  CompletableFuture<HttpResponse<T>> start() {
+    result.whenComplete(
+        (response, error) -> {
+          if (result.isCancelled()) {
+            inFlight.forEach(exchange -> exchange.cancel(true));
+          }
+        });
+    CompletionStage<HttpResponse<Object>> outcome;
+    try {
+      RateLimiter limiter = client.limiter(route);
+      CircuitBreaker breaker = client.breaker(route);
+      Pipeline attemptsPipeline = client.attempts(request);
+      outcome =
+          limiter.callAsync(
+              () -> breaker.callAsync(() -> peel(attemptsPipeline.callAsync(this::attempt))));
+    } catch (RuntimeException | Error e) { // a rejection thrown at once, or a full registry
+      outcome = CompletableFuture.failedFuture(e);
+    }
+    outcome.whenComplete(this::finish);
+    return result;
+  }
+
+  /** Sends the request once. */
+  private CompletionStage<HttpResponse<Object>> attempt() {
+    if (result.isDone()) { // the caller gave up while a retry or hedge was waiting
+      return CompletableFuture.failedFuture(new CancellationException("the call was cancelled"));
+    }
+    attempts.incrementAndGet();
+    CompletableFuture<HttpResponse<Object>> exchange = send();
+    inFlight.add(exchange);
+    if (result.isCancelled()) { // cancelled while this attempt was starting
+      exchange.cancel(true);
+    }
+    CompletableFuture<HttpResponse<Object>> judged = new CompletableFuture<>();
+    exchange.whenComplete(
+        (response, error) -> {
+          inFlight.remove(exchange);
+          if (error != null) {
+            judged.completeExceptionally(Failures.unwrap(error));
+            return;
+          }
+          try {
+            if (!judged.complete(judge(response))) {
+              discard(response); // cut or lost while its body was read: nobody will close it
+            }
+          } catch (Throwable failure) {
+            judged.completeExceptionally(failure);
+          }
+        });
+    judged.whenComplete(
+        (response, error) -> {
+          if (judged.isCancelled()) { // cut by a timeout, or lost to a hedge
+            exchange.cancel(true);
+          }
+        });
+    return judged;
+  }
+
+  @SuppressWarnings("unchecked") // the caller's handler makes T; our own handler makes Kept
+  private CompletableFuture<HttpResponse<Object>> send() {
+    BodyHandler<Object> chooser = this::subscriberFor;
+    try {
+      return pushes == null
+          ? client.delegate().sendAsync(request, chooser)
+          : client.delegate().sendAsync(request, chooser, (PushPromiseHandler<Object>) pushes);
+    } catch (RuntimeException e) { // the JDK client refused the request outright
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private BodySubscriber<Object> subscriberFor(ResponseInfo info) {
+    if (client.rules().failureStatus(info.statusCode())) {
+      return new BufferedBody(client.rules().maxErrorBodyBytes);
+    }
+    return (BodySubscriber<Object>) handler.apply(info);
+  }
+
+  /** The response as it is, or the failure it stands for. */
+  private HttpResponse<Object> judge(HttpResponse<Object> response) throws Exception {
+    int status = response.statusCode();
+    lastStatus = status;
+    if (!client.rules().failureStatus(status)) {
+      return response;
+    }
+    Duration serverDelay = null;
+    if (status == 429 || status == 503) {
+      Optional<String> header = response.headers().firstValue("Retry-After");
+      if (header.isPresent()) {
+        serverDelay = client.rules().retryAfter.parse(header.get());
+        lastServerDelay = serverDelay;
+        client.limiter(route).holdFor(serverDelay); // every other caller of this host waits too
+      }
+    }
+    if (status == 429) {
+      throw new Throttled(route, response, serverDelay);
+    }
+    throw new FailedStatus(
+        response, serverDelay == null ? null : new ServerBusyException(route, status, serverDelay));
+  }
+
+  /** The attempts' outcome, with a spent retry's wrapper taken off for the breaker to judge. */
+  private CompletionStage<HttpResponse<Object>> peel(CompletionStage<HttpResponse<Object>> stage) {
+    CompletableFuture<HttpResponse<Object>> peeled = new CompletableFuture<>();
+    stage.whenComplete(
+        (response, error) -> {
+          if (error == null) {
+            peeled.complete(response);
+            return;
+          }
+          Throwable failure = Failures.unwrap(error);
+          if (failure instanceof RetryExhaustedException && failure.getCause() != null) {
+            gaveUp = ((RetryExhaustedException) failure).policyName();
+            failure = failure.getCause();
+          }
+          peeled.completeExceptionally(failure);
+        });
+    return peeled;
+  }
+
+  @SuppressWarnings("unchecked") // a response that is not a FailedResponse went through handler
+  private void finish(HttpResponse<Object> response, Throwable error) {
+    if (error == null) {
+      result.complete((HttpResponse<T>) (HttpResponse<?>) response);
+      return;
+    }
+    Throwable failure = Failures.unwrap(error);
+    if (result.isDone()) { // cancelled by the caller; the outcome is moot
+      return;
+    }
+    if (failure instanceof FailedResponse) {
+      FailedResponse failed = (FailedResponse) failure;
+      recover(
+          describe(failure),
+          () -> relay(ReplayedResponse.of(failed.response(), failed.kept().bytes(), handler)));
+      return;
+    }
+    if (failure instanceof RuntimeException && !(failure instanceof BulwarkException)
+        || failure instanceof Error) {
+      result.completeExceptionally(failure); // a bug (in a handler, say) is not a failed call
+      return;
+    }
+    HttpCallException described = describe(failure);
+    recover(described, () -> result.completeExceptionally(described));
+  }
+
+  private HttpCallException describe(Throwable failure) {
+    String policy = gaveUp;
+    if (policy == null && failure instanceof BulwarkException && !(failure instanceof Throttled)) {
+      policy = ((BulwarkException) failure).policyName();
+    }
+    return new HttpCallException(
+        request.method(),
+        request.uri(),
+        route,
+        policy,
+        attempts.get(),
+        lastStatus,
+        failure,
+        lastServerDelay);
+  }
+
+  /** Serves the fallback's response if it has one for this failure, else runs {@code otherwise}. */
+  private void recover(HttpCallException failure, Runnable otherwise) {
+    HttpFallback fallback = client.fallback();
+    if (fallback == null) {
+      otherwise.run();
+      return;
+    }
+    Optional<FallbackResponse> served;
+    try {
+      served = fallback.recover(request, failure);
+    } catch (RuntimeException | Error e) {
+      e.addSuppressed(failure);
+      result.completeExceptionally(e);
+      return;
+    }
+    if (served == null || served.isEmpty()) {
+      otherwise.run();
+    } else {
+      relay(ReplayedResponse.of(served.get(), request, client.version(), handler));
+    }
+  }
+
+  private void relay(CompletableFuture<HttpResponse<T>> response) {
+    response.whenComplete(
+        (value, error) -> {
+          if (error == null) {
+            result.complete(value);
+          } else {
+            result.completeExceptionally(Failures.unwrap(error));
+          }
+        });
+  }
+
+  /** Closes the body of a response nobody will read, if it holds a stream. */
+  private static void discard(HttpResponse<?> response) {
+    Object body = response.body();
+    if (body instanceof AutoCloseable) {
+      try {
+        ((AutoCloseable) body).close();
+      } catch (Exception ignored) {
+        // closing is best effort: the response is already abandoned
+      }
+    }
+  }
+}
