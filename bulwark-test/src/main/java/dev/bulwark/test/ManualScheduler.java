@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
 
 /**
  * A scheduler driven by a {@link ManualClock}: scheduled tasks run when the test advances time past
@@ -139,6 +140,25 @@ public final class ManualScheduler implements Scheduler {
     lock.lock();
     try {
       return (int) queue.stream().filter(t -> !t.isCancelled()).count();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * How long from now each pending task is due, soonest first. A test whose policies are driven by
+   * another thread (an HTTP client's, say) waits until the delay it expects is pending, then
+   * advances exactly that far.
+   */
+  public List<Duration> pendingDelays() {
+    long now = clock.nanoTime();
+    lock.lock();
+    try {
+      return queue.stream()
+          .filter(t -> !t.isCancelled())
+          .sorted()
+          .map(t -> Duration.ofNanos(Math.max(0, t.dueNanos - now)))
+          .collect(Collectors.toUnmodifiableList());
     } finally {
       lock.unlock();
     }

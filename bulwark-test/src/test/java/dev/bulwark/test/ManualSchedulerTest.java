@@ -30,6 +30,20 @@ class ManualSchedulerTest {
   }
 
   @Test
+  void pendingDelaysSayHowFarAwayEachLiveTaskIsSoonestFirst() {
+    ManualScheduler scheduler = new ManualScheduler(ManualClock.nearOverflow());
+    scheduler.schedule(() -> {}, Duration.ofSeconds(30).toNanos());
+    Future<?> cancelled = scheduler.schedule(() -> {}, Duration.ofSeconds(5).toNanos());
+    scheduler.schedule(() -> {}, Duration.ofSeconds(2).toNanos());
+    cancelled.cancel(false);
+
+    scheduler.advance(Duration.ofSeconds(1));
+
+    assertThat(scheduler.pendingDelays())
+        .containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(29));
+  }
+
+  @Test
   void aCancelledTaskNeverRuns() {
     ManualScheduler scheduler = new ManualScheduler(ManualClock.create());
     List<String> ran = new ArrayList<>();
