@@ -24,24 +24,24 @@ import java.time.Duration;
  * reach the service, even those that lose.
  *
  * <p><b>Asynchronous calls</b> (the natural mode). The primary attempt starts at once, through the
- * rest of the pipeline. A timer on the {@link Scheduler} fires after the {@link
- * HedgeConfig#delay() delay}; if the call has not ended, hedges remain ({@link
- * HedgeConfig#maxHedges()}) and the load cap allows one (see {@link HedgeConfig#maxExtraLoad()}),
- * it starts another attempt the same way, on the scheduler's thread (so the supplier should start
- * its work and return, as {@code HttpClient.sendAsync} does) and sets the timer again for the
- * next hedge. When the load cap refuses a hedge, the call starts no more hedges.
+ * rest of the pipeline. A timer on the {@link Scheduler} fires after the {@link HedgeConfig#delay()
+ * delay}; if the call has not ended, hedges remain ({@link HedgeConfig#maxHedges()}) and the load
+ * cap allows one (see {@link HedgeConfig#maxExtraLoad()}), it starts another attempt the same way,
+ * on the scheduler's thread (so the supplier should start its work and return, as {@code
+ * HttpClient.sendAsync} does) and sets the timer again for the next hedge. When the load cap
+ * refuses a hedge, the call starts no more hedges.
  *
  * <ul>
  *   <li>The first attempt to succeed completes the call with its value. Every other attempt still
  *       running is cancelled: {@code cancel(true)} on the {@code CompletableFuture} of the stage
  *       its supplier returned (for {@code HttpClient.sendAsync}, this aborts the exchange), and the
  *       timer is cancelled. An outcome that arrives later is dropped.
- *   <li>A failed attempt does not end the call while another attempt is running. When every
- *       attempt started has failed, the call fails at once (no hedge is started afterwards; a
- *       hedge is not a retry) with the failure of the attempt that failed <b>last</b>, unwrapped,
- *       with the failures of the other attempts attached to it as suppressed exceptions in the
- *       order the attempts started. The last failure is the freshest word on the service, and the
- *       suppressed ones keep the others in the stack trace.
+ *   <li>A failed attempt does not end the call while another attempt is running. When every attempt
+ *       started has failed, the call fails at once (no hedge is started afterwards; a hedge is not
+ *       a retry) with the failure of the attempt that failed <b>last</b>, unwrapped, with the
+ *       failures of the other attempts attached to it as suppressed exceptions in the order the
+ *       attempts started. The last failure is the freshest word on the service, and the suppressed
+ *       ones keep the others in the stack trace.
  *   <li>If the caller cancels the returned stage's future, or completes it, every attempt is
  *       cancelled and no hedge starts.
  * </ul>
@@ -54,9 +54,9 @@ import java.time.Duration;
  * too, runs on the {@link HedgeConfig#executor() executor} while the caller waits for the outcome,
  * which is decided as for asynchronous calls. Losing attempts are interrupted ({@code
  * Future.cancel(true)}). If the waiting caller is interrupted, every attempt is cancelled and
- * {@code InterruptedException} is thrown with the caller's interrupt status restored. Each
- * attempt costs a hand-off to another thread, so prefer the asynchronous mode where the call can
- * be asynchronous.
+ * {@code InterruptedException} is thrown with the caller's interrupt status restored. Each attempt
+ * costs a hand-off to another thread, so prefer the asynchronous mode where the call can be
+ * asynchronous.
  *
  * <p><b>Delay.</b> A fixed {@link HedgeConfig#delay()}, or, with {@link
  * HedgeConfig#delayPercentile()}, that percentile of the latencies of recent successful attempts
@@ -137,9 +137,7 @@ public interface Hedge extends Policy {
    */
   EventSource events();
 
-  /**
-   * Counts of calls and hedges since this hedge was created, and the delay in use. Thread-safe.
-   */
+  /** Counts of calls and hedges since this hedge was created, and the delay in use. Thread-safe. */
   Statistics statistics();
 
   /**

@@ -76,8 +76,8 @@ public final class HedgeConfig {
    * How long a call runs unanswered before the first hedge starts, and between one hedge and the
    * next. With a {@link #delayPercentile()}, the delay used until {@link #minSamples()} latencies
    * have been measured. Default 1 s: conservative, so that hedging a service never doubles calls
-   * that a healthy service answers; set it near a high percentile of the service's latency (or
-   * use {@link #delayPercentile()}). Zero starts every hedge at once. Thread-safe.
+   * that a healthy service answers; set it near a high percentile of the service's latency (or use
+   * {@link #delayPercentile()}). Zero starts every hedge at once. Thread-safe.
    */
   public Duration delay() {
     return delay;
@@ -123,8 +123,8 @@ public final class HedgeConfig {
    * The most hedges allowed per call over the recent {@link #window()}: 0.1 (the default) lets
    * hedging add at most 10% to the load, so that it cannot multiply an outage. A hedge is started
    * only if, counting it, {@code hedges <= floor(maxExtraLoad × calls)} over the window (the call
-   * itself counted), so a service with fewer than {@code 1 / maxExtraLoad} calls in a window is
-   * not hedged at all. Thread-safe.
+   * itself counted), so a service with fewer than {@code 1 / maxExtraLoad} calls in a window is not
+   * hedged at all. Thread-safe.
    */
   public double maxExtraLoad() {
     return maxExtraLoad;
@@ -148,11 +148,6 @@ public final class HedgeConfig {
    */
   public Executor executor() {
     return executor != null ? executor : HedgeThreads.shared();
-  }
-
-  /** Whether the executor is the shared default (so reading it need not start the pool). */
-  boolean sharedExecutor() {
-    return executor == null;
   }
 
   @Override
@@ -331,8 +326,8 @@ public final class HedgeConfig {
      *
      * <p>Not thread-safe.
      *
-     * @throws IllegalArgumentException if a {@link HedgeConfig#delayPercentile()} is set and
-     *     {@code minDelay} is longer than {@code delay}
+     * @throws IllegalArgumentException if a {@link HedgeConfig#delayPercentile()} is set and {@code
+     *     minDelay} is longer than {@code delay}
      */
     public HedgeConfig build() {
       if (!Double.isNaN(delayPercentile) && minDelay.compareTo(delay) > 0) {

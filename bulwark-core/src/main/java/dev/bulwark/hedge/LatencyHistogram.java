@@ -49,7 +49,8 @@ final class LatencyHistogram {
     long window = windowAt(nowNanos);
     int half = (int) (window & 1);
     int cell = half * BUCKETS + bucket(latencyNanos);
-    for (; ; ) { // CAS: racing recordings of a new window; the winner clears the half, others follow
+    for (;
+        ; ) { // CAS: racing recordings of a new window; the winner clears the half, others follow
       long tag = (long) CELL.getVolatile(tags, half);
       if (tag == window) {
         CELL.getAndAdd(counts, cell, 1L);

@@ -13,8 +13,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
@@ -76,8 +76,7 @@ final class RacingHedge implements Hedge {
     long windowNanos = config.window().toNanos();
     this.refreshNanos = windowNanos / 10;
     long now = clock.nanoTime();
-    this.latencies =
-        Double.isNaN(percentile) ? null : new LatencyHistogram(now, windowNanos);
+    this.latencies = Double.isNaN(percentile) ? null : new LatencyHistogram(now, windowNanos);
     this.budget =
         RetryBudget.of(
             RetryBudgetConfig.builder()

@@ -76,8 +76,7 @@ class HedgeAsyncTest {
     assertThat(stats.hedgesStarted()).isEqualTo(1);
     assertThat(stats.hedgesWon()).isEqualTo(1);
     assertThat(stats.successfulCalls()).isEqualTo(1);
-    assertThat(events)
-        .containsExactly(new HedgeStarted("search", 2, DELAY, clock.wallTime()));
+    assertThat(events).containsExactly(new HedgeStarted("search", 2, DELAY, clock.wallTime()));
   }
 
   @Test
@@ -229,9 +228,7 @@ class HedgeAsyncTest {
     Attempts<String> hedges = new Attempts<>();
     int[] calls = {0};
     CompletableFuture<String> result =
-        hedge
-            .callAsync(() -> calls[0]++ == 0 ? stubborn : hedges.get())
-            .toCompletableFuture();
+        hedge.callAsync(() -> calls[0]++ == 0 ? stubborn : hedges.get()).toCompletableFuture();
     scheduler.advance(DELAY);
 
     hedges.attempt(0).complete("hedge");

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two attempts of one call ending at the same moment on two threads, a few thousand times: the
- * call completes once, with one of them, and its outcome is counted once.
+ * Two attempts of one call ending at the same moment on two threads, a few thousand times: the call
+ * completes once, with one of them, and its outcome is counted once.
  */
 class HedgeRaceTest {
   private static final int ROUNDS = 3_000;
@@ -29,10 +29,7 @@ class HedgeRaceTest {
   private final ExecutorService threads = Executors.newFixedThreadPool(2);
   private final Hedge hedge =
       Hedge.of(
-          "race",
-          HedgeConfig.builder().delay(DELAY).maxExtraLoad(10).build(),
-          clock,
-          scheduler);
+          "race", HedgeConfig.builder().delay(DELAY).maxExtraLoad(10).build(), clock, scheduler);
 
   @AfterEach
   void stopThreads() {

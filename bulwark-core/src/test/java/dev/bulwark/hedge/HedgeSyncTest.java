@@ -36,7 +36,8 @@ class HedgeSyncTest {
   private final BlockingQueue<Object> timersSet = new LinkedBlockingQueue<>();
   private final AtomicInteger attemptThreads = new AtomicInteger();
   private final ExecutorService attemptPool =
-      Executors.newCachedThreadPool(r -> new Thread(r, "attempt-" + attemptThreads.incrementAndGet()));
+      Executors.newCachedThreadPool(
+          r -> new Thread(r, "attempt-" + attemptThreads.incrementAndGet()));
   private final ExecutorService callers = Executors.newCachedThreadPool();
   private final BlockingQueue<Held> started = new LinkedBlockingQueue<>();
 

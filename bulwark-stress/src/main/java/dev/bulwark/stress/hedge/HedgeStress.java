@@ -21,8 +21,8 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
 import org.openjdk.jcstress.infra.results.III_Result;
 
 /**
- * A hedged call whose primary and hedge end at the same moment: the call completes once, counts
- * its outcome once, and the loser is dropped or cancelled, never taken. Run: {@code java -jar
+ * A hedged call whose primary and hedge end at the same moment: the call completes once, counts its
+ * outcome once, and the loser is dropped or cancelled, never taken. Run: {@code java -jar
  * bulwark-stress/target/jcstress.jar -t HedgeStress}.
  */
 public final class HedgeStress {
