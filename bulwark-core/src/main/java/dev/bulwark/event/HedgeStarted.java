@@ -1,0 +1,11 @@
+package dev.bulwark.event;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A hedging policy started attempt number {@code attempt} of a call (the primary attempt is 1, so
+ * the first hedge is 2) because the call had not answered {@code elapsed} after it began.
+ */
+public record HedgeStarted(String policyName, int attempt, Duration elapsed, Instant wallTime)
+    implements PolicyEvent {}
