@@ -4,6 +4,8 @@ import dev.bulwark.Pipeline;
 import dev.bulwark.Resilience;
 import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
+import dev.bulwark.hedge.Hedge;
+import dev.bulwark.hedge.HedgeConfig;
 import dev.bulwark.internal.Check;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.RateLimiterConfig;
@@ -54,7 +56,8 @@ import javax.net.ssl.SSLParameters;
  * under the host's name, so they show in its listings, health and admin operations. A call passes
  * the host's limiter, then its breaker, then a total {@link Builder#timeout timeout}, then a retry
  * with jittered exponential backoff whose every attempt has its own {@link Builder#attemptTimeout
- * timeout}, then (if configured, for repeatable requests) hedging.
+ * timeout}, then, if {@link Builder#hedge hedging} is on and the request is repeatable, a hedge
+ * that starts another attempt when the first is slow and takes whichever answers first.
  *
  * <p><b>What is retried.</b> Only what is safe and likely to pass next time. A request is
  * repeatable if its method is idempotent (GET, HEAD, OPTIONS, PUT, DELETE, TRACE), if it carries an
@@ -99,6 +102,7 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
   private final Pipeline repeatable;
   private final Pipeline unrepeatable;
   private final HttpFallback fallback;
+  private final Hedge hedge; // null: no hedging
 
   private ResilientHttpClient(Builder b) {
     this.ownsDelegate = b.httpClient == null;
@@ -144,6 +148,13 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
             retry.toBuilder().retryIf(HttpRules::retriesUnrepeatable).build(),
             resilience.clock(),
             resilience.scheduler()));
+    this.hedge =
+        b.hedge == null
+            ? null
+            : Hedge.of(b.name + "-hedge", b.hedge, resilience.clock(), resilience.scheduler());
+    if (hedge != null) {
+      safe.add(hedge); // inside the retry: each attempt is raced, and the attempt timeout bounds it
+    }
     this.repeatable = Pipeline.of(safe.toArray(dev.bulwark.Policy[]::new));
     this.unrepeatable = Pipeline.of(unsafe.toArray(dev.bulwark.Policy[]::new));
   }
@@ -207,6 +218,16 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
   /** The registry holding each host's circuit breaker and rate limiter. Thread-safe. */
   public Resilience resilience() {
     return resilience;
+  }
+
+  /**
+   * The hedging policy repeatable requests go through, if {@link Builder#hedge} set one; its
+   * {@link Hedge#statistics() statistics} say how many hedges started and won.
+   *
+   * <p>Thread-safe.
+   */
+  public Optional<Hedge> hedge() {
+    return Optional.ofNullable(hedge);
   }
 
   /**
@@ -428,6 +449,7 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
     private RetryAfterConfig retryAfter = RetryAfterConfig.ofDefaults();
     private int maxErrorBodyBytes = 64 * 1024;
     private HttpFallback fallback;
+    private HedgeConfig hedge;
 
     private Builder() {}
 
@@ -586,6 +608,18 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
      */
     public Builder maxErrorBodyBytes(int bytes) {
       this.maxErrorBodyBytes = Check.inRange("maxErrorBodyBytes", bytes, 0, 16 * 1024 * 1024);
+      return this;
+    }
+
+    /**
+     * Hedges repeatable requests (see the class comment): when an attempt has not answered after
+     * the config's delay (fixed, or a percentile of recent latencies), another starts, the first
+     * answer wins and the others are aborted, within the config's cap on extra load. Default off:
+     * hedging spends the server's capacity to cut the caller's tail latency, a trade to choose.
+     * Requests that are not repeatable are never hedged.
+     */
+    public Builder hedge(HedgeConfig config) {
+      this.hedge = Check.notNull("hedge", config);
       return this;
     }
 
