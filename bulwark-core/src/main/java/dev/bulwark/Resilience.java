@@ -983,8 +983,8 @@ public final class Resilience {
   // ---- configuration ----
 
   /**
-   * The clock every policy of this registry reads; modules built on the registry read it too, so
-   * a test that gives the registry a manual clock drives them all.
+   * The clock every policy of this registry reads; modules built on the registry read it too, so a
+   * test that gives the registry a manual clock drives them all.
    *
    * <p>Thread-safe.
    */

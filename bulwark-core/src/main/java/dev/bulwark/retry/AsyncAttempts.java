@@ -117,7 +117,8 @@ final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
 
   private void judge(T value, Throwable failure) {
     if (result.isDone()) { // cancelled by the caller during the attempt: nothing more to try
-      retry.recordFailure(attempt, failure == null ? new CancellationException() : failure, timed, startNanos);
+      retry.recordFailure(
+          attempt, failure == null ? new CancellationException() : failure, timed, startNanos);
       return;
     }
     boolean retryable = failure == null ? retry.retriesResult(value) : retry.retries(failure);

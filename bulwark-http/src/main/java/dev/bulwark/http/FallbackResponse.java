@@ -51,9 +51,7 @@ public final class FallbackResponse {
     Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     headers.put(HEADER, List.of("true"));
     return new FallbackResponse(
-        statusCode,
-        Collections.unmodifiableMap(headers),
-        Check.notNull("body", body).clone());
+        statusCode, Collections.unmodifiableMap(headers), Check.notNull("body", body).clone());
   }
 
   /**

@@ -8,12 +8,12 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * A call through a {@link ResilientHttpClient} that ended without a response: the network failed
- * on every attempt, a policy refused or cut the call, or the attempts ran out. It says what a
- * caller needs to act: which request and {@link #route() host}, which {@link #policyName() policy}
- * stopped it (empty when the network did), how many {@link #attempts() attempts} were made, the
- * {@link #lastStatus() last status} seen and, when known, {@link #retryAfter() when to try again}.
- * The {@linkplain #getCause() cause} is the failure itself: a {@code ConnectException}, a {@code
+ * A call through a {@link ResilientHttpClient} that ended without a response: the network failed on
+ * every attempt, a policy refused or cut the call, or the attempts ran out. It says what a caller
+ * needs to act: which request and {@link #route() host}, which {@link #policyName() policy} stopped
+ * it (empty when the network did), how many {@link #attempts() attempts} were made, the {@link
+ * #lastStatus() last status} seen and, when known, {@link #retryAfter() when to try again}. The
+ * {@linkplain #getCause() cause} is the failure itself: a {@code ConnectException}, a {@code
  * CircuitBreakerOpenException}, a {@code TimeoutExceededException}, and so on.
  *
  * <p>An {@link IOException}, as the JDK client's own failures are, so code written for {@code
@@ -85,9 +85,9 @@ public class HttpCallException extends IOException {
   }
 
   /**
-   * The name the client keeps the host's policies under: by default {@code host:port}, or the
-   * route the client's {@code route} function gave the request. The host's circuit breaker and
-   * rate limiter carry this name in the registry.
+   * The name the client keeps the host's policies under: by default {@code host:port}, or the route
+   * the client's {@code route} function gave the request. The host's circuit breaker and rate
+   * limiter carry this name in the registry.
    */
   public String route() {
     return route;

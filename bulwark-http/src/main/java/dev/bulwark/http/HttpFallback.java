@@ -7,8 +7,8 @@ import java.util.Optional;
  * What a {@link ResilientHttpClient} answers instead of a failure: a cached copy, a last known
  * value, a default. Asked when a call ends in an {@link HttpCallException}, or with a server error
  * status (5xx, 408, 425 or 429) once the retries are spent; the {@code failure} describes either.
- * The response it gives goes through the caller's own {@code BodyHandler}, so it reaches the
- * caller as any other response would.
+ * The response it gives goes through the caller's own {@code BodyHandler}, so it reaches the caller
+ * as any other response would.
  *
  * <pre>{@code
  * HttpFallback lastKnown = (request, failure) ->

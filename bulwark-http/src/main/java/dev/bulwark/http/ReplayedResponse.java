@@ -46,7 +46,9 @@ final class ReplayedResponse<T> implements HttpResponse<T> {
     this.version = version;
   }
 
-  /** The server's error response {@code original}, its kept {@code bytes} given to {@code handler}. */
+  /**
+   * The server's error response {@code original}, its kept {@code bytes} given to {@code handler}.
+   */
   static <T> CompletableFuture<HttpResponse<T>> of(
       HttpResponse<?> original, byte[] bytes, BodyHandler<T> handler) {
     return replay(

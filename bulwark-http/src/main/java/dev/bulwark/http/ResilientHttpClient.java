@@ -69,10 +69,10 @@ import javax.net.ssl.SSLParameters;
  * the host's breaker: they reach the caller as they are, like every status the JDK client returns.
  *
  * <p><b>Retry-After.</b> A 429 or 503 with {@code Retry-After} (seconds or an HTTP date, capped by
- * {@link RetryAfterConfig#maxDelay()} and {@link RetryConfig#maxServerDelay()}) makes the retry wait
- * exactly that long instead of its backoff, and holds back every other caller of the host's limiter
- * until then: they fail at once with {@link HttpCallException#retryAfter()} set, or wait if the
- * limiter's {@link RateLimiterConfig#maxWait() maxWait} allows.
+ * {@link RetryAfterConfig#maxDelay()} and {@link RetryConfig#maxServerDelay()}) makes the retry
+ * wait exactly that long instead of its backoff, and holds back every other caller of the host's
+ * limiter until then: they fail at once with {@link HttpCallException#retryAfter()} set, or wait if
+ * the limiter's {@link RateLimiterConfig#maxWait() maxWait} allows.
  *
  * <p><b>Bodies.</b> An error response (5xx, 408, 425, 429) is read to its end, keeping at most
  * {@link Builder#maxErrorBodyBytes} of it, whether it is retried or not, so no retry leaves a
@@ -221,8 +221,8 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
   }
 
   /**
-   * The hedging policy repeatable requests go through, if {@link Builder#hedge} set one; its
-   * {@link Hedge#statistics() statistics} say how many hedges started and won.
+   * The hedging policy repeatable requests go through, if {@link Builder#hedge} set one; its {@link
+   * Hedge#statistics() statistics} say how many hedges started and won.
    *
    * <p>Thread-safe.
    */
@@ -288,7 +288,8 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
   @Override
   public <T> CompletableFuture<HttpResponse<T>> sendAsync(
       HttpRequest request, BodyHandler<T> handler) {
-    return new Exchange<>(this, Check.notNull("request", request), Check.notNull("handler", handler), null)
+    return new Exchange<>(
+            this, Check.notNull("request", request), Check.notNull("handler", handler), null)
         .start();
   }
 
@@ -495,8 +496,8 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
     }
 
     /**
-     * How long the client's own JDK client waits to connect, positive. Default 10 s. Ignored
-     * when an {@link #httpClient} is given.
+     * How long the client's own JDK client waits to connect, positive. Default 10 s. Ignored when
+     * an {@link #httpClient} is given.
      */
     public Builder connectTimeout(Duration timeout) {
       this.connectTimeout = Check.positive("connectTimeout", timeout);
@@ -514,9 +515,9 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
     }
 
     /**
-     * The name a request's host policies are kept under. Default {@code host:port} of the
-     * request's URI, so each host has its own breaker; return a route name (say {@code
-     * "payments"} for {@code /payments/**}) for a breaker per route.
+     * The name a request's host policies are kept under. Default {@code host:port} of the request's
+     * URI, so each host has its own breaker; return a route name (say {@code "payments"} for {@code
+     * /payments/**}) for a breaker per route.
      */
     public Builder route(Function<HttpRequest, String> route) {
       this.route = Check.notNull("route", route);
@@ -533,8 +534,8 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
     }
 
     /**
-     * A client-side rate limit per host. Default none: each host's limiter only holds callers
-     * back when the server sends {@code Retry-After}.
+     * A client-side rate limit per host. Default none: each host's limiter only holds callers back
+     * when the server sends {@code Retry-After}.
      */
     public Builder rateLimit(RateLimiterConfig config) {
       this.rateLimit = Check.notNull("rateLimit", config);
@@ -553,9 +554,7 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
       return this;
     }
 
-    /**
-     * How long a call may take in all, attempts and waits included; positive. Default 30 s.
-     */
+    /** How long a call may take in all, attempts and waits included; positive. Default 30 s. */
     public Builder timeout(Duration total) {
       this.timeout = Check.positive("timeout", total);
       return this;
@@ -579,7 +578,9 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
         Check.inRange("retryOnStatus", status, 400, 599);
         if (status == 401 || status == 403) {
           throw new IllegalArgumentException(
-              "retryOnStatus must not hold " + status + ": credentials do not get better by retrying");
+              "retryOnStatus must not hold "
+                  + status
+                  + ": credentials do not get better by retrying");
         }
       }
       this.retryOnStatus = Arrays.copyOf(statuses, statuses.length);
@@ -596,15 +597,17 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
       return this;
     }
 
-    /** How {@code Retry-After} is read and capped. Default {@link RetryAfterConfig#ofDefaults()}. */
+    /**
+     * How {@code Retry-After} is read and capped. Default {@link RetryAfterConfig#ofDefaults()}.
+     */
     public Builder retryAfter(RetryAfterConfig config) {
       this.retryAfter = Check.notNull("retryAfter", config);
       return this;
     }
 
     /**
-     * How much of an error response's body is kept for the caller, in [0, 16 MiB]; the rest is
-     * read and dropped. Default 64 KiB.
+     * How much of an error response's body is kept for the caller, in [0, 16 MiB]; the rest is read
+     * and dropped. Default 64 KiB.
      */
     public Builder maxErrorBodyBytes(int bytes) {
       this.maxErrorBodyBytes = Check.inRange("maxErrorBodyBytes", bytes, 0, 16 * 1024 * 1024);
@@ -637,10 +640,7 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
     public ResilientHttpClient build() {
       if (attemptTimeout.compareTo(timeout) > 0) {
         throw new IllegalArgumentException(
-            "attemptTimeout must be at most timeout ("
-                + timeout
-                + "), was "
-                + attemptTimeout);
+            "attemptTimeout must be at most timeout (" + timeout + "), was " + attemptTimeout);
       }
       return new ResilientHttpClient(this);
     }

@@ -11,7 +11,6 @@ import java.lang.management.ManagementFactory;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -89,7 +88,8 @@ class ConnectionHygieneTest {
             .build();
     server.enqueue(Reply.status(500).body("0123456789 and the rest"));
 
-    HttpResponse<String> response = small.send(small.request("/x").build(), BodyHandlers.ofString());
+    HttpResponse<String> response =
+        small.send(small.request("/x").build(), BodyHandlers.ofString());
 
     assertThat(response.statusCode()).isEqualTo(500);
     assertThat(response.body()).isEqualTo("0123456789");

@@ -84,9 +84,7 @@ class HostBreakerTest extends HttpFixture {
   void a401NeitherRetriesNorCountsAgainstTheBreaker() throws Exception {
     ResilientHttpClient retrying =
         client(
-            b ->
-                b.circuitBreaker(
-                    CircuitBreakerConfig.builder().consecutiveFailures(1).build()));
+            b -> b.circuitBreaker(CircuitBreakerConfig.builder().consecutiveFailures(1).build()));
     server.enqueue(Reply.status(401), Reply.status(401), Reply.status(401));
     HttpRequest request = get(retrying, "/secret");
 
@@ -107,11 +105,13 @@ class HostBreakerTest extends HttpFixture {
             b ->
                 b.retry(RetryConfig.builder().maxAttempts(1).build())
                     .circuitBreaker(CircuitBreakerConfig.builder().consecutiveFailures(1).build())
-                    .route(r -> r.uri().getPath().startsWith("/payments") ? "payments" : "catalog"));
+                    .route(
+                        r -> r.uri().getPath().startsWith("/payments") ? "payments" : "catalog"));
     server.enqueue("/payments/1", Reply.status(500));
 
     perRoute.send(get(perRoute, "/payments/1"), BodyHandlers.ofString());
-    HttpResponse<String> catalog = perRoute.send(get(perRoute, "/catalog/1"), BodyHandlers.ofString());
+    HttpResponse<String> catalog =
+        perRoute.send(get(perRoute, "/catalog/1"), BodyHandlers.ofString());
 
     assertThat(catalog.statusCode()).isEqualTo(200);
     assertThat(registry.circuitBreakers().get("payments").state())

@@ -26,8 +26,10 @@ import org.junit.jupiter.api.AfterEach;
 abstract class HttpFixture {
   static final Duration WAIT = Duration.ofSeconds(10);
   static final Duration BACKOFF = Duration.ofSeconds(1);
+
   /** One JDK client for every test, so connection and thread counts are the client's, not ours. */
-  static final HttpClient JDK = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  static final HttpClient JDK =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   final ManualClock clock = ManualClock.create();
   final ManualScheduler scheduler = new ManualScheduler(clock);
@@ -41,7 +43,8 @@ abstract class HttpFixture {
                 .resilience(registry)
                 .httpClient(JDK)
                 .baseUri(server.uri())
-                .retry(RetryConfig.builder().maxAttempts(3).backoff(Backoff.fixed(BACKOFF)).build()))
+                .retry(
+                    RetryConfig.builder().maxAttempts(3).backoff(Backoff.fixed(BACKOFF)).build()))
         .build();
   }
 

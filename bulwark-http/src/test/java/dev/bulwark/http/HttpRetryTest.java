@@ -142,7 +142,8 @@ class HttpRetryTest extends HttpFixture {
     HttpRequest patch =
         optedIn.request("/items/1").method("PATCH", BodyPublishers.ofString("{}")).build();
 
-    CompletableFuture<HttpResponse<String>> call = optedIn.sendAsync(patch, BodyHandlers.ofString());
+    CompletableFuture<HttpResponse<String>> call =
+        optedIn.sendAsync(patch, BodyHandlers.ofString());
     awaitPending(BACKOFF);
     scheduler.advance(BACKOFF);
 
@@ -168,8 +169,7 @@ class HttpRetryTest extends HttpFixture {
 
     assertThat(client.send(get(client, "/x"), BodyHandlers.ofString()).body())
         .isEqualTo("no such item");
-    assertThat(client.send(get(client, "/y"), BodyHandlers.ofString()).statusCode())
-        .isEqualTo(422);
+    assertThat(client.send(get(client, "/y"), BodyHandlers.ofString()).statusCode()).isEqualTo(422);
     assertThat(server.requestCount()).isEqualTo(2);
   }
 
@@ -179,7 +179,8 @@ class HttpRetryTest extends HttpFixture {
     server.close(); // nothing listens on that port any more
     HttpRequest request = HttpRequest.newBuilder(nowhere).build();
 
-    CompletableFuture<HttpResponse<String>> call = client.sendAsync(request, BodyHandlers.ofString());
+    CompletableFuture<HttpResponse<String>> call =
+        client.sendAsync(request, BodyHandlers.ofString());
     for (int wait = 0; wait < 2; wait++) {
       awaitPending(BACKOFF);
       scheduler.advance(BACKOFF);
@@ -195,8 +196,7 @@ class HttpRetryTest extends HttpFixture {
               assertThat(e.route()).isEqualTo(server.authority());
               assertThat(e.policyName()).hasValue("http-retry");
               assertThat(e.getCause()).isInstanceOf(java.net.ConnectException.class);
-              assertThat(e)
-                  .hasMessageStartingWith("GET " + nowhere + " failed after 3 attempts: ");
+              assertThat(e).hasMessageStartingWith("GET " + nowhere + " failed after 3 attempts: ");
             });
   }
 

@@ -93,8 +93,7 @@ class RetryAfterTest extends HttpFixture {
         client.sendAsync(get(client, "/a"), BodyHandlers.ofString());
     awaitPending(Duration.ofSeconds(2));
     scheduler.advance(Duration.ofMillis(500));
-    Throwable heldBack =
-        catchFailure(client.sendAsync(get(client, "/b"), BodyHandlers.ofString()));
+    Throwable heldBack = catchFailure(client.sendAsync(get(client, "/b"), BodyHandlers.ofString()));
 
     assertThat(heldBack)
         .isInstanceOfSatisfying(
