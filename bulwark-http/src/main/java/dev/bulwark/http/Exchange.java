@@ -7,6 +7,7 @@ import dev.bulwark.internal.Failures;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.ServerBusyException;
 import dev.bulwark.retry.RetryExhaustedException;
+import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandler;
@@ -20,7 +21,9 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /*
  * One call through a ResilientHttpClient, from admission to the caller's answer:
@@ -33,10 +36,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the pool whether or not it is retried, and travels through the policies as a FailedResponse
  * exception. If it is the last word, finish() replays the kept bytes into the caller's handler.
  *
- * Every attempt's JDK future is kept in inFlight until it completes, so cancelling the caller's
- * future (or the JDK client's send being interrupted) aborts whatever is still on the wire; an
- * attempt cut by a timeout or lost to a hedge is cancelled by the policy that cut it, which
- * cancels the JDK future through judged.
+ * Two paths, the same decisions. start() runs the policies' asynchronous paths over the JDK
+ * client's sendAsync. Every attempt's JDK future is kept in inFlight until it completes, so
+ * cancelling the caller's future aborts whatever is still on the wire; an attempt cut by a timeout
+ * or lost to a hedge is cancelled by the policy that cut it, which cancels the JDK future through
+ * judged. send() runs their synchronous paths over the JDK client's send, on the caller's thread:
+ * a deadline interrupts the thread, and the JDK client aborts an interrupted exchange.
  */
 final class Exchange<T> {
   private final ResilientHttpClient client;
@@ -63,6 +68,7 @@ final class Exchange<T> {
     this.route = client.routeOf(request);
   }
 
+  /** The call, without blocking: the future completes with the caller's answer. */
   CompletableFuture<HttpResponse<T>> start() {
     result.whenComplete(
         (response, error) -> {
@@ -77,12 +83,74 @@ final class Exchange<T> {
       Pipeline attemptsPipeline = client.attempts(request);
       outcome =
           limiter.callAsync(
-              () -> breaker.callAsync(() -> peel(attemptsPipeline.callAsync(this::attempt))));
+              () -> breaker.callAsync(() -> peelAsync(attemptsPipeline.callAsync(this::attempt))));
     } catch (RuntimeException | Error e) { // a rejection thrown at once, or a full registry
       outcome = CompletableFuture.failedFuture(e);
     }
     outcome.whenComplete(this::finish);
     return result;
+  }
+
+  /**
+   * The same call on the caller's thread, through the policies' synchronous paths and the JDK
+   * client's {@code send}: no hand-off to another thread (the JDK completes {@code sendAsync} on
+   * its own pool), waits slept on the scheduler, timeouts by interrupt, which the JDK client turns
+   * into aborting the exchange.
+   */
+  @SuppressWarnings("unchecked") // a response that is not a FailedResponse went through handler
+  HttpResponse<T> send() throws IOException, InterruptedException {
+    HttpResponse<Object> response;
+    try {
+      RateLimiter limiter = client.limiter(route);
+      CircuitBreaker breaker = client.breaker(route);
+      Pipeline attemptsPipeline = client.attempts(request);
+      response = limiter.call(() -> breaker.call(() -> peel(attemptsPipeline)));
+    } catch (InterruptedException e) {
+      throw e; // the caller was interrupted, not a policy's deadline: as the JDK client does
+    } catch (Exception | Error failure) {
+      return await(outcomeOf(failure));
+    }
+    return (HttpResponse<T>) (HttpResponse<?>) response;
+  }
+
+  /** The attempts, with a spent retry's wrapper taken off for the breaker to judge. */
+  private HttpResponse<Object> peel(Pipeline attemptsPipeline) throws Exception {
+    try {
+      return attemptsPipeline.call(this::attemptOnThisThread);
+    } catch (RetryExhaustedException e) {
+      Throwable last = e.getCause();
+      if (last instanceof Exception) {
+        gaveUp = e.policyName();
+        throw (Exception) last;
+      }
+      throw e;
+    }
+  }
+
+  /** Sends the request once, on the caller's thread (or a hedge's). */
+  private HttpResponse<Object> attemptOnThisThread() throws Exception {
+    attempts.incrementAndGet();
+    return judge(client.delegate().send(request, this::subscriberFor));
+  }
+
+  /** A replayed or failed outcome, which completes at once (the body is already in memory). */
+  private static <R> R await(CompletableFuture<R> outcome)
+      throws IOException, InterruptedException {
+    try {
+      return outcome.get();
+    } catch (ExecutionException e) {
+      Throwable failure = e.getCause();
+      if (failure instanceof IOException) {
+        throw (IOException) failure;
+      }
+      if (failure instanceof RuntimeException) {
+        throw (RuntimeException) failure;
+      }
+      if (failure instanceof Error) {
+        throw (Error) failure;
+      }
+      throw new IOException(failure);
+    }
   }
 
   /** Sends the request once. */
@@ -91,7 +159,7 @@ final class Exchange<T> {
       return CompletableFuture.failedFuture(new CancellationException("the call was cancelled"));
     }
     attempts.incrementAndGet();
-    CompletableFuture<HttpResponse<Object>> exchange = send();
+    CompletableFuture<HttpResponse<Object>> exchange = sendAsync();
     inFlight.add(exchange);
     if (result.isCancelled()) { // cancelled while this attempt was starting
       exchange.cancel(true);
@@ -122,7 +190,7 @@ final class Exchange<T> {
   }
 
   @SuppressWarnings("unchecked") // the caller's handler makes T; our own handler makes Kept
-  private CompletableFuture<HttpResponse<Object>> send() {
+  private CompletableFuture<HttpResponse<Object>> sendAsync() {
     BodyHandler<Object> chooser = this::subscriberFor;
     try {
       return pushes == null
@@ -165,7 +233,7 @@ final class Exchange<T> {
   }
 
   /** The attempts' outcome, with a spent retry's wrapper taken off for the breaker to judge. */
-  private CompletionStage<HttpResponse<Object>> peel(CompletionStage<HttpResponse<Object>> stage) {
+  private CompletionStage<HttpResponse<Object>> peelAsync(CompletionStage<HttpResponse<Object>> stage) {
     CompletableFuture<HttpResponse<Object>> peeled = new CompletableFuture<>();
     stage.whenComplete(
         (response, error) -> {
@@ -189,24 +257,38 @@ final class Exchange<T> {
       result.complete((HttpResponse<T>) (HttpResponse<?>) response);
       return;
     }
-    Throwable failure = Failures.unwrap(error);
     if (result.isDone()) { // cancelled by the caller; the outcome is moot
       return;
     }
+    outcomeOf(Failures.unwrap(error))
+        .whenComplete(
+            (value, failure) -> {
+              if (failure == null) {
+                result.complete(value);
+              } else {
+                result.completeExceptionally(Failures.unwrap(failure));
+              }
+            });
+  }
+
+  /**
+   * What the caller gets for a call that ended in {@code failure}: the server's last error
+   * response replayed, a fallback's response, or the failure to throw (an {@link
+   * HttpCallException}, or the caller's own bug as it is).
+   */
+  private CompletableFuture<HttpResponse<T>> outcomeOf(Throwable failure) {
     if (failure instanceof FailedResponse) {
       FailedResponse failed = (FailedResponse) failure;
-      recover(
+      return recover(
           describe(failure),
-          () -> relay(ReplayedResponse.of(failed.response(), failed.kept().bytes(), handler)));
-      return;
+          () -> ReplayedResponse.of(failed.response(), failed.kept().bytes(), handler));
     }
     if (failure instanceof RuntimeException && !(failure instanceof BulwarkException)
         || failure instanceof Error) {
-      result.completeExceptionally(failure); // a bug (in a handler, say) is not a failed call
-      return;
+      return CompletableFuture.failedFuture(failure); // a bug (in a handler, say), not a failed call
     }
     HttpCallException described = describe(failure);
-    recover(described, () -> result.completeExceptionally(described));
+    return recover(described, () -> CompletableFuture.failedFuture(described));
   }
 
   private HttpCallException describe(Throwable failure) {
@@ -225,37 +307,24 @@ final class Exchange<T> {
         lastServerDelay);
   }
 
-  /** Serves the fallback's response if it has one for this failure, else runs {@code otherwise}. */
-  private void recover(HttpCallException failure, Runnable otherwise) {
+  /** The fallback's response if it has one for this failure, else what {@code otherwise} gives. */
+  private CompletableFuture<HttpResponse<T>> recover(
+      HttpCallException failure, Supplier<CompletableFuture<HttpResponse<T>>> otherwise) {
     HttpFallback fallback = client.fallback();
     if (fallback == null) {
-      otherwise.run();
-      return;
+      return otherwise.get();
     }
     Optional<FallbackResponse> served;
     try {
       served = fallback.recover(request, failure);
     } catch (RuntimeException | Error e) {
       e.addSuppressed(failure);
-      result.completeExceptionally(e);
-      return;
+      return CompletableFuture.failedFuture(e);
     }
     if (served == null || served.isEmpty()) {
-      otherwise.run();
-    } else {
-      relay(ReplayedResponse.of(served.get(), request, client.version(), handler));
+      return otherwise.get();
     }
-  }
-
-  private void relay(CompletableFuture<HttpResponse<T>> response) {
-    response.whenComplete(
-        (value, error) -> {
-          if (error == null) {
-            result.complete(value);
-          } else {
-            result.completeExceptionally(Failures.unwrap(error));
-          }
-        });
+    return ReplayedResponse.of(served.get(), request, client.version(), handler);
   }
 
   /** Closes the body of a response nobody will read, if it holds a stream. */

@@ -33,7 +33,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
@@ -250,7 +249,10 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
   }
 
   /**
-   * Sends {@code request} through the host's policies and waits for the answer.
+   * Sends {@code request} through the host's policies and waits for the answer, on this thread:
+   * attempts use the wrapped client's {@code send}, retries wait on the scheduler, timeouts
+   * interrupt this thread (which aborts the exchange), so a call costs no thread hand-off unless
+   * it is hedged.
    *
    * @throws HttpCallException if the call ended without a response (see the class comment)
    * @throws InterruptedException if the thread was interrupted while waiting; every attempt still
@@ -259,25 +261,9 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
   @Override
   public <T> HttpResponse<T> send(HttpRequest request, BodyHandler<T> handler)
       throws IOException, InterruptedException {
-    CompletableFuture<HttpResponse<T>> answer = sendAsync(request, handler);
-    try {
-      return answer.get();
-    } catch (InterruptedException e) {
-      answer.cancel(true);
-      throw e;
-    } catch (ExecutionException e) {
-      Throwable failure = e.getCause();
-      if (failure instanceof IOException) {
-        throw (IOException) failure;
-      }
-      if (failure instanceof RuntimeException) {
-        throw (RuntimeException) failure;
-      }
-      if (failure instanceof Error) {
-        throw (Error) failure;
-      }
-      throw new IOException(failure);
-    }
+    return new Exchange<>(
+            this, Check.notNull("request", request), Check.notNull("handler", handler), null)
+        .send();
   }
 
   /**
