@@ -233,7 +233,8 @@ final class Exchange<T> {
   }
 
   /** The attempts' outcome, with a spent retry's wrapper taken off for the breaker to judge. */
-  private CompletionStage<HttpResponse<Object>> peelAsync(CompletionStage<HttpResponse<Object>> stage) {
+  private CompletionStage<HttpResponse<Object>> peelAsync(
+      CompletionStage<HttpResponse<Object>> stage) {
     CompletableFuture<HttpResponse<Object>> peeled = new CompletableFuture<>();
     stage.whenComplete(
         (response, error) -> {
@@ -272,9 +273,9 @@ final class Exchange<T> {
   }
 
   /**
-   * What the caller gets for a call that ended in {@code failure}: the server's last error
-   * response replayed, a fallback's response, or the failure to throw (an {@link
-   * HttpCallException}, or the caller's own bug as it is).
+   * What the caller gets for a call that ended in {@code failure}: the server's last error response
+   * replayed, a fallback's response, or the failure to throw (an {@link HttpCallException}, or the
+   * caller's own bug as it is).
    */
   private CompletableFuture<HttpResponse<T>> outcomeOf(Throwable failure) {
     if (failure instanceof FailedResponse) {
@@ -285,7 +286,8 @@ final class Exchange<T> {
     }
     if (failure instanceof RuntimeException && !(failure instanceof BulwarkException)
         || failure instanceof Error) {
-      return CompletableFuture.failedFuture(failure); // a bug (in a handler, say), not a failed call
+      return CompletableFuture.failedFuture(
+          failure); // a bug (in a handler, say), not a failed call
     }
     HttpCallException described = describe(failure);
     return recover(described, () -> CompletableFuture.failedFuture(described));

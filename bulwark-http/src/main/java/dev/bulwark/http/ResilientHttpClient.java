@@ -251,8 +251,8 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
   /**
    * Sends {@code request} through the host's policies and waits for the answer, on this thread:
    * attempts use the wrapped client's {@code send}, retries wait on the scheduler, timeouts
-   * interrupt this thread (which aborts the exchange), so a call costs no thread hand-off unless
-   * it is hedged.
+   * interrupt this thread (which aborts the exchange), so a call costs no thread hand-off unless it
+   * is hedged.
    *
    * @throws HttpCallException if the call ended without a response (see the class comment)
    * @throws InterruptedException if the thread was interrupted while waiting; every attempt still
