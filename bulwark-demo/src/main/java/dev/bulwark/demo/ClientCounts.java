@@ -7,5 +7,6 @@ package dev.bulwark.demo;
  * @param heldBack requests refused without a call because the server had asked, with {@code
  *     Retry-After}, for a pause that was still running
  * @param refused requests refused without a call by an open circuit breaker
+ *     <p>Immutable; thread-safe.
  */
 public record ClientCounts(long cut, long heldBack, long refused) {}

@@ -11,6 +11,7 @@ import java.util.Objects;
  * @param errors requests answered 500 or 503
  * @param slow requests answered only after a stall
  * @param throttled requests answered 429 Too Many Requests
+ *     <p>Immutable; thread-safe.
  */
 public record ServiceCounts(List<Long> callsPerPhase, long errors, long slow, long throttled) {
 
