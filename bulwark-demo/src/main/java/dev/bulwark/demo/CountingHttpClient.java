@@ -11,7 +11,9 @@ import java.net.http.HttpResponse.BodyHandler;
 import java.net.http.HttpResponse.PushPromiseHandler;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLContext;
@@ -72,11 +74,28 @@ final class CountingHttpClient extends HttpClient {
     sent.increment();
     attempt.whenComplete(
         (response, failure) -> {
-          if (attempt.isCancelled()) {
+          if (attempt.isCancelled() || isCancellation(failure)) {
             cancelled.increment();
           }
         });
     return attempt;
+  }
+
+  /**
+   * Whether {@code failure} is a cancellation, bare or wrapped: on some JDKs (seen on 25) the JDK
+   * client's own future, once cancelled, fails with a wrapped {@code CancellationException}
+   * ("Request cancelled") and does not report {@code isCancelled()}.
+   */
+  private static boolean isCancellation(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof CancellationException) {
+        return true;
+      }
+      if (!(t instanceof CompletionException)) {
+        return false;
+      }
+    }
+    return false;
   }
 
   @Override

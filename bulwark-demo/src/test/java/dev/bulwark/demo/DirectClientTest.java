@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.test.ManualClock;
 import dev.bulwark.time.Scheduler;
-import java.io.IOException;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The unprotected client against the real flaky service on loopback: only a 200 is an answer. A
  * stalled answer is held by the test until the client's own (JDK) request timeout, kept short here,
- * has given up on it.
+ * has given up on it; each test first warms the JDK client up with an uncounted request.
  */
 class DirectClientTest {
   private static final Timeline TIMELINE = Timeline.standard();
@@ -47,9 +48,16 @@ class DirectClientTest {
       };
 
   @BeforeEach
-  void start() throws IOException {
+  void start() throws Exception {
     service = FlakyHttpService.start("test", TIMELINE, clock, stalls, draw::get);
-    client = new DirectClient(http, service.uri(), Duration.ofMillis(200));
+    client = new DirectClient(http, service.uri(), Duration.ofMillis(300));
+    // a cold JDK client can take longer than that short timeout for its first request
+    http.send(
+        HttpRequest.newBuilder(service.uri().resolve("stock/warm"))
+            .header(FlakyHttpService.WARM_UP, "true")
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.discarding());
   }
 
   @AfterEach
