@@ -1,49 +1,108 @@
 package dev.bulwark.demo;
 
-import dev.bulwark.Pipeline;
-import dev.bulwark.RejectedException;
-import java.util.Objects;
-import java.util.concurrent.Callable;
+import dev.bulwark.Resilience;
+import dev.bulwark.circuitbreaker.CircuitBreaker;
+import dev.bulwark.circuitbreaker.CircuitBreakerOpenException;
+import dev.bulwark.http.FallbackResponse;
+import dev.bulwark.http.HttpCallException;
+import dev.bulwark.http.ResilientHttpClient;
+import dev.bulwark.ratelimit.RateLimitedException;
+import dev.bulwark.ratelimit.RateLimiter;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The protected client: every request goes through a Bulwark {@link Pipeline}; when the pipeline
- * fails (the breaker is open, or the call failed after its retries), the user gets the last known
- * good value instead of an error, if there is one.
+ * The protected client: every request goes through a {@link ResilientHttpClient}; when a call fails
+ * (the breaker is open, the server asked callers to hold back, or the attempts ran out), its
+ * fallback answers with the last known good body for the item, marked {@value
+ * FallbackResponse#HEADER}, if there is one.
  *
  * <p>Thread-safe.
  */
-public final class GuardedClient implements InventoryClient {
-  private final Pipeline pipeline;
-  private final Callable<Stock> call;
-  private final LastKnownGood<Stock> cache = new LastKnownGood<>();
-  private final LongAdder rejected = new LongAdder();
+public final class GuardedClient implements InventoryClient, AutoCloseable {
+  private final CountingHttpClient wire;
+  private final ResilientHttpClient client;
+  private final LastKnownGood<String> lastKnown = new LastKnownGood<>();
+  private final LongAdder heldBack = new LongAdder();
+  private final LongAdder refused = new LongAdder();
 
-  /** A client that calls {@code service} through {@code pipeline}. */
-  public GuardedClient(FlakyService service, Pipeline pipeline) {
-    Objects.requireNonNull(service, "service");
-    this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
-    this.call = service::fetch;
+  /** A client of the service at {@code service} with {@code protection}'s settings. */
+  GuardedClient(URI service, Resilience resilience, Protection protection) {
+    this.wire = new CountingHttpClient(Protection.plainHttpClient());
+    this.client = protection.client(service, resilience, wire, this::recover);
   }
 
   @Override
-  public Answer fetch() {
+  public Answer fetch(String sku) {
     try {
-      cache.remember(pipeline.call(call));
-      return Answer.FRESH;
+      HttpResponse<String> response =
+          client.send(request(sku), HttpResponse.BodyHandlers.ofString());
+      if (response.headers().firstValue(FallbackResponse.HEADER).isPresent()) {
+        return Answer.FALLBACK;
+      }
+      if (response.statusCode() == 200) {
+        lastKnown.remember(sku, response.body());
+        return Answer.FRESH;
+      }
+      return Answer.FAILED; // an error status, and nothing known to fall back on
+    } catch (IOException e) {
+      return Answer.FAILED;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Answer.FAILED;
-    } catch (Exception e) {
-      if (e instanceof RejectedException) {
-        rejected.increment();
-      }
-      return cache.get().isPresent() ? Answer.FALLBACK : Answer.FAILED;
     }
   }
 
-  /** Requests a policy refused without calling the service (an open breaker, mostly). */
-  public long rejected() {
-    return rejected.sum();
+  /** Counts why the call failed, then answers with the item's last known good body, if any. */
+  private Optional<FallbackResponse> recover(HttpRequest request, HttpCallException failure) {
+    Throwable cause = failure.getCause();
+    if (cause instanceof CircuitBreakerOpenException) {
+      refused.increment();
+    } else if (cause instanceof RateLimitedException) {
+      heldBack.increment(); // the host's limiter is holding callers back for the server
+    }
+    String path = request.uri().getPath();
+    String sku = path.substring(path.lastIndexOf('/') + 1);
+    return lastKnown.get(sku).map(body -> FallbackResponse.of(200, body));
+  }
+
+  private HttpRequest request(String sku) {
+    return client.request("stock/" + sku).GET().build();
+  }
+
+  /** The service's circuit breaker, named {@code 127.0.0.1:<port>}, to listen to it. */
+  public CircuitBreaker breaker() {
+    return client.circuitBreaker(request("any"));
+  }
+
+  /** The service's rate limiter, which holds callers back when the service asks. */
+  public RateLimiter limiter() {
+    return client.rateLimiter(request("any"));
+  }
+
+  /** What the client counted on its side of the wire, for the report. */
+  public ClientCounts counts() {
+    return new ClientCounts(wire.cancelled(), heldBack.sum(), refused.sum());
+  }
+
+  /** The JDK client below the policies, to warm its connections up. */
+  HttpClient wire() {
+    return wire.delegate();
+  }
+
+  /** Attempts sent to the service, retries included. */
+  public long attempts() {
+    return wire.sent();
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    Closing.close(wire.delegate());
   }
 }

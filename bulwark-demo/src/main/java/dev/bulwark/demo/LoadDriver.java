@@ -11,9 +11,10 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Drives a client with a steady load: {@code users} users, each sending one request every {@code
- * pace} from the start of the run until its end; a user whose request took longer than the pace
- * sends the next one at once (it does not catch up on the ticks it missed). Users start staggered
- * across the first pace so that they do not all arrive at the same instant.
+ * pace} from the start of the run until its end, each always about the same item; a user whose
+ * request took longer than the pace sends the next one at once (it does not catch up on the ticks
+ * it missed). Users start staggered across the first pace so that they do not all arrive at the
+ * same instant.
  *
  * <p>Time comes from the injected clock and waiting goes through the injected scheduler; how the
  * users run (threads, virtual threads, or one at a time in a test) is the {@link Launcher}'s
@@ -22,6 +23,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Thread-safe: one driver can run several clients at once.
  */
 public final class LoadDriver {
+  /** How many distinct items the users ask about. */
+  static final int ITEMS = 10;
+
   private final Clock clock;
   private final Scheduler scheduler;
   private final int users;
@@ -98,13 +102,14 @@ public final class LoadDriver {
 
     private Run(InventoryClient client, long originNanos, long endNanos) {
       for (int i = 0; i < users; i++) {
+        int user = i;
         CallLog log = new CallLog();
         logs.add(log);
         long firstNanos = originNanos + paceNanos * i / users;
         tasks.add(
             () -> {
               try {
-                user(client, log, originNanos, firstNanos, endNanos);
+                user(client, sku(user), log, originNanos, firstNanos, endNanos);
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               } catch (RuntimeException | Error e) {
@@ -132,8 +137,18 @@ public final class LoadDriver {
     }
   }
 
+  /** The item user {@code user} asks about: one of {@value #ITEMS}, so users share items. */
+  static String sku(int user) {
+    return "sku-" + (user % ITEMS);
+  }
+
   private void user(
-      InventoryClient client, CallLog log, long originNanos, long firstNanos, long endNanos)
+      InventoryClient client,
+      String sku,
+      CallLog log,
+      long originNanos,
+      long firstNanos,
+      long endNanos)
       throws InterruptedException {
     long nextNanos = firstNanos;
     while (true) {
@@ -145,7 +160,7 @@ public final class LoadDriver {
       if (start - endNanos >= 0) {
         return;
       }
-      Answer answer = client.fetch();
+      Answer answer = client.fetch(sku);
       long end = clock.nanoTime();
       log.record(start - originNanos, end - start, answer);
       nextNanos += paceNanos;

@@ -7,18 +7,23 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The numbers of one run, all measured: what the users got, how many calls reached the service, how
- * long users waited, and how quickly fresh answers came back after the outage.
+ * The numbers of one run, all measured: what the users got, how many calls reached the service and
+ * what it answered them, what the client did on its side, how long users waited, and how quickly
+ * fresh answers came back after the outage.
  *
  * @param name the run's column title
  * @param requests requests the users sent
- * @param fresh requests answered with a fresh value
+ * @param fresh requests answered with a fresh value from the service
  * @param fallback requests answered with the last known good value
  * @param failed requests that got an error
- * @param rejected requests a policy refused without calling the service, or -1 if the run has no
- *     policies
  * @param serviceCalls calls that reached the service (retries included)
  * @param outageCalls of those, the calls that arrived while the service was down
+ * @param throttled calls the service answered 429 Too Many Requests
+ * @param heldBack requests held back without a call because the service had asked for a pause with
+ *     Retry-After, or -1 if the client cannot hold back
+ * @param refused requests an open circuit breaker refused without a call, or -1 if the client has
+ *     no breaker
+ * @param cut attempts abandoned at the per-attempt (per-request) timeout
  * @param p50Nanos the median time a user waited for an answer (or error), or -1 if no requests
  * @param p99Nanos the 99th percentile of that wait, or -1 if no requests
  * @param recovery from the end of the outage until the first fresh answer, if there was one
@@ -29,9 +34,12 @@ public record RunReport(
     long fresh,
     long fallback,
     long failed,
-    long rejected,
     long serviceCalls,
     long outageCalls,
+    long throttled,
+    long heldBack,
+    long refused,
+    long cut,
     long p50Nanos,
     long p99Nanos,
     Optional<Duration> recovery) {
@@ -46,12 +54,16 @@ public record RunReport(
   }
 
   /**
-   * Computes the report of a run from its users' logs and the service's own counts.
+   * Computes the report of a run from its users' logs, the service's own counts and the client's.
    *
-   * @param rejected requests refused by a policy, or -1 if the run has no policies
+   * @param timeline the service's script, to find the outage
    */
-  public static RunReport of(String name, List<CallLog> logs, FlakyService service, long rejected) {
-    Timeline timeline = service.timeline();
+  public static RunReport of(
+      String name,
+      List<CallLog> logs,
+      Timeline timeline,
+      ServiceCounts service,
+      ClientCounts client) {
     int outage = timeline.outageIndex().orElse(-1);
     long outageEndNanos = outage < 0 ? 0 : timeline.end(outage).toNanos();
     int total = 0;
@@ -79,9 +91,12 @@ public record RunReport(
         counts[Answer.FRESH.ordinal()],
         counts[Answer.FALLBACK.ordinal()],
         counts[Answer.FAILED.ordinal()],
-        rejected,
         service.calls(),
         outage < 0 ? 0 : service.callsIn(outage),
+        service.throttled(),
+        client.heldBack(),
+        client.refused(),
+        client.cut(),
         percentile(latencies, 50),
         percentile(latencies, 99),
         firstFreshAfterOutage == Long.MAX_VALUE

@@ -1,115 +1,169 @@
 package dev.bulwark.demo;
 
+import dev.bulwark.Resilience;
+import dev.bulwark.event.CallsHeldBack;
 import dev.bulwark.event.StateChanged;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The runnable showcase: the same flaky inventory service, under the same load, called directly and
- * through Bulwark (circuit breaker + retry, with a last-known-good fallback), both at once for 20
- * seconds; prints the script, the breaker's state changes as they happen, then both runs side by
- * side. Every number printed is measured during the run.
+ * The runnable showcase: the same flaky inventory service over real HTTP on loopback, under the
+ * same load, called with a plain JDK {@code HttpClient} and through a {@code ResilientHttpClient}
+ * (breaker, retry, timeouts, Retry-After, last known good fallback), both at once for 27 seconds;
+ * prints the script, the breaker's state changes as they happen, then both runs side by side. Every
+ * number printed is measured during the run.
  *
  * <p>
  *
- * {@snippet lang=shell : mvn -q -B install -DskipTests && mvn -q -B exec:java -pl bulwark-demo }
+ * {@snippet lang=shell :
+ * mvn -q -B -DskipTests -pl bulwark-demo -am package && java -jar bulwark-demo/target/showcase.jar
+ * }
  */
 public final class Showcase {
-  private static final int USERS = 50;
+  private static final int USERS = 30;
   private static final Duration PACE = Duration.ofMillis(100);
-  private static final Duration START_DELAY = Duration.ofMillis(200);
+  private static final int WARM_UP_REQUESTS = 100;
+  private static final Duration START_DELAY = Duration.ofMillis(300);
+  private static final long QUIET_NANOS = Duration.ofSeconds(1).toNanos();
 
   private Showcase() {}
 
   /** Runs the showcase and prints it to standard output. */
-  public static void main(String[] args) throws InterruptedException {
+  public static void main(String[] args) throws IOException, InterruptedException {
     PrintStream out = System.out;
     Clock clock = Clock.system();
     Scheduler scheduler = Scheduler.system();
     Timeline timeline = Timeline.standard();
     ThreadFactory threads = Threads.forUsers();
-    Protection protection = Protection.standard(clock, scheduler, ThreadLocalRandom::current);
+    Resilience resilience = Resilience.builder().clock(clock).scheduler(scheduler).build();
 
-    out.printf(
-        Locale.ROOT,
-        "Bulwark showcase: a flaky inventory service under the same load twice, at the same time.%n"
-            + "%d users (%s), each sending one request every %d ms, for %d s.%n"
-            + "  unprotected: each request calls the service directly%n"
-            + "  bulwark:     %s%n"
-            + "               and serves the last known good answer when that fails%n"
-            + "The service's script (each run has its own copy):%n",
-        USERS,
-        Threads.kind(threads),
-        PACE.toMillis(),
-        timeline.length().toSeconds(),
-        protection.describe());
-    for (int i = 0; i < timeline.phases().size(); i++) {
-      out.printf(
-          Locale.ROOT,
-          "  %4.1f-%4.1f s  %s%n",
-          seconds(timeline.phases().get(i).start().toNanos()),
-          seconds(timeline.end(i).toNanos()),
-          timeline.phases().get(i).describe());
-    }
-    out.println();
-
-    long origin = clock.nanoTime() + START_DELAY.toNanos();
-    protection
-        .breaker()
-        .events()
-        .subscribe(
-            StateChanged.class,
-            e ->
-                out.printf(
-                    Locale.ROOT,
-                    "t=%4.1fs  breaker '%s' %s -> %s%n",
-                    seconds(clock.nanoTime() - origin),
-                    e.policyName(),
-                    e.from(),
-                    e.to()));
-    for (Phase phase : timeline.phases()) {
-      scheduler.schedule(
-          () ->
-              out.printf(
-                  Locale.ROOT,
-                  "t=%4.1fs  service %s%n",
-                  seconds(clock.nanoTime() - origin),
-                  phase.name()),
-          origin + phase.start().toNanos() - clock.nanoTime());
-    }
-
-    Comparison comparison =
-        new Comparison(
+    try (Comparison comparison =
+        Comparison.start(
             timeline,
             USERS,
             PACE,
             clock,
             scheduler,
-            () -> ThreadLocalRandom.current().nextDouble());
-    Comparison.Result result =
-        comparison.run(protection.pipeline(), origin, LoadDriver.Launcher.threads(threads));
-
-    int outage = timeline.outageIndex().orElseThrow();
-    String window =
-        String.format(
+            () -> ThreadLocalRandom.current().nextDouble(),
+            resilience)) {
+      String host = comparison.guarded().breaker().name();
+      out.printf(
+          Locale.ROOT,
+          "Bulwark showcase: a flaky inventory service over HTTP on loopback, under the same"
+              + " load%ntwice at the same time: GET /stock/{sku}, %d users per side (%s), each"
+              + " sending one%nrequest every %d ms about one of %d items, for %d s. Each side has"
+              + " its own copy of the service.%n  unprotected: a plain java.net.http.HttpClient"
+              + " (HTTP/1.1); each request times out after %.1f s,%n               the same as the"
+              + " protected side's per-attempt timeout, to be fair;%n               anything but a"
+              + " 200 is an error for the user%n  bulwark:     %s%nThe service's script (both"
+              + " copies follow it):%n",
+          USERS,
+          Threads.kind(threads),
+          PACE.toMillis(),
+          LoadDriver.ITEMS,
+          timeline.length().toSeconds(),
+          Protection.ATTEMPT_TIMEOUT.toMillis() / 1e3,
+          Protection.standard().describe());
+      for (int i = 0; i < timeline.phases().size(); i++) {
+        out.printf(
             Locale.ROOT,
-            "%.0f-%.0f s",
-            seconds(timeline.phases().get(outage).start().toNanos()),
-            seconds(timeline.end(outage).toNanos()));
-    out.println();
-    out.print(ReportTable.format(List.of(result.unprotected(), result.protectedRun()), window));
-    out.println();
-    out.println(
-        "Every number above was measured in this run; run it again and they will move a little.\n"
-            + "A user waits for each answer before sending the next request, so unprotected users\n"
-            + "stuck on the outage's connect timeout send fewer requests. The breaker lets probes\n"
-            + "through only after its open wait, so fresh answers may come back a little later.");
+            "  %4.1f-%4.1f s  %s%n",
+            seconds(timeline.phases().get(i).start().toNanos()),
+            seconds(timeline.end(i).toNanos()),
+            timeline.phases().get(i).describe());
+      }
+      out.printf(
+          Locale.ROOT,
+          "The protected side's breaker and limiter are named '%s'.%n"
+              + "Both sides first warm up with %d uncounted requests, below the policies.%n%n",
+          host,
+          WARM_UP_REQUESTS);
+      comparison.warmUp(WARM_UP_REQUESTS, 10, threads);
+      long origin = clock.nanoTime() + START_DELAY.toNanos();
+
+      comparison
+          .guarded()
+          .breaker()
+          .events()
+          .subscribe(
+              StateChanged.class,
+              e ->
+                  out.printf(
+                      Locale.ROOT,
+                      "t=%4.1fs  breaker '%s' %s -> %s%n",
+                      seconds(clock.nanoTime() - origin),
+                      e.policyName(),
+                      e.from(),
+                      e.to()));
+      AtomicLong lastHoldPrinted = new AtomicLong(clock.nanoTime() - QUIET_NANOS);
+      comparison
+          .guarded()
+          .limiter()
+          .events()
+          .subscribe(
+              CallsHeldBack.class,
+              e -> {
+                long now = clock.nanoTime();
+                long last = lastHoldPrinted.get();
+                if (now - last >= QUIET_NANOS && lastHoldPrinted.compareAndSet(last, now)) {
+                  out.printf(
+                      Locale.ROOT,
+                      "t=%4.1fs  limiter '%s' holds every caller back %.1f s: the service sent"
+                          + " Retry-After%n",
+                      seconds(now - origin),
+                      e.policyName(),
+                      e.duration().toMillis() / 1e3);
+                }
+              });
+      for (Phase phase : timeline.phases()) {
+        scheduler.schedule(
+            () ->
+                out.printf(
+                    Locale.ROOT,
+                    "t=%4.1fs  service %s%n",
+                    seconds(clock.nanoTime() - origin),
+                    phase.name()),
+            origin + phase.start().toNanos() - clock.nanoTime());
+      }
+
+      Comparison.Result result = comparison.run(origin, LoadDriver.Launcher.threads(threads));
+
+      int outage = timeline.outageIndex().orElseThrow();
+      String window =
+          String.format(
+              Locale.ROOT,
+              "%.0f-%.0f s",
+              seconds(timeline.phases().get(outage).start().toNanos()),
+              seconds(timeline.end(outage).toNanos()));
+      out.println();
+      out.print(
+          ReportTable.format(
+              List.of(result.unprotected(), result.protectedRun()),
+              window,
+              Protection.ATTEMPT_TIMEOUT));
+      out.println();
+      out.println(
+          "Every number above was measured in this run; run it again and they will move a little.\n"
+              + "A user waits for each answer before sending the next request, so users stuck on\n"
+              + "slow answers send fewer requests. While the service rate-limits, the protected"
+              + " side\n"
+              + "honours Retry-After: it pauses every caller and serves the last known good"
+              + " instead\n"
+              + "of adding load, so it gets few 429s but also few fresh answers in that phase.\n"
+              + "Retries turn some errors into slower answers (an attempt cut at the timeout,"
+              + " then\n"
+              + "another), which shows in the p99. The breaker lets probes through only after its\n"
+              + "open wait, so the first fresh answer after the outage may come a little later:\n"
+              + "that is the price of not hammering a service that is down.");
+    }
   }
 
   private static double seconds(long nanos) {

@@ -33,19 +33,21 @@ public record Timeline(List<Phase> phases, Duration length) {
   }
 
   /**
-   * The showcase's script: healthy 0-4 s (5% errors), degraded 4-8 s (30% errors, slow), outage
-   * 8-16 s (every call fails after a 500 ms connect timeout), then recovered until 20 s.
+   * The showcase's script, 27 s: healthy 0-4 s (1% 5xx), degraded 4-9 s (20% 5xx, 10% answered only
+   * after 1.5 s), rate limited 9-13 s (35% 429 with Retry-After), outage 13-21 s (every request a
+   * 503 without Retry-After), then recovered (1% 5xx) until 27 s.
    */
   public static Timeline standard() {
-    Duration fast = Duration.ofMillis(20);
-    Duration connectTimeout = Duration.ofMillis(500);
+    Duration fast = Duration.ofMillis(5);
+    Duration slow = Duration.ofMillis(1500);
     return new Timeline(
         List.of(
-            new Phase("healthy", Duration.ZERO, 0.05, fast, fast),
-            new Phase("degraded", Duration.ofSeconds(4), 0.30, Duration.ofMillis(200), fast),
-            new Phase("outage", Duration.ofSeconds(8), 1.0, fast, connectTimeout),
-            new Phase("recovered", Duration.ofSeconds(16), 0.01, fast, fast)),
-        Duration.ofSeconds(20));
+            Phase.steady("healthy", Duration.ZERO, 0.01, fast),
+            new Phase("degraded", Duration.ofSeconds(4), 0.20, 0.10, 0, fast, slow),
+            new Phase("rate limited", Duration.ofSeconds(9), 0, 0, 0.35, fast, slow),
+            Phase.steady("outage", Duration.ofSeconds(13), 1.0, fast),
+            Phase.steady("recovered", Duration.ofSeconds(21), 0.01, fast)),
+        Duration.ofSeconds(27));
   }
 
   /** The index of the phase under way at {@code elapsedNanos} since the run began. */

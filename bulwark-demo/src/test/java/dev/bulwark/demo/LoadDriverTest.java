@@ -6,6 +6,8 @@ import dev.bulwark.test.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +22,7 @@ class LoadDriverTest {
   void sendsOneRequestPerPacePerUserStaggeredAcrossThePace() throws Exception {
     LoadDriver driver = new LoadDriver(clock, scheduler, 2, Duration.ofMillis(100));
 
-    List<CallLog> logs = driver.run(() -> Answer.FRESH, origin, Duration.ofSeconds(1), scheduler);
+    List<CallLog> logs = driver.run(sku -> Answer.FRESH, origin, Duration.ofSeconds(1), scheduler);
 
     assertThat(logs).hasSize(2);
     assertThat(starts(logs.get(0)))
@@ -33,7 +35,7 @@ class LoadDriverTest {
   void sendsTheNextRequestAtOnceAfterASlowAnswerWithoutCatchingUp() throws Exception {
     LoadDriver driver = new LoadDriver(clock, scheduler, 1, Duration.ofMillis(100));
     InventoryClient slow =
-        () -> {
+        sku -> {
           try {
             scheduler.sleep(250 * MS);
           } catch (InterruptedException e) {
@@ -51,8 +53,8 @@ class LoadDriverTest {
   @Test
   void runsUsersOfSeveralRunsInTheSameVirtualTime() throws Exception {
     LoadDriver driver = new LoadDriver(clock, scheduler, 3, Duration.ofMillis(100));
-    LoadDriver.Run first = driver.prepare(() -> Answer.FRESH, origin, Duration.ofSeconds(2));
-    LoadDriver.Run second = driver.prepare(() -> Answer.FALLBACK, origin, Duration.ofSeconds(2));
+    LoadDriver.Run first = driver.prepare(sku -> Answer.FRESH, origin, Duration.ofSeconds(2));
+    LoadDriver.Run second = driver.prepare(sku -> Answer.FALLBACK, origin, Duration.ofSeconds(2));
     List<Runnable> users = new ArrayList<>(first.users());
     users.addAll(second.users());
 
@@ -63,6 +65,23 @@ class LoadDriverTest {
         .allSatisfy(log -> assertThat(log.answer(19)).isEqualTo(Answer.FALLBACK));
     assertThat(second.logs().get(2).startNanos(19))
         .isEqualTo(1_966_666_666L); // last tick: 2/3 of a pace in
+  }
+
+  @Test
+  void givesEachUserOneItemSharedWithEveryTenthUser() throws Exception {
+    LoadDriver driver = new LoadDriver(clock, scheduler, 12, Duration.ofMillis(100));
+    Set<String> asked = ConcurrentHashMap.newKeySet();
+    InventoryClient client =
+        sku -> {
+          asked.add(Thread.currentThread().getName() + " " + sku);
+          return Answer.FRESH;
+        };
+
+    driver.run(client, origin, Duration.ofSeconds(1), scheduler);
+
+    assertThat(asked).hasSize(12); // each user always asks about the same item
+    assertThat(LoadDriver.sku(0)).isEqualTo("sku-0").isEqualTo(LoadDriver.sku(10));
+    assertThat(LoadDriver.sku(11)).isEqualTo("sku-1");
   }
 
   private static List<Long> starts(CallLog log) {
