@@ -87,7 +87,14 @@ final class Exchange<T> {
     } catch (RuntimeException | Error e) { // a rejection thrown at once, or a full registry
       outcome = CompletableFuture.failedFuture(e);
     }
-    outcome.whenComplete(this::finish);
+    outcome.whenComplete(
+        (response, error) -> {
+          if (error == null) {
+            finish(response, null);
+          } else { // possibly on the scheduler's thread (a deadline): leave it to its timers
+            client.completionExecutor().execute(() -> finish(null, error));
+          }
+        });
     return result;
   }
 

@@ -34,6 +34,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -102,6 +103,7 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
   private final Pipeline unrepeatable;
   private final HttpFallback fallback;
   private final Hedge hedge; // null: no hedging
+  private final Executor completionExecutor;
 
   private ResilientHttpClient(Builder b) {
     this.ownsDelegate = b.httpClient == null;
@@ -112,6 +114,7 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
                 .connectTimeout(b.connectTimeout)
                 .followRedirects(Redirect.NORMAL)
                 .build();
+    this.completionExecutor = delegate.executor().orElse(ForkJoinPool.commonPool());
     this.baseUri = b.baseUri;
     this.resilience = b.resilience != null ? b.resilience : Resilience.ofDefaults();
     this.route = b.route;
@@ -379,6 +382,16 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
 
   HttpFallback fallback() {
     return fallback;
+  }
+
+  /**
+   * Where a failed asynchronous call is finished (its fallback asked, its error body replayed into
+   * the caller's handler, the caller's callbacks run): the wrapped client's executor, else the
+   * common pool, as the JDK client completes its own futures; never the scheduler's thread, which
+   * every timer of the JVM's policies shares.
+   */
+  Executor completionExecutor() {
+    return completionExecutor;
   }
 
   String routeOf(HttpRequest request) {

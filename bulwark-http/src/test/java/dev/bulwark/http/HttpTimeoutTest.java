@@ -72,6 +72,30 @@ class HttpTimeoutTest extends HttpFixture {
   }
 
   @Test
+  void aTimedOutCallIsFinishedOffTheThreadThatRunsTheTimers() throws Exception {
+    AtomicReference<Thread> fallbackRanOn = new AtomicReference<>();
+    ResilientHttpClient withFallback =
+        client(
+            b ->
+                b.attemptTimeout(Duration.ofSeconds(3))
+                    .timeout(Duration.ofSeconds(3))
+                    .fallback(
+                        (request, failure) -> {
+                          fallbackRanOn.set(Thread.currentThread());
+                          return java.util.Optional.of(FallbackResponse.of(200, "stale"));
+                        }));
+    server.enqueue(Reply.ok("late").stall(slow));
+
+    CompletableFuture<HttpResponse<String>> call =
+        withFallback.sendAsync(get(withFallback, "/s"), BodyHandlers.ofString());
+    assertThat(slow.awaitStalled(WAIT)).isTrue();
+    scheduler.advance(Duration.ofSeconds(3)); // the manual scheduler runs timers on this thread
+
+    assertThat(answer(call).body()).isEqualTo("stale");
+    assertThat(fallbackRanOn.get()).isNotNull().isNotSameAs(Thread.currentThread());
+  }
+
+  @Test
   void cancellingTheCallAbortsTheAttemptAndStartsNoOther() throws Exception {
     server.enqueue(Reply.ok("late").stall(slow), Reply.ok("never asked"));
 
