@@ -43,11 +43,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Sample time, so JMH reports percentiles: the issue's target is on the median ({@code p0.50}).
  * With {@code -prof gc}, {@code gc.alloc.rate.norm} gives the bytes allocated per call by every
- * thread of the JVM (the JDK client's selector thread and the server's threads included, alike
- * for both rows), so the difference between the rows is what the wrapper allocates.
+ * thread of the JVM (the JDK client's selector thread and the server's threads included, alike for
+ * every row), so the difference between the rows is what the wrapper allocates.
  *
- * <p>The server shares the machine's cores with the client, so the noise is large: compare rows
- * of one run, never across runs.
+ * <p>The server shares the machine's cores with the client, so the noise is large: compare rows of
+ * one run, never across runs.
  *
  * {@snippet lang=shell :
  * java -jar bulwark-benchmarks/target/benchmarks.jar HttpClientBenchmark -prof gc
@@ -72,8 +72,8 @@ public class HttpClientBenchmark {
     },
     /**
      * The JDK client's {@code sendAsync}, waited for: what any wrapper built on {@code sendAsync}
-     * starts from. The JDK completes such a future on the common pool (a thread hop that its
-     * {@code send} does not make), so this row isolates the JDK's share of the wrapper's cost.
+     * starts from. The JDK completes such a future on the common pool (a thread hop that its {@code
+     * send} does not make), so this row isolates the JDK's share of the wrapper's cost.
      */
     RAW_ASYNC {
       @Override
