@@ -38,8 +38,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * What {@link ResilientHttpClient} costs on top of the JDK's {@link HttpClient}: a synchronous
  * {@code GET} of a 64-byte body from a loopback server in the same JVM, through the raw client and
  * through the resilient one with its defaults (the host's holds-only rate limiter and circuit
- * breaker, the 30 s total timeout, the retry with its 10 s attempt timeout), in the same run,
- * beside the JDK client's own {@code sendAsync} (which the resilient client is built on).
+ * breaker, the 30 s total timeout, the retry with its 10 s attempt timeout), in the same run. The
+ * asynchronous pair compares like with like: the JDK's {@code sendAsync} completes on its pool, a
+ * thread hop its {@code send} does not make, and the resilient client's {@code sendAsync} is built
+ * on it, while its {@code send} is built on the JDK's {@code send}.
  *
  * <p>Sample time, so JMH reports percentiles: the issue's target is on the median ({@code p0.50}).
  * With {@code -prof gc}, {@code gc.alloc.rate.norm} gives the bytes allocated per call by every
@@ -97,6 +99,19 @@ public class HttpClientBenchmark {
       HttpClient wrap(HttpClient plain) {
         return ResilientHttpClient.builder().httpClient(plain).build();
       }
+    },
+    /** {@link #BULWARK}'s {@code sendAsync}, waited for: to compare with {@link #RAW_ASYNC}. */
+    BULWARK_ASYNC {
+      @Override
+      HttpClient wrap(HttpClient plain) {
+        return BULWARK.wrap(plain);
+      }
+
+      @Override
+      <T> HttpResponse<T> send(HttpClient http, HttpRequest request, BodyHandler<T> handler)
+          throws IOException, InterruptedException {
+        return RAW_ASYNC.send(http, request, handler);
+      }
     };
 
     abstract HttpClient wrap(HttpClient plain);
@@ -111,7 +126,7 @@ public class HttpClientBenchmark {
   static final int SERVER_THREADS = 4;
   static final BodyHandler<String> BODY = BodyHandlers.ofString(StandardCharsets.US_ASCII);
 
-  @Param({"RAW", "RAW_ASYNC", "BULWARK"})
+  @Param({"RAW", "BULWARK", "RAW_ASYNC", "BULWARK_ASYNC"})
   public Client client;
 
   private ExecutorService serverThreads;
