@@ -21,9 +21,10 @@ import javax.net.ssl.SSLParameters;
 
 /**
  * A JDK client that counts, on the wire side of a {@code ResilientHttpClient}, the attempts it was
- * asked to send and those that were cancelled before they completed: an attempt that outlives the
- * per-attempt timeout is cancelled by the retry that cut it, so each cancelled attempt is one a
- * timeout cut. Everything else goes to the wrapped client unchanged.
+ * asked to send and those that were cut before they completed: an attempt that outlives the
+ * per-attempt timeout is cut by the retry (a synchronous one by interrupting its thread, an
+ * asynchronous one by cancelling its future), so each cut attempt is one a timeout cut. Everything
+ * else goes to the wrapped client unchanged.
  *
  * <p>Thread-safe.
  */
@@ -55,7 +56,12 @@ final class CountingHttpClient extends HttpClient {
   public <T> HttpResponse<T> send(HttpRequest request, BodyHandler<T> handler)
       throws IOException, InterruptedException {
     sent.increment();
-    return delegate.send(request, handler);
+    try {
+      return delegate.send(request, handler);
+    } catch (InterruptedException e) {
+      cancelled.increment(); // a synchronous attempt is cut by interrupting its thread
+      throw e;
+    }
   }
 
   @Override
