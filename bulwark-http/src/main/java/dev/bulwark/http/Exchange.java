@@ -49,8 +49,9 @@ final class Exchange<T> {
   private final BodyHandler<T> handler;
   private final PushPromiseHandler<T> pushes; // null unless the caller passed one
   private final String route;
-  private final CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
-  private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
+  // Asynchronous calls only; set by start(), before any attempt can read them.
+  private CompletableFuture<HttpResponse<T>> result;
+  private Set<CompletableFuture<?>> inFlight;
   private final AtomicInteger attempts = new AtomicInteger();
   private volatile int lastStatus = -1;
   private volatile Duration lastServerDelay;
@@ -70,6 +71,8 @@ final class Exchange<T> {
 
   /** The call, without blocking: the future completes with the caller's answer. */
   CompletableFuture<HttpResponse<T>> start() {
+    result = new CompletableFuture<>();
+    inFlight = ConcurrentHashMap.newKeySet();
     result.whenComplete(
         (response, error) -> {
           if (result.isCancelled()) {
