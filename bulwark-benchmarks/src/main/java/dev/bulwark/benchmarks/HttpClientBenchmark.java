@@ -58,7 +58,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 5, time = 2)
+@Warmup(iterations = 6, time = 3)
 @Measurement(iterations = 5, time = 3)
 @Fork(2)
 public class HttpClientBenchmark {
