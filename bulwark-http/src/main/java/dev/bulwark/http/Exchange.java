@@ -128,13 +128,21 @@ final class Exchange<T> {
     try {
       return attemptsPipeline.call(this::attemptOnThisThread);
     } catch (RetryExhaustedException e) {
-      Throwable last = e.getCause();
-      if (last instanceof Exception) {
-        gaveUp = e.policyName();
-        throw (Exception) last;
-      }
-      throw e;
+      throw (Exception) lastFailureOf(e); // an Exception: the exhausted one, or its last failure
     }
+  }
+
+  /**
+   * The last attempt's failure if {@code failure} says a retry ran out (remembering which retry,
+   * for the caller's exception), else {@code failure}. A retry never retries an {@code Error}, so
+   * the last failure of a spent retry is an {@code Exception}.
+   */
+  private Throwable lastFailureOf(Throwable failure) {
+    if (failure instanceof RetryExhaustedException && failure.getCause() instanceof Exception) {
+      gaveUp = ((RetryExhaustedException) failure).policyName();
+      return failure.getCause();
+    }
+    return failure;
   }
 
   /** Sends the request once, on the caller's thread (or a hedge's). */
@@ -252,12 +260,7 @@ final class Exchange<T> {
             peeled.complete(response);
             return;
           }
-          Throwable failure = Failures.unwrap(error);
-          if (failure instanceof RetryExhaustedException && failure.getCause() != null) {
-            gaveUp = ((RetryExhaustedException) failure).policyName();
-            failure = failure.getCause();
-          }
-          peeled.completeExceptionally(failure);
+          peeled.completeExceptionally(lastFailureOf(Failures.unwrap(error)));
         });
     return peeled;
   }
