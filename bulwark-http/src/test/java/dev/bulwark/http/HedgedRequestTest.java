@@ -5,26 +5,18 @@ import static org.awaitility.Awaitility.await;
 
 import dev.bulwark.hedge.Hedge;
 import dev.bulwark.hedge.HedgeConfig;
-import dev.bulwark.test.http.Gate;
 import dev.bulwark.test.http.Reply;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class HedgedRequestTest extends HttpFixture {
   private static final Duration HEDGE_DELAY = Duration.ofMillis(500);
-  private final Gate slow = Gate.closed();
   private final ResilientHttpClient client =
       client(b -> b.hedge(HedgeConfig.builder().delay(HEDGE_DELAY).maxExtraLoad(1.0).build()));
-
-  @AfterEach
-  void releaseStalledReplies() {
-    slow.open();
-  }
 
   @Test
   void aSlowFirstAttemptLosesToTheHedgeAndIsAborted() throws Exception {

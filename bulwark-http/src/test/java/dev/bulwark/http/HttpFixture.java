@@ -9,6 +9,7 @@ import dev.bulwark.retry.Backoff;
 import dev.bulwark.retry.RetryConfig;
 import dev.bulwark.test.ManualClock;
 import dev.bulwark.test.ManualScheduler;
+import dev.bulwark.test.http.Gate;
 import dev.bulwark.test.http.ScriptedHttpServer;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,6 +36,9 @@ abstract class HttpFixture {
   final ManualScheduler scheduler = new ManualScheduler(clock);
   final Resilience registry = Resilience.builder().clock(clock).scheduler(scheduler).build();
   final ScriptedHttpServer server = ScriptedHttpServer.start();
+
+  /** The gate a test's slow replies stall on; opened after each test, before the server closes. */
+  final Gate slow = Gate.closed();
 
   ResilientHttpClient client(UnaryOperator<ResilientHttpClient.Builder> custom) {
     return custom
@@ -63,6 +67,7 @@ abstract class HttpFixture {
 
   @AfterEach
   void serverSawNothingMalformed() {
+    slow.open();
     server.close();
     assertThat(server.errors()).isEmpty();
   }

@@ -13,18 +13,11 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class HttpTimeoutTest extends HttpFixture {
-  private final Gate slow = Gate.closed();
   private final ResilientHttpClient client =
       client(b -> b.attemptTimeout(Duration.ofSeconds(3)).timeout(Duration.ofSeconds(5)));
-
-  @AfterEach
-  void releaseStalledReplies() {
-    slow.open();
-  }
 
   @Test
   void cutsASlowAttemptAtItsTimeoutAbortsItAndRetriesOnAFastOne() throws Exception {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.hedge.HedgeConfig;
-import dev.bulwark.test.http.Gate;
 import dev.bulwark.test.http.Reply;
 import dev.bulwark.timeout.TimeoutExceededException;
 import java.net.http.HttpRequest.BodyPublishers;
@@ -15,7 +14,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,14 +22,8 @@ import org.junit.jupiter.api.Test;
  * When the caller is blocked on the wire, the test drives the clock from its own thread.
  */
 class SyncSendTest extends HttpFixture {
-  private final Gate slow = Gate.closed();
   private final ResilientHttpClient client =
       client(b -> b.attemptTimeout(Duration.ofSeconds(3)).timeout(Duration.ofSeconds(5)));
-
-  @AfterEach
-  void releaseStalledReplies() {
-    slow.open();
-  }
 
   @Test
   void retriesA503AfterSleepingTheBackoff() throws Exception {
@@ -89,7 +81,7 @@ class SyncSendTest extends HttpFixture {
   void cutsASlowAttemptByInterruptingItAndRetries() throws Exception {
     server.enqueue(Reply.ok("too late").stall(slow), Reply.ok("fast"));
 
-    CompletableFuture<HttpResponse<String>> call = sendOnAnotherThread("/s");
+    CompletableFuture<HttpResponse<String>> call = sendOnAnotherThread(client, "/s");
     assertThat(slow.awaitStalled(WAIT)).isTrue();
     scheduler.advance(Duration.ofSeconds(3)); // the attempt's deadline interrupts the caller
 
@@ -107,19 +99,11 @@ class SyncSendTest extends HttpFixture {
                     .retry(dev.bulwark.retry.RetryConfig.builder().maxAttempts(1).build()));
     server.enqueue(Reply.ok("too late").stall(slow));
 
-    CompletableFuture<HttpResponse<String>> call =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return once.send(get(once, "/s"), BodyHandlers.ofString());
-              } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
-              }
-            });
+    CompletableFuture<HttpResponse<String>> call = sendOnAnotherThread(once, "/s");
     assertThat(slow.awaitStalled(WAIT)).isTrue();
     scheduler.advance(Duration.ofSeconds(3));
 
-    assertThat(HttpRetryTest.catchFailure(call)) // the future unwraps the CompletionException
+    assertThat(HttpRetryTest.catchFailure(call))
         .isInstanceOfSatisfying(
             HttpCallException.class,
             e -> {
@@ -138,15 +122,7 @@ class SyncSendTest extends HttpFixture {
                     HedgeConfig.builder().delay(Duration.ofMillis(500)).maxExtraLoad(1.0).build()));
     server.enqueue(Reply.ok("slow replica").stall(slow), Reply.ok("fast replica"));
 
-    CompletableFuture<HttpResponse<String>> call =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return hedged.send(get(hedged, "/search"), BodyHandlers.ofString());
-              } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
-              }
-            });
+    CompletableFuture<HttpResponse<String>> call = sendOnAnotherThread(hedged, "/search");
     assertThat(slow.awaitStalled(WAIT)).isTrue();
     awaitPending(Duration.ofMillis(500));
     scheduler.advance(Duration.ofMillis(500));
@@ -155,7 +131,9 @@ class SyncSendTest extends HttpFixture {
     assertThat(slow.awaitClientGone(WAIT)).isTrue(); // the losing thread was interrupted
   }
 
-  private CompletableFuture<HttpResponse<String>> sendOnAnotherThread(String path) {
+  /** {@code client.send} of a GET of {@code path} on a thread of its own, which may block. */
+  private static CompletableFuture<HttpResponse<String>> sendOnAnotherThread(
+      ResilientHttpClient client, String path) {
     CompletableFuture<HttpResponse<String>> answer = new CompletableFuture<>();
     Thread caller =
         new Thread(
