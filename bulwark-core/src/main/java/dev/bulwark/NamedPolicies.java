@@ -3,6 +3,7 @@ package dev.bulwark;
 import dev.bulwark.event.PolicyAdded;
 import dev.bulwark.event.PolicyEvicted;
 import dev.bulwark.internal.EventBus;
+import dev.bulwark.policy.Policy;
 import dev.bulwark.time.Clock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -1,5 +1,8 @@
 package dev.bulwark;
 
+import dev.bulwark.policy.BulwarkException;
+import dev.bulwark.policy.RejectedException;
+
 /**
  * A {@link Resilience} registry could not create a policy: it already holds its maximum number of
  * instances of that kind and none can be dropped, because every one of them is busy (an open or

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bulwark.event.PolicyAdded;
 import dev.bulwark.event.PolicyEvicted;
 import dev.bulwark.internal.EventBus;
+import dev.bulwark.policy.Policy;
 import dev.bulwark.test.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.event.PolicyAdded;
 import dev.bulwark.event.PolicyEvicted;
+import dev.bulwark.policy.Pipeline;
 import dev.bulwark.test.ManualClock;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -7,6 +7,7 @@ import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
 import dev.bulwark.event.PolicyAdded;
 import dev.bulwark.event.PolicyEvicted;
+import dev.bulwark.policy.Pipeline;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.RateLimiterConfig;
 import dev.bulwark.test.ManualClock;

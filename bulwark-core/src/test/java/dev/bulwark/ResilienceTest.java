@@ -9,6 +9,7 @@ import dev.bulwark.circuitbreaker.CircuitBreakerOpenException;
 import dev.bulwark.event.FailureRecorded;
 import dev.bulwark.event.PolicyAdded;
 import dev.bulwark.event.PolicyEvent;
+import dev.bulwark.policy.Pipeline;
 import dev.bulwark.ratelimit.RateLimitedException;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.RateLimiterConfig;

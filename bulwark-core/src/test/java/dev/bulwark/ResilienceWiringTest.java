@@ -8,6 +8,7 @@ import dev.bulwark.bulkhead.BulkheadConfig;
 import dev.bulwark.bulkhead.BulkheadFullException;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
 import dev.bulwark.event.PolicyEvent;
+import dev.bulwark.policy.Pipeline;
 import dev.bulwark.ratelimit.RateLimiterConfig;
 import dev.bulwark.retry.Backoff;
 import dev.bulwark.retry.RetryConfig;

@@ -1,7 +1,7 @@
 package dev.bulwark.benchmarks;
 
-import dev.bulwark.Pipeline;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
+import dev.bulwark.policy.Pipeline;
 import dev.bulwark.retry.Backoff;
 import dev.bulwark.retry.RetryConfig;
 import dev.failsafe.Failsafe;

@@ -1,6 +1,6 @@
 package dev.bulwark.benchmarks;
 
-import dev.bulwark.Pipeline;
+import dev.bulwark.policy.Pipeline;
 import dev.bulwark.retry.Backoff;
 import dev.bulwark.retry.Retry;
 import dev.bulwark.retry.RetryBudget;

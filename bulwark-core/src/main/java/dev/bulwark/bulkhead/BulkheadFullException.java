@@ -1,6 +1,6 @@
 package dev.bulwark.bulkhead;
 
-import dev.bulwark.RejectedException;
+import dev.bulwark.policy.RejectedException;
 import java.time.Duration;
 
 /**

@@ -1,16 +1,16 @@
 package dev.bulwark.circuitbreaker;
 
-import dev.bulwark.Policy;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.internal.Check;
+import dev.bulwark.policy.Policy;
 import dev.bulwark.time.Clock;
 import java.time.Duration;
 
 /**
  * Stops calling what keeps failing, tests it again after a wait, closes when it recovers.
  *
- * <p>Use it as a {@link Policy} in a {@link dev.bulwark.Pipeline} (it then counts each call's
- * outcome itself, exactly once), or by hand around code it cannot wrap:
+ * <p>Use it as a {@link Policy} in a {@link dev.bulwark.policy.Pipeline} (it then counts each
+ * call's outcome itself, exactly once), or by hand around code it cannot wrap:
  *
  * <pre>{@code
  * if (breaker.tryAcquirePermission()) {

@@ -1,7 +1,7 @@
 package dev.bulwark.circuitbreaker;
 
-import dev.bulwark.RejectedException;
 import dev.bulwark.internal.Check;
+import dev.bulwark.policy.RejectedException;
 import java.time.Duration;
 
 /**

@@ -9,7 +9,6 @@ import dev.bulwark.event.CallRejected;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.event.FailureRecorded;
 import dev.bulwark.event.OutcomeIgnored;
-import dev.bulwark.event.StateChanged;
 import dev.bulwark.event.SuccessRecorded;
 import dev.bulwark.internal.Check;
 import dev.bulwark.internal.EventBus;

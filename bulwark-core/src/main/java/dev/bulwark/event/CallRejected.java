@@ -1,6 +1,6 @@
 package dev.bulwark.event;
 
-import dev.bulwark.RejectedException;
+import dev.bulwark.policy.RejectedException;
 import java.time.Instant;
 
 /** A policy refused a call; {@code rejection} says why and when a call may pass again. */

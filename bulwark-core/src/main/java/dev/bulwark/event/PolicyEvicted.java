@@ -1,6 +1,6 @@
 package dev.bulwark.event;
 
-import dev.bulwark.Policy;
+import dev.bulwark.policy.Policy;
 import java.time.Instant;
 
 /**

@@ -1,8 +1,8 @@
 package dev.bulwark.fallback;
 
-import dev.bulwark.Policy;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.internal.Check;
+import dev.bulwark.policy.Policy;
 import dev.bulwark.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
@@ -20,12 +20,12 @@ import java.util.function.Supplier;
  * FallbackServed} event naming the rung and the failure, and counted in {@link Snapshot#served()},
  * so health and metrics can report the service as degraded.
  *
- * <p><b>Types.</b> A {@link Policy} is generic per call, so inside a {@link dev.bulwark.Pipeline}
- * the fallback's value is handed back with an unchecked cast to the call's type: a {@code
- * Fallback<String>} in a pipeline whose call returns an {@code Integer} fails with a {@code
- * ClassCastException} where the caller uses the value. Use one fallback per result type. The typed
- * methods {@link #serve} and {@link #serveAsync} are checked by the compiler and also say which
- * rung served and how old the value is:
+ * <p><b>Types.</b> A {@link Policy} is generic per call, so inside a {@link
+ * dev.bulwark.policy.Pipeline} the fallback's value is handed back with an unchecked cast to the
+ * call's type: a {@code Fallback<String>} in a pipeline whose call returns an {@code Integer} fails
+ * with a {@code ClassCastException} where the caller uses the value. Use one fallback per result
+ * type. The typed methods {@link #serve} and {@link #serveAsync} are checked by the compiler and
+ * also say which rung served and how old the value is:
  *
  * {@snippet :
  * Served<Quote> quote = fallback.serve(() -> pipeline.call(() -> quotes.fetch(symbol)));

@@ -1,7 +1,7 @@
 package dev.bulwark.fallback;
 
-import dev.bulwark.RejectedException;
 import dev.bulwark.internal.Check;
+import dev.bulwark.policy.RejectedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

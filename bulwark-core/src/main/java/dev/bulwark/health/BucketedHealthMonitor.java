@@ -4,12 +4,12 @@ import static java.lang.System.Logger.Level.WARNING;
 
 import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreaker.State;
+import dev.bulwark.circuitbreaker.StateChanged;
 import dev.bulwark.event.DegradedOutcome;
 import dev.bulwark.event.EventListener;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.event.FailureRecorded;
 import dev.bulwark.event.PolicyEvent;
-import dev.bulwark.event.StateChanged;
 import dev.bulwark.health.HealthReport.Finding;
 import dev.bulwark.internal.Check;
 import dev.bulwark.time.Clock;

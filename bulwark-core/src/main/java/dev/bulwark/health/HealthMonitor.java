@@ -81,8 +81,8 @@ public interface HealthMonitor {
   /**
    * Watches any policy's events under the name {@code component}: every {@link FailureRecorded} and
    * {@link DegradedOutcome} it publishes from now on counts for the recent window, and a {@link
-   * dev.bulwark.event.StateChanged} it publishes triggers an evaluation. A source already watched
-   * (also as a breaker's events) is skipped.
+   * dev.bulwark.circuitbreaker.StateChanged} it publishes triggers an evaluation. A source already
+   * watched (also as a breaker's events) is skipped.
    *
    * @return this monitor
    * @throws NullPointerException if an argument is null

@@ -1,6 +1,6 @@
 package dev.bulwark.hedge;
 
-import dev.bulwark.Policy.AsyncNext;
+import dev.bulwark.policy.Policy.AsyncNext;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;

@@ -1,8 +1,8 @@
 package dev.bulwark.hedge;
 
-import dev.bulwark.Policy;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.internal.Check;
+import dev.bulwark.policy.Policy;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.bulwark.hedge;
 
-import dev.bulwark.Policy.Next;
+import dev.bulwark.policy.Policy.Next;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;

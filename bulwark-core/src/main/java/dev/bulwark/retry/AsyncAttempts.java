@@ -1,7 +1,7 @@
 package dev.bulwark.retry;
 
-import dev.bulwark.Policy.AsyncNext;
 import dev.bulwark.internal.Failures;
+import dev.bulwark.policy.Policy.AsyncNext;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

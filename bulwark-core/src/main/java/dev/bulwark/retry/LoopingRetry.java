@@ -1,6 +1,5 @@
 package dev.bulwark.retry;
 
-import dev.bulwark.RejectedException;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.event.FailureRecorded;
 import dev.bulwark.event.RetriesExhausted;
@@ -9,6 +8,7 @@ import dev.bulwark.event.RetryScheduled;
 import dev.bulwark.event.SuccessRecorded;
 import dev.bulwark.internal.Check;
 import dev.bulwark.internal.EventBus;
+import dev.bulwark.policy.RejectedException;
 import dev.bulwark.ratelimit.ServerBusyException;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;

@@ -1,6 +1,6 @@
 package dev.bulwark.retry;
 
-import dev.bulwark.BulwarkException;
+import dev.bulwark.policy.BulwarkException;
 
 /**
  * A {@link Retry} tried a call more than once and gave up: its attempts or its time budget ran out,

@@ -3,10 +3,10 @@ package dev.bulwark.bulkhead;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.bulwark.Pipeline;
 import dev.bulwark.event.CallPermitted;
 import dev.bulwark.event.CallRejected;
 import dev.bulwark.event.PolicyEvent;
+import dev.bulwark.policy.Pipeline;
 import dev.bulwark.test.CallMode;
 import dev.bulwark.test.ManualClock;
 import dev.bulwark.test.ManualScheduler;

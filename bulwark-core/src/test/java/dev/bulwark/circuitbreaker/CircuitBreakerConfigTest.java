@@ -3,8 +3,8 @@ package dev.bulwark.circuitbreaker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.bulwark.RejectedException;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig.WindowType;
+import dev.bulwark.policy.RejectedException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;

@@ -3,9 +3,9 @@ package dev.bulwark.circuitbreaker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.bulwark.RejectedException;
 import dev.bulwark.event.FailureRecorded;
 import dev.bulwark.event.OutcomeIgnored;
+import dev.bulwark.policy.RejectedException;
 import dev.bulwark.test.CallMode;
 import dev.bulwark.test.ManualClock;
 import dev.bulwark.test.ManualScheduler;
@@ -114,7 +114,9 @@ class CircuitBreakerFailureClassificationTest {
     inner.forceOpen();
 
     assertThatThrownBy(
-            () -> mode.call(dev.bulwark.Pipeline.of(outer, inner), scheduler, () -> "unreached"))
+            () ->
+                mode.call(
+                    dev.bulwark.policy.Pipeline.of(outer, inner), scheduler, () -> "unreached"))
         .isInstanceOf(CircuitBreakerOpenException.class);
 
     assertThat(outer.snapshot().bufferedCalls()).isZero();

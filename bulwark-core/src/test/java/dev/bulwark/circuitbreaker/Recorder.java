@@ -1,7 +1,6 @@
 package dev.bulwark.circuitbreaker;
 
 import dev.bulwark.event.PolicyEvent;
-import dev.bulwark.event.StateChanged;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;

@@ -3,8 +3,8 @@ package dev.bulwark.fallback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.bulwark.Pipeline;
 import dev.bulwark.event.FallbackServed;
+import dev.bulwark.policy.Pipeline;
 import dev.bulwark.test.ManualClock;
 import dev.bulwark.test.ManualScheduler;
 import dev.bulwark.timeout.Timeout;

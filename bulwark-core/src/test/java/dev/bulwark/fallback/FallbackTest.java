@@ -3,9 +3,9 @@ package dev.bulwark.fallback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.bulwark.Pipeline;
 import dev.bulwark.bulkhead.BulkheadFullException;
 import dev.bulwark.event.FallbackServed;
+import dev.bulwark.policy.Pipeline;
 import dev.bulwark.test.CallMode;
 import dev.bulwark.test.ManualClock;
 import dev.bulwark.test.ManualScheduler;

@@ -3,7 +3,6 @@ package dev.bulwark.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.bulwark.Policy;
 import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreaker.State;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
@@ -11,6 +10,7 @@ import dev.bulwark.event.EventSource;
 import dev.bulwark.event.FailureRecorded;
 import dev.bulwark.health.HealthReport.Finding;
 import dev.bulwark.internal.EventBus;
+import dev.bulwark.policy.Policy;
 import dev.bulwark.test.CallMode;
 import dev.bulwark.test.ManualClock;
 import dev.bulwark.test.ManualScheduler;

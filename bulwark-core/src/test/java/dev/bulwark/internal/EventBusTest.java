@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.circuitbreaker.CircuitBreaker;
+import dev.bulwark.circuitbreaker.StateChanged;
 import dev.bulwark.event.CallPermitted;
 import dev.bulwark.event.DegradedOutcome;
 import dev.bulwark.event.EventListener;
 import dev.bulwark.event.FallbackServed;
 import dev.bulwark.event.PolicyEvent;
-import dev.bulwark.event.StateChanged;
 import dev.bulwark.event.SuccessRecorded;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,9 +3,9 @@ package dev.bulwark.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.bulwark.Pipeline;
-import dev.bulwark.RejectedException;
 import dev.bulwark.event.CallsHeldBack;
+import dev.bulwark.policy.Pipeline;
+import dev.bulwark.policy.RejectedException;
 import dev.bulwark.ratelimit.RateLimiterConfig.Algorithm;
 import dev.bulwark.test.CallMode;
 import dev.bulwark.test.ManualClock;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.bulwark.RejectedException;
 import dev.bulwark.event.FailureRecorded;
 import dev.bulwark.event.PolicyEvent;
 import dev.bulwark.event.RetriesExhausted;
 import dev.bulwark.event.RetryScheduled;
 import dev.bulwark.event.SuccessRecorded;
+import dev.bulwark.policy.RejectedException;
 import dev.bulwark.test.CallMode;
 import dev.bulwark.test.ManualClock;
 import dev.bulwark.test.ManualScheduler;

@@ -1,8 +1,8 @@
 package dev.bulwark.demo;
 
 import dev.bulwark.Resilience;
+import dev.bulwark.circuitbreaker.StateChanged;
 import dev.bulwark.event.CallsHeldBack;
-import dev.bulwark.event.StateChanged;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package dev.bulwark.http;
 
-import dev.bulwark.BulwarkException;
-import dev.bulwark.Pipeline;
 import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.internal.Failures;
+import dev.bulwark.policy.BulwarkException;
+import dev.bulwark.policy.Pipeline;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.ServerBusyException;
 import dev.bulwark.retry.RetryExhaustedException;

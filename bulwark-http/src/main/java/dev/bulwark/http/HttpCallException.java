@@ -1,6 +1,6 @@
 package dev.bulwark.http;
 
-import dev.bulwark.RejectedException;
+import dev.bulwark.policy.RejectedException;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

@@ -1,12 +1,12 @@
 package dev.bulwark.http;
 
-import dev.bulwark.Pipeline;
 import dev.bulwark.Resilience;
 import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
 import dev.bulwark.hedge.Hedge;
 import dev.bulwark.hedge.HedgeConfig;
 import dev.bulwark.internal.Check;
+import dev.bulwark.policy.Pipeline;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.RateLimiterConfig;
 import dev.bulwark.ratelimit.RetryAfter;
@@ -128,8 +128,8 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
             b.maxErrorBodyBytes);
     this.fallback = b.fallback;
     RetryConfig retry = b.retry.toBuilder().attemptTimeout(b.attemptTimeout).retryOn().build();
-    List<dev.bulwark.Policy> safe = new ArrayList<>();
-    List<dev.bulwark.Policy> unsafe = new ArrayList<>();
+    List<dev.bulwark.policy.Policy> safe = new ArrayList<>();
+    List<dev.bulwark.policy.Policy> unsafe = new ArrayList<>();
     Timeout timeout =
         Timeout.of(
             b.name + "-timeout",
@@ -157,8 +157,8 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
     if (hedge != null) {
       safe.add(hedge); // inside the retry: each attempt is raced, and the attempt timeout bounds it
     }
-    this.repeatable = Pipeline.of(safe.toArray(dev.bulwark.Policy[]::new));
-    this.unrepeatable = Pipeline.of(unsafe.toArray(dev.bulwark.Policy[]::new));
+    this.repeatable = Pipeline.of(safe.toArray(dev.bulwark.policy.Policy[]::new));
+    this.unrepeatable = Pipeline.of(unsafe.toArray(dev.bulwark.policy.Policy[]::new));
   }
 
   /** A limiter that never limits: it is there to hold callers back when a server asks. */

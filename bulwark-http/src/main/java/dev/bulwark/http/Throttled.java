@@ -1,6 +1,6 @@
 package dev.bulwark.http;
 
-import dev.bulwark.RejectedException;
+import dev.bulwark.policy.RejectedException;
 import dev.bulwark.ratelimit.ServerBusyException;
 import java.net.http.HttpResponse;
 import java.time.Duration;

@@ -33,23 +33,31 @@ class ReadmeExampleTest extends HttpFixture {
     URI base = server.uri(); // the README says https://api.example.com/
 
     // -- as in the README --
-    ResilientHttpClient client = ResilientHttpClient.builder()
-        .baseUri(base)
-        .resilience(resilience)                      // each host's breaker and limiter live here
-        .timeout(Duration.ofSeconds(10))             // the whole call, retries included
-        .attemptTimeout(Duration.ofSeconds(2))       // each attempt
-        .fallback((request, failure) -> cache.get(request.uri()).map(body -> FallbackResponse.of(200, body)))
-        .build();
+    ResilientHttpClient client =
+        ResilientHttpClient.builder()
+            .baseUri(base)
+            .resilience(resilience) // each host's breaker and limiter live here
+            .timeout(Duration.ofSeconds(10)) // the whole call, retries included
+            .attemptTimeout(Duration.ofSeconds(2)) // each attempt
+            .fallback(
+                (request, failure) ->
+                    cache.get(request.uri()).map(body -> FallbackResponse.of(200, body)))
+            .build();
 
-    HttpResponse<String> stock = client.send(client.request("/stock/42").build(), BodyHandlers.ofString());
+    HttpResponse<String> stock =
+        client.send(client.request("/stock/42").build(), BodyHandlers.ofString());
     // -- end --
 
     assertThat(stock.body()).isEqualTo("ok");
     server.enqueue(Reply.status(500), Reply.status(500), Reply.status(500));
     var later = client.sendAsync(client.request("/stock/42").build(), BodyHandlers.ofString());
     for (int retry = 0; retry < 2; retry++) {
-      await().atMost(WAIT).until(() -> !scheduler.pendingDelays().isEmpty()
-          && scheduler.pendingDelays().get(0).compareTo(Duration.ofSeconds(2)) < 0);
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  !scheduler.pendingDelays().isEmpty()
+                      && scheduler.pendingDelays().get(0).compareTo(Duration.ofSeconds(2)) < 0);
       scheduler.advance(scheduler.pendingDelays().get(0)); // the jittered backoff
     }
     assertThat(answer(later).body()).isEqualTo("12 (cached)");

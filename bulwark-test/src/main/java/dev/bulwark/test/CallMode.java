@@ -1,7 +1,7 @@
 package dev.bulwark.test;
 
-import dev.bulwark.Pipeline;
-import dev.bulwark.Policy;
+import dev.bulwark.policy.Pipeline;
+import dev.bulwark.policy.Policy;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;

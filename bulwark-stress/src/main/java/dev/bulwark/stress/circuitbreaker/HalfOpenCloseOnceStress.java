@@ -5,7 +5,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
-import dev.bulwark.event.StateChanged;
+import dev.bulwark.circuitbreaker.StateChanged;
 import dev.bulwark.test.ManualClock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,4 +1,4 @@
-package dev.bulwark;
+package dev.bulwark.policy;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;

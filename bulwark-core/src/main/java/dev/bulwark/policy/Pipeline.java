@@ -1,4 +1,4 @@
-package dev.bulwark;
+package dev.bulwark.policy;
 
 import dev.bulwark.internal.Check;
 import java.lang.reflect.UndeclaredThrowableException;

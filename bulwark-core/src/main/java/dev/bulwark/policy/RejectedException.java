@@ -1,4 +1,4 @@
-package dev.bulwark;
+package dev.bulwark.policy;
 
 import java.time.Duration;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package dev.bulwark;
+package dev.bulwark.policy;
 
 /**
  * The base of every exception Bulwark itself throws. Exceptions thrown by a protected call are

@@ -1,6 +1,6 @@
-package dev.bulwark.event;
+package dev.bulwark.circuitbreaker;
 
-import dev.bulwark.circuitbreaker.CircuitBreaker;
+import dev.bulwark.event.PolicyEvent;
 import java.time.Instant;
 
 /** A circuit breaker moved from one state to another. Published once per transition. */
