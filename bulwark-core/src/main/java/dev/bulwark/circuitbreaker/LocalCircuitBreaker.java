@@ -13,6 +13,7 @@ import dev.bulwark.event.SuccessRecorded;
 import dev.bulwark.internal.Check;
 import dev.bulwark.internal.EventBus;
 import dev.bulwark.internal.Failures;
+import dev.bulwark.retry.RetryExhaustedException;
 import dev.bulwark.time.Clock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -177,7 +178,7 @@ final class LocalCircuitBreaker implements CircuitBreaker {
   }
 
   private void onThrown(long epoch, boolean timed, long start, Throwable thrown) {
-    Throwable failure = Failures.unwrap(thrown);
+    Throwable failure = RetryExhaustedException.failureOf(thrown); // judged by what happened
     boolean ignored;
     try {
       ignored = config.isIgnored(failure);
@@ -228,7 +229,7 @@ final class LocalCircuitBreaker implements CircuitBreaker {
   public void onError(long durationNanos, Throwable failure) {
     Check.notNull("failure", failure);
     long epoch = state.epoch;
-    Throwable unwrapped = Failures.unwrap(failure);
+    Throwable unwrapped = RetryExhaustedException.failureOf(failure);
     boolean ignored;
     try {
       ignored = config.isIgnored(unwrapped);

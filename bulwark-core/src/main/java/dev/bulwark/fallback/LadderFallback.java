@@ -4,6 +4,7 @@ import dev.bulwark.event.EventSource;
 import dev.bulwark.event.FallbackServed;
 import dev.bulwark.internal.EventBus;
 import dev.bulwark.internal.Failures;
+import dev.bulwark.retry.RetryExhaustedException;
 import dev.bulwark.time.Clock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -183,7 +184,9 @@ final class LadderFallback<T> implements Fallback<T> {
   }
 
   private Served<T> onFailure(Throwable failure) throws Exception {
-    return config.handles(failure) ? climb(failure) : null;
+    // Handled or not by what really happened (an IOException retried until the retry gave up is
+    // an IOException); the rungs still see the failure as the call produced it.
+    return config.handles(RetryExhaustedException.failureOf(failure)) ? climb(failure) : null;
   }
 
   /** Asks each rung in order; the first that serves wins and is counted and published. */

@@ -1,5 +1,7 @@
 package dev.bulwark.retry;
 
+import dev.bulwark.internal.Check;
+import dev.bulwark.internal.Failures;
 import dev.bulwark.policy.BulwarkException;
 
 /**
@@ -51,6 +53,30 @@ public class RetryExhaustedException extends BulwarkException {
         true);
     this.attempts = attempts;
     this.budgetExhausted = budgetExhausted;
+  }
+
+  /**
+   * The failure a call really ended with, as rules that classify failures must see it: {@code
+   * failure} with the wrappers of futures ({@code CompletionException}, {@code ExecutionException})
+   * and of spent retries (this exception, around its last attempt's failure) taken off. A circuit
+   * breaker outside a retry records or ignores by this, and a fallback's handling rules match it,
+   * so an {@code IOException} retried three times counts as an {@code IOException}. What the caller
+   * receives is not changed: the wrapper still reaches it.
+   *
+   * <p>Thread-safe.
+   *
+   * @throws NullPointerException if {@code failure} is null
+   */
+  public static Throwable failureOf(Throwable failure) {
+    Throwable t = Failures.unwrap(Check.notNull("failure", failure));
+    for (int depth = 0; depth < 8 && t instanceof RetryExhaustedException; depth++) {
+      Throwable last = t.getCause();
+      if (last == null) {
+        return t;
+      }
+      t = Failures.unwrap(last); // a retry inside a retry wraps once per level
+    }
+    return t;
   }
 
   /** How many attempts were made, counting the first. Thread-safe. */
