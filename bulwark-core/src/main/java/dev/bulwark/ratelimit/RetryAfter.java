@@ -11,8 +11,9 @@ import java.util.Optional;
 
 /**
  * Reads a server's {@code Retry-After} header (RFC 9110 §10.2.3) into how long to wait, safely: a
- * missing or malformed header, a negative number or a date in the past gives {@link
- * RetryAfterConfig#defaultDelay()}, and no value, however large, gives more than {@link
+ * missing or malformed header, or a negative number, gives {@link RetryAfterConfig#defaultDelay()};
+ * a date in the past gives zero (the server's clock runs a little ahead of ours, or the date has
+ * come: either way the server means "now"); and no value, however large, gives more than {@link
  * RetryAfterConfig#maxDelay()}. It never throws on what a server sends.
  *
  * <p>Both forms of the header are understood: delay-seconds ({@code 120}; a number too large for a
@@ -20,8 +21,9 @@ import java.util.Optional;
  * 08:49:37 GMT}) and the two obsolete forms recipients must accept, RFC 850 ({@code Sunday,
  * 06-Nov-94 08:49:37 GMT}, its two-digit year read as the year within 50 years of now, as RFC 9110
  * §5.6.7 asks) and asctime ({@code Sun Nov 6 08:49:37 1994}). Dates are measured against the
- * clock's wall time. Leading and trailing spaces and tabs are ignored; anything else must match the
- * grammar exactly, names and {@code GMT} included (HTTP-date is case-sensitive).
+ * clock's wall time. Leading and trailing whitespace (spaces, tabs, and the CR and LF a sloppy
+ * header parser may leave) is ignored; anything else must match the grammar exactly, names and
+ * {@code GMT} included (HTTP-date is case-sensitive).
  *
  * {@snippet :
  * RetryAfter retryAfter = RetryAfter.ofDefaults();
@@ -100,9 +102,9 @@ public final class RetryAfter {
   }
 
   /**
-   * How long a {@code Retry-After} header value asks us to wait, in [0, maxDelay]; the default
-   * delay if the value is null, empty, malformed, negative or a past date, or if the header is not
-   * respected. Never throws.
+   * How long a {@code Retry-After} header value asks us to wait, in [0, maxDelay]: zero for a date
+   * in the past; the default delay if the value is null, empty, malformed or negative, or if the
+   * header is not respected. Never throws.
    */
   public Duration parse(String headerValue) {
     return Duration.ofNanos(parseNanos(headerValue));
@@ -147,7 +149,7 @@ public final class RetryAfter {
     return Math.min(seconds, MAX_SECONDS) * 1_000_000_000L;
   }
 
-  /** An HTTP-date's distance from now, negative if past; INVALID if not an HTTP-date. */
+  /** An HTTP-date's distance from now, zero if past; INVALID if not an HTTP-date. */
   private long dateNanos(String value) {
     Instant now = clock.wallTime();
     long epochSecond = epochSecond(value, now);
@@ -156,7 +158,7 @@ public final class RetryAfter {
     }
     long nowSecond = now.getEpochSecond();
     if (epochSecond < nowSecond) {
-      return -1; // in the past (dates have whole seconds: the current second is not past)
+      return 0; // in the past, by a little clock skew or a long while: the server means now
     }
     long seconds = epochSecond - nowSecond;
     if (seconds > MAX_SECONDS) {
@@ -297,8 +299,9 @@ public final class RetryAfter {
     return c >= '0' && c <= '9'; // not Character.isDigit: only ASCII digits are HTTP digits
   }
 
+  /** Optional whitespace, and the CR and LF of a header line some servers leave in the value. */
   private static boolean isOws(char c) {
-    return c == ' ' || c == '\t';
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
   }
 
   @Override

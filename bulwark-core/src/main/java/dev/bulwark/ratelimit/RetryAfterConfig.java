@@ -50,7 +50,7 @@ public final class RetryAfterConfig {
   }
 
   /**
-   * The delay used when the header is missing, unreadable, negative or in the past, or when {@link
+   * The delay used when the header is missing, unreadable or negative, or when {@link
    * #respectRetryAfter()} is false. Default 30 s.
    */
   public Duration defaultDelay() {

@@ -57,6 +57,39 @@ class RetryAfterProperties {
     assertThat(reader.parse(seconds.toString())).isEqualTo(Duration.ofSeconds(expected));
   }
 
+  @Property
+  void aPastDateMeansNowHoweverFarBack(
+      @ForAll @LongRange(min = 1, max = 4_000_000_000L) long secondsAgo,
+      @ForAll("whitespace") String before,
+      @ForAll("whitespace") String after) {
+    RetryAfter reader = reader(30, 300);
+    java.time.Instant past = clock.wallTime().minusSeconds(secondsAgo);
+    String date =
+        java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+            .withZone(java.time.ZoneOffset.UTC)
+            .format(past);
+    if (date.charAt(6) == ' ') { // RFC_1123 writes day 1 as "1"; IMF-fixdate wants "01"
+      date = date.substring(0, 5) + "0" + date.substring(5);
+    }
+
+    assertThat(reader.parse(before + date + after)).as(date).isZero();
+  }
+
+  @Property
+  void whitespaceAroundANumberOfSecondsChangesNothing(
+      @ForAll @LongRange(min = 0, max = 600) long seconds,
+      @ForAll("whitespace") String before,
+      @ForAll("whitespace") String after) {
+    RetryAfter reader = reader(30, 600);
+
+    assertThat(reader.parse(before + seconds + after)).isEqualTo(Duration.ofSeconds(seconds));
+  }
+
+  @Provide
+  Arbitrary<String> whitespace() {
+    return Arbitraries.strings().withChars(' ', '\t', '\r', '\n').ofMaxLength(4);
+  }
+
   @Provide
   Arbitrary<String> datelike() {
     List<String> pieces =

@@ -43,8 +43,9 @@ class RetryAfterTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {" 120", "120 ", "\t120\t", " \t 120 \t "})
-  void ignoresSpacesAndTabsAroundTheValue(String header) {
+  @ValueSource(
+      strings = {" 120", "120 ", "\t120\t", " \t 120 \t ", "120\r\n", "\r\n120\r", "\n 120\n"})
+  void ignoresWhitespaceAndLineBreaksAroundTheValue(String header) {
     assertThat(retryAfter.parse(header)).isEqualTo(Duration.ofSeconds(120));
   }
 
@@ -82,16 +83,29 @@ class RetryAfterTest {
         "Sunday, 06-Nov-94 08:49:37 GMT",
         "Sun Nov  6 08:49:37 1994",
       })
-  void datesInThePastGiveTheDefaultDelay(String header) {
+  void datesInThePastMeanNow(String header) {
+    assertThat(retryAfter.parse(header)).isZero();
+  }
+
+  @Test
+  void aDateASecondBehindOurClockMeansNowNotTheDefault() {
+    clock.advance(Duration.ofMillis(1_400)); // the server's clock is 1.4 s behind ours
+    assertThat(retryAfter.parse("Thu, 01 Jan 2026 00:00:00 GMT")).isZero();
+    assertThat(retryAfter.parse("Thu, 01 Jan 2026 00:00:00 GMT\r\n")).isZero();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"1 2", "12\r\n3", "\r\n", "-1", "-0"})
+  void whitespaceInsideTheValueOrANegativeNumberStillGivesTheDefault(String header) {
     assertThat(retryAfter.parse(header)).isEqualTo(DEFAULT);
   }
 
   @Test
   void readsATwoDigitYearAsTheYearWithinFiftyYearsOfNow() {
     // From 2026: "76" is 2076 (50 years ahead, so in the future and capped); "77" would be more
-    // than 50 years ahead, so it is 1977 (past, so the default).
+    // than 50 years ahead, so it is 1977 (past, so now).
     assertThat(retryAfter.parse("Friday, 01-Jan-76 00:00:00 GMT")).isEqualTo(CAP);
-    assertThat(retryAfter.parse("Friday, 01-Jan-77 00:00:00 GMT")).isEqualTo(DEFAULT);
+    assertThat(retryAfter.parse("Friday, 01-Jan-77 00:00:00 GMT")).isZero();
     assertThat(RetryAfter.fullYear(94, Instant.parse("2026-06-01T00:00:00Z"))).isEqualTo(1994);
     assertThat(RetryAfter.fullYear(26, Instant.parse("2026-06-01T00:00:00Z"))).isEqualTo(2026);
     assertThat(RetryAfter.fullYear(10, Instant.parse("2090-06-01T00:00:00Z"))).isEqualTo(2110);
