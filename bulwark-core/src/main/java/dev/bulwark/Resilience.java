@@ -392,6 +392,22 @@ public final class Resilience {
   }
 
   /**
+   * The retry named {@code name}, created on first use from {@code config}. An existing retry is
+   * returned as it is, whatever its config: a module that keeps one retry per remote host (the HTTP
+   * client does) brings its own rules this way, and the retries still show in {@link #retries()}.
+   *
+   * <p>Thread-safe.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code name} is blank
+   * @throws RegistryFullException if it must be created and the registry is full
+   */
+  public Retry retry(String name, RetryConfig config) {
+    Check.notNull("config", config);
+    return retries.get(Check.name(name), n -> Retry.of(n, config, clock, scheduler));
+  }
+
+  /**
    * The rate limiter named {@code name}, created on first use from the config of the same name if
    * one is declared, else from the default config.
    *
@@ -511,6 +527,23 @@ public final class Resilience {
     }
     TimeoutConfig config = namedConfig(timeoutConfigs, configName, "timeout");
     return timeouts.get(name, n -> Timeout.of(n, config, clock, scheduler));
+  }
+
+  /**
+   * The timeout named {@code name}, created on first use from {@code config}. An existing timeout
+   * is returned as it is, whatever its config: a module that keeps one timeout per remote host (the
+   * HTTP client does) brings its own limit this way, and the timeouts still show in {@link
+   * #timeouts()}.
+   *
+   * <p>Thread-safe.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code name} is blank
+   * @throws RegistryFullException if it must be created and the registry is full
+   */
+  public Timeout timeout(String name, TimeoutConfig config) {
+    Check.notNull("config", config);
+    return timeouts.get(Check.name(name), n -> Timeout.of(n, config, clock, scheduler));
   }
 
   // ---- the one-call convenience ----

@@ -20,6 +20,8 @@ import dev.bulwark.retry.RetryExhaustedException;
 import dev.bulwark.test.CallMode;
 import dev.bulwark.test.ManualClock;
 import dev.bulwark.test.ManualScheduler;
+import dev.bulwark.timeout.Timeout;
+import dev.bulwark.timeout.TimeoutConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,6 +75,24 @@ class ResilienceTest {
     assertThat(resilience.circuitBreaker("orders").config()).isSameAs(fallback);
     assertThat(resilience.retry("payments").config().maxAttempts()).isEqualTo(5);
     assertThat(resilience.retry("orders").config()).isSameAs(RetryConfig.ofDefaults());
+  }
+
+  @Test
+  void aRetryOrTimeoutGivenItsConfigIsRegisteredUnderItsNameAndKeptWhateverConfigComesNext() {
+    Resilience resilience = builder().build();
+    RetryConfig fiveAttempts = RetryConfig.builder().maxAttempts(5).build();
+    TimeoutConfig twoSeconds = TimeoutConfig.builder().timeout(Duration.ofSeconds(2)).build();
+
+    Retry retry = resilience.retry("api.example.com:443", fiveAttempts);
+    Timeout timeout = resilience.timeout("api.example.com:443", twoSeconds);
+
+    assertThat(retry.config()).isSameAs(fiveAttempts);
+    assertThat(timeout.config()).isSameAs(twoSeconds);
+    assertThat(resilience.retry("api.example.com:443", RetryConfig.ofDefaults())).isSameAs(retry);
+    assertThat(resilience.timeout("api.example.com:443", TimeoutConfig.ofDefaults()))
+        .isSameAs(timeout);
+    assertThat(resilience.retries()).containsKey("api.example.com:443");
+    assertThat(resilience.timeouts()).containsEntry("api.example.com:443", twoSeconds);
   }
 
   @Test
