@@ -10,19 +10,30 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
 /*
- * Reads an error response's body to its end, keeping at most maxBytes of it. Reading to the end is
- * what gives the connection back to the JDK client's pool: a body left unread would hold it until
- * the server closed it, so a thousand retries would open a thousand connections. What is kept is
- * replayed into the caller's own BodyHandler if this response turns out to be the last one.
+ * Reads an error response's body, keeping at most maxBytes of it, and reading at most drainBytes
+ * in all. Reading a short body to its end is what gives the connection back to the JDK client's
+ * pool: a body left unread would hold it until the server closed it, so a thousand retries would
+ * open a thousand connections. A body longer than drainBytes is not worth its connection: once
+ * that much is read the subscription is cancelled, which makes the JDK client close the connection
+ * instead of pooling it, and the body completes with what was kept. So a 503 with a gigabyte costs
+ * a new connection, not a gigabyte per attempt. What is kept is replayed into the caller's own
+ * BodyHandler if this response turns out to be the last one.
+ *
+ * The JDK client calls onSubscribe, onNext and the terminal methods one at a time (the Flow
+ * contract), so the counters need no synchronization.
  */
 final class BufferedBody implements BodySubscriber<Object> {
   private final int maxBytes;
+  private final long drainBytes;
   private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
   private final CompletableFuture<Object> body = new CompletableFuture<>();
+  private Flow.Subscription subscription;
   private long dropped;
+  private long read;
 
-  BufferedBody(int maxBytes) {
+  BufferedBody(int maxBytes, long drainBytes) {
     this.maxBytes = maxBytes;
+    this.drainBytes = drainBytes;
   }
 
   @Override
@@ -32,11 +43,15 @@ final class BufferedBody implements BodySubscriber<Object> {
 
   @Override
   public void onSubscribe(Flow.Subscription subscription) {
-    Objects.requireNonNull(subscription, "subscription").request(Long.MAX_VALUE);
+    this.subscription = Objects.requireNonNull(subscription, "subscription");
+    subscription.request(Long.MAX_VALUE);
   }
 
   @Override
   public void onNext(List<ByteBuffer> buffers) {
+    if (body.isDone()) {
+      return; // abandoned: what still arrives was on its way before the cancel
+    }
     for (ByteBuffer buffer : buffers) {
       int room = maxBytes - kept.size();
       int take = Math.min(room, buffer.remaining());
@@ -44,9 +59,15 @@ final class BufferedBody implements BodySubscriber<Object> {
         byte[] chunk = new byte[take];
         buffer.get(chunk);
         kept.write(chunk, 0, take);
+        read += take;
       }
       dropped += buffer.remaining();
+      read += buffer.remaining();
       buffer.position(buffer.limit());
+    }
+    if (read > drainBytes) {
+      subscription.cancel(); // the JDK client closes the connection rather than pool it
+      body.complete(new Kept(kept.toByteArray(), dropped, true));
     }
   }
 
@@ -57,9 +78,12 @@ final class BufferedBody implements BodySubscriber<Object> {
 
   @Override
   public void onComplete() {
-    body.complete(new Kept(kept.toByteArray(), dropped));
+    body.complete(new Kept(kept.toByteArray(), dropped, false));
   }
 
-  /** The bytes kept, and how many were read past {@code maxBytes} and dropped. */
-  record Kept(byte[] bytes, long dropped) {}
+  /**
+   * The bytes kept, how many were read past {@code maxBytes} and dropped, and whether the body was
+   * abandoned unread past the drain limit (its connection then closed).
+   */
+  record Kept(byte[] bytes, long dropped, boolean abandoned) {}
 }

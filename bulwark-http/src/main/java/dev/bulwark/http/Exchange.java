@@ -1,10 +1,7 @@
 package dev.bulwark.http;
 
-import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.internal.Failures;
 import dev.bulwark.policy.BulwarkException;
-import dev.bulwark.policy.Pipeline;
-import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.ServerBusyException;
 import dev.bulwark.retry.RetryExhaustedException;
 import java.io.IOException;
@@ -26,22 +23,25 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /*
- * One call through a ResilientHttpClient, from admission to the caller's answer:
- *
- *   host's rate limiter > host's breaker > [total timeout > retry > hedge] > attempt
+ * One call through a ResilientHttpClient, from admission to the caller's answer, through the
+ * host's pipeline (its order is declared in HostPolicies, and nowhere else).
  *
  * Each attempt sends the request with a BodyHandler of our own that looks at the status first: a
  * response the caller will get as it is goes to the caller's handler untouched; an error response
- * (5xx, 408, 425, 429) is read to its end into a bounded buffer, so its connection goes back to
- * the pool whether or not it is retried, and travels through the policies as a FailedResponse
- * exception. If it is the last word, finish() replays the kept bytes into the caller's handler.
+ * (5xx, 408, 425, 429) is read into a bounded buffer (BufferedBody: to its end if it is short, so
+ * its connection goes back to the pool; dropping the connection if it is long), and travels through
+ * the policies as a FailedResponse exception. If it is the last word, finish() replays the kept
+ * bytes into the caller's handler.
  *
- * Two paths, the same decisions. start() runs the policies' asynchronous paths over the JDK
+ * Two paths, the same decisions. start() runs the pipeline's asynchronous path over the JDK
  * client's sendAsync. Every attempt's JDK future is kept in inFlight until it completes, so
  * cancelling the caller's future aborts whatever is still on the wire; an attempt cut by a timeout
  * or lost to a hedge is cancelled by the policy that cut it, which cancels the JDK future through
- * judged. send() runs their synchronous paths over the JDK client's send, on the caller's thread:
+ * judged. send() runs its synchronous path over the JDK client's send, on the caller's thread:
  * a deadline interrupts the thread, and the JDK client aborts an interrupted exchange.
+ *
+ * The policies see every failure as it happened; only what the caller receives is shaped here: a
+ * spent retry's wrapper is taken off (remembering which retry gave up), an error response replayed.
  */
 final class Exchange<T> {
   private final ResilientHttpClient client;
@@ -49,12 +49,15 @@ final class Exchange<T> {
   private final BodyHandler<T> handler;
   private final PushPromiseHandler<T> pushes; // null unless the caller passed one
   private final String route;
+  private final long startNanos;
+  private HostPolicies host; // set by start() or send(), before any attempt can read it
   // Asynchronous calls only; set by start(), before any attempt can read them.
   private CompletableFuture<HttpResponse<T>> result;
   private Set<CompletableFuture<?>> inFlight;
   private final AtomicInteger attempts = new AtomicInteger();
   private volatile int lastStatus = -1;
   private volatile Duration lastServerDelay;
+  private volatile String lastRetryAfterHeader;
   private volatile String gaveUp; // the retry that ran out of attempts, if one did
 
   Exchange(
@@ -67,6 +70,7 @@ final class Exchange<T> {
     this.handler = handler;
     this.pushes = pushes;
     this.route = client.routeOf(request);
+    this.startNanos = client.resilience().clock().nanoTime();
   }
 
   /** The call, without blocking: the future completes with the caller's answer. */
@@ -81,13 +85,9 @@ final class Exchange<T> {
         });
     CompletionStage<HttpResponse<Object>> outcome;
     try {
-      RateLimiter limiter = client.limiter(route);
-      CircuitBreaker breaker = client.breaker(route);
-      Pipeline attemptsPipeline = client.attempts(request);
-      outcome =
-          limiter.callAsync(
-              () -> breaker.callAsync(() -> peelAsync(attemptsPipeline.callAsync(this::attempt))));
-    } catch (RuntimeException | Error e) { // a rejection thrown at once, or a full registry
+      host = client.host(route);
+      outcome = host.pipeline(client.rules().repeatable(request)).callAsync(this::attempt);
+    } catch (RuntimeException | Error e) { // a full registry
       outcome = CompletableFuture.failedFuture(e);
     }
     outcome.whenComplete(
@@ -111,10 +111,8 @@ final class Exchange<T> {
   HttpResponse<T> send() throws IOException, InterruptedException {
     HttpResponse<Object> response;
     try {
-      RateLimiter limiter = client.limiter(route);
-      CircuitBreaker breaker = client.breaker(route);
-      Pipeline attemptsPipeline = client.attempts(request);
-      response = limiter.call(() -> breaker.call(() -> peel(attemptsPipeline)));
+      host = client.host(route);
+      response = host.pipeline(client.rules().repeatable(request)).call(this::attemptOnThisThread);
     } catch (InterruptedException e) {
       throw e; // the caller was interrupted, not a policy's deadline: as the JDK client does
     } catch (Exception | Error failure) {
@@ -123,24 +121,14 @@ final class Exchange<T> {
     return (HttpResponse<T>) (HttpResponse<?>) response;
   }
 
-  /** The attempts, with a spent retry's wrapper taken off for the breaker to judge. */
-  private HttpResponse<Object> peel(Pipeline attemptsPipeline) throws Exception {
-    try {
-      return attemptsPipeline.call(this::attemptOnThisThread);
-    } catch (RetryExhaustedException e) {
-      throw (Exception) lastFailureOf(e); // an Exception: the exhausted one, or its last failure
-    }
-  }
-
   /**
    * The last attempt's failure if {@code failure} says a retry ran out (remembering which retry,
-   * for the caller's exception), else {@code failure}. A retry never retries an {@code Error}, so
-   * the last failure of a spent retry is an {@code Exception}.
+   * for the caller's exception), else {@code failure}.
    */
   private Throwable lastFailureOf(Throwable failure) {
-    if (failure instanceof RetryExhaustedException && failure.getCause() instanceof Exception) {
+    if (failure instanceof RetryExhaustedException && failure.getCause() != null) {
       gaveUp = ((RetryExhaustedException) failure).policyName();
-      return failure.getCause();
+      return Failures.unwrap(failure.getCause());
     }
     return failure;
   }
@@ -148,7 +136,39 @@ final class Exchange<T> {
   /** Sends the request once, on the caller's thread (or a hedge's). */
   private HttpResponse<Object> attemptOnThisThread() throws Exception {
     attempts.incrementAndGet();
-    return judge(client.delegate().send(request, this::subscriberFor));
+    Attempt attempt = new Attempt();
+    try {
+      return judge(client.delegate().send(request, attempt));
+    } catch (IOException e) {
+      countResent(attempt, e);
+      throw e;
+    }
+  }
+
+  /**
+   * Counts the JDK client's own second try inside an attempt, so that {@link
+   * HttpCallException#attempts()} says how many requests went on the wire. The JDK client (17 to
+   * 25, {@code jdk.internal.net.http.MultiExchange}) resends a GET or HEAD once, on a new
+   * connection, when its connection closes or resets before any byte of the answer (any method if
+   * the system property {@code jdk.httpclient.enableAllMethodRetry} is set); it has no per-client
+   * switch, and the system properties that change it are process-wide, so the client counts
+   * instead. The JDK's other silent retry, after a refused connection, sends nothing to count.
+   */
+  private void countResent(Attempt attempt, Throwable failure) {
+    if (!attempt.answered && client.rules().jdkResends(request, failure)) {
+      attempts.incrementAndGet();
+    }
+  }
+
+  /** One attempt's handler: notes that the answer's head arrived, then picks the subscriber. */
+  private final class Attempt implements BodyHandler<Object> {
+    volatile boolean answered;
+
+    @Override
+    public BodySubscriber<Object> apply(ResponseInfo info) {
+      answered = true;
+      return subscriberFor(info);
+    }
   }
 
   /** A replayed or failed outcome, which completes at once (the body is already in memory). */
@@ -177,7 +197,8 @@ final class Exchange<T> {
       return CompletableFuture.failedFuture(new CancellationException("the call was cancelled"));
     }
     attempts.incrementAndGet();
-    CompletableFuture<HttpResponse<Object>> exchange = sendAsync();
+    Attempt attempt = new Attempt();
+    CompletableFuture<HttpResponse<Object>> exchange = sendAsync(attempt);
     inFlight.add(exchange);
     if (result.isCancelled()) { // cancelled while this attempt was starting
       exchange.cancel(true);
@@ -187,7 +208,9 @@ final class Exchange<T> {
         (response, error) -> {
           inFlight.remove(exchange);
           if (error != null) {
-            judged.completeExceptionally(Failures.unwrap(error));
+            Throwable failure = Failures.unwrap(error);
+            countResent(attempt, failure);
+            judged.completeExceptionally(failure);
             return;
           }
           try {
@@ -208,8 +231,7 @@ final class Exchange<T> {
   }
 
   @SuppressWarnings("unchecked") // the caller's handler makes T; our own handler makes Kept
-  private CompletableFuture<HttpResponse<Object>> sendAsync() {
-    BodyHandler<Object> chooser = this::subscriberFor;
+  private CompletableFuture<HttpResponse<Object>> sendAsync(BodyHandler<Object> chooser) {
     try {
       return pushes == null
           ? client.delegate().sendAsync(request, chooser)
@@ -222,7 +244,7 @@ final class Exchange<T> {
   @SuppressWarnings("unchecked")
   private BodySubscriber<Object> subscriberFor(ResponseInfo info) {
     if (client.rules().failureStatus(info.statusCode())) {
-      return new BufferedBody(client.rules().maxErrorBodyBytes);
+      return new BufferedBody(client.rules().maxErrorBodyBytes, client.rules().maxDrainBytes);
     }
     return (BodySubscriber<Object>) handler.apply(info);
   }
@@ -240,7 +262,11 @@ final class Exchange<T> {
       if (header.isPresent()) {
         serverDelay = client.rules().retryAfter.parse(header.get());
         lastServerDelay = serverDelay;
-        client.limiter(route).holdFor(serverDelay); // every other caller of this host waits too
+        lastRetryAfterHeader = header.get();
+        // Every other caller of this host waits too, but never longer than one call may last: a
+        // longer hold would only refuse callers that a new request, after a call's timeout, might
+        // serve; the server gets at most one request per timeout while it keeps asking for more.
+        host.limiter.holdForNanos(Math.min(serverDelay.toNanos(), host.timeoutNanos));
       }
     }
     if (status == 429) {
@@ -248,21 +274,6 @@ final class Exchange<T> {
     }
     throw new FailedStatus(
         response, serverDelay == null ? null : new ServerBusyException(route, status, serverDelay));
-  }
-
-  /** The attempts' outcome, with a spent retry's wrapper taken off for the breaker to judge. */
-  private CompletionStage<HttpResponse<Object>> peelAsync(
-      CompletionStage<HttpResponse<Object>> stage) {
-    CompletableFuture<HttpResponse<Object>> peeled = new CompletableFuture<>();
-    stage.whenComplete(
-        (response, error) -> {
-          if (error == null) {
-            peeled.complete(response);
-            return;
-          }
-          peeled.completeExceptionally(lastFailureOf(Failures.unwrap(error)));
-        });
-    return peeled;
   }
 
   @SuppressWarnings("unchecked") // a response that is not a FailedResponse went through handler
@@ -274,7 +285,7 @@ final class Exchange<T> {
     if (result.isDone()) { // cancelled by the caller; the outcome is moot
       return;
     }
-    outcomeOf(Failures.unwrap(error))
+    outcomeOf(error)
         .whenComplete(
             (value, failure) -> {
               if (failure == null) {
@@ -290,9 +301,14 @@ final class Exchange<T> {
    * replayed, a fallback's response, or the failure to throw (an {@link HttpCallException}, or the
    * caller's own bug as it is).
    */
-  private CompletableFuture<HttpResponse<T>> outcomeOf(Throwable failure) {
+  private CompletableFuture<HttpResponse<T>> outcomeOf(Throwable thrown) {
+    Throwable failure = lastFailureOf(Failures.unwrap(thrown));
     if (failure instanceof FailedResponse) {
       FailedResponse failed = (FailedResponse) failure;
+      HttpCallException tooLong = serverDelayBeyondTheTimeout(failed);
+      if (tooLong != null) {
+        return recover(tooLong, () -> CompletableFuture.failedFuture(tooLong));
+      }
       return recover(
           describe(failure),
           () -> ReplayedResponse.of(failed.response(), failed.kept().bytes(), handler));
@@ -304,6 +320,46 @@ final class Exchange<T> {
     }
     HttpCallException described = describe(failure);
     return recover(described, () -> CompletableFuture.failedFuture(described));
+  }
+
+  /**
+   * The failure to report when the last answer asked, with {@code Retry-After}, for a wait longer
+   * than the call had left, and the retry would otherwise have tried again: the call stopped at
+   * once rather than sleeping into its timeout, and says what the server asked for. Null otherwise.
+   */
+  private HttpCallException serverDelayBeyondTheTimeout(FailedResponse failed) {
+    Duration asked = failed.serverDelay();
+    if (asked == null
+        || !client.rules().retryableStatus(failed.status())
+        || !client.rules().repeatable(request)
+        || attempts.get() >= host.retry.config().maxAttempts()) {
+      return null;
+    }
+    long elapsed = client.resilience().clock().nanoTime() - startNanos;
+    long left = Math.max(0, host.timeoutNanos - elapsed);
+    if (asked.toNanos() < left) {
+      return null; // the retry stopped for another reason (its budget, say)
+    }
+    String why =
+        "the server asked to wait "
+            + asked
+            + " (Retry-After: "
+            + lastRetryAfterHeader
+            + "), longer than the "
+            + Duration.ofNanos(left)
+            + " left of the call's "
+            + Duration.ofNanos(host.timeoutNanos)
+            + " timeout";
+    return new HttpCallException(
+        request.method(),
+        request.uri(),
+        route,
+        host.retry.name(),
+        attempts.get(),
+        lastStatus,
+        (Throwable) failed,
+        asked,
+        why);
   }
 
   private HttpCallException describe(Throwable failure) {

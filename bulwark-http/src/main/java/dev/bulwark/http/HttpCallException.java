@@ -41,7 +41,21 @@ public class HttpCallException extends IOException {
       int lastStatus,
       Throwable failure,
       Duration serverRetryAfter) {
-    super(message(method, uri, attempts, lastStatus, failure), failure);
+    this(method, uri, route, policyName, attempts, lastStatus, failure, serverRetryAfter, null);
+  }
+
+  /** As above, {@code why} (if not null) saying why the call stopped instead of the failure. */
+  HttpCallException(
+      String method,
+      URI uri,
+      String route,
+      String policyName,
+      int attempts,
+      int lastStatus,
+      Throwable failure,
+      Duration serverRetryAfter,
+      String why) {
+    super(message(method, uri, attempts, lastStatus, failure, why), failure);
     this.method = method;
     this.uri = uri;
     this.route = route;
@@ -59,7 +73,7 @@ public class HttpCallException extends IOException {
   }
 
   private static String message(
-      String method, URI uri, int attempts, int lastStatus, Throwable failure) {
+      String method, URI uri, int attempts, int lastStatus, Throwable failure, String reason) {
     StringBuilder m = new StringBuilder(method).append(' ').append(uri);
     if (attempts == 0) {
       m.append(" was not sent");
@@ -69,7 +83,7 @@ public class HttpCallException extends IOException {
     if (lastStatus >= 0) {
       m.append(" (last status ").append(lastStatus).append(')');
     }
-    String why = failure == null ? null : failure.getMessage();
+    String why = reason != null ? reason : failure == null ? null : failure.getMessage();
     m.append(": ").append(why == null ? String.valueOf(failure) : why);
     return m.toString();
   }
@@ -114,7 +128,8 @@ public class HttpCallException extends IOException {
 
   /**
    * When a new call may succeed, if a policy or the server said: the time left on an open breaker
-   * or a rate limiter's hold, or the server's {@code Retry-After}.
+   * or a rate limiter's hold, or the server's {@code Retry-After} (as read, within {@code
+   * RetryAfterConfig.maxDelay()}), also when it asked for longer than the call had left.
    */
   public Optional<Duration> retryAfter() {
     return retryAfterNanos < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(retryAfterNanos));

@@ -24,10 +24,24 @@ final class HttpRules {
       Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
+  /**
+   * Whether the JDK client resends any method, not only GET and HEAD, when a connection closes
+   * before the answer: the process-wide system property its MultiExchange reads.
+   */
+  private static final boolean JDK_RESENDS_ALL_METHODS = jdkResendsAllMethods();
+
+  /**
+   * How much of an error body is read, at most, to save its connection for the next request: past
+   * this the body is abandoned and the connection dropped, so a server answering 503 with a
+   * gigabyte costs a new connection, not a gigabyte per attempt.
+   */
+  static final long DRAIN_LIMIT_BYTES = 1024 * 1024;
+
   private final boolean[] retryStatus = new boolean[600];
   private final boolean retryNonIdempotent;
   final RetryAfter retryAfter;
   final int maxErrorBodyBytes;
+  final long maxDrainBytes;
 
   HttpRules(
       int[] retryStatuses,
@@ -40,6 +54,7 @@ final class HttpRules {
     this.retryNonIdempotent = retryNonIdempotent;
     this.retryAfter = retryAfter;
     this.maxErrorBodyBytes = maxErrorBodyBytes;
+    this.maxDrainBytes = Math.max(maxErrorBodyBytes, DRAIN_LIMIT_BYTES);
   }
 
   boolean repeatable(HttpRequest request) {
@@ -71,6 +86,29 @@ final class HttpRules {
       return false;
     }
     return failure instanceof IOException;
+  }
+
+  /**
+   * Whether the JDK client, having seen {@code failure} before any byte of the answer, has already
+   * sent {@code request} a second time within the same attempt (see {@code Exchange.countResent}):
+   * an I/O failure of an exchange that was sent (not a refused connection, not a timeout or a
+   * cancellation), for a GET or HEAD, or any method when the JDK is told to.
+   */
+  boolean jdkResends(HttpRequest request, Throwable failure) {
+    if (!(failure instanceof IOException)
+        || failure instanceof ConnectException
+        || failure instanceof HttpTimeoutException
+        || failure instanceof FailedResponse
+        || failure instanceof HttpCallException) {
+      return false;
+    }
+    String method = request.method();
+    return JDK_RESENDS_ALL_METHODS || method.equals("GET") || method.equals("HEAD");
+  }
+
+  private static boolean jdkResendsAllMethods() {
+    String value = System.getProperty("jdk.httpclient.enableAllMethodRetry");
+    return value != null && (value.isEmpty() || Boolean.parseBoolean(value));
   }
 
   /** Whether a failed attempt of any other request is tried again: only if it never left. */

@@ -6,7 +6,6 @@ import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
 import dev.bulwark.hedge.Hedge;
 import dev.bulwark.hedge.HedgeConfig;
 import dev.bulwark.internal.Check;
-import dev.bulwark.policy.Pipeline;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.RateLimiterConfig;
 import dev.bulwark.ratelimit.RetryAfter;
@@ -27,12 +26,11 @@ import java.net.http.HttpResponse.BodyHandler;
 import java.net.http.HttpResponse.PushPromiseHandler;
 import java.net.http.WebSocket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.Function;
@@ -98,12 +96,13 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
   private final Function<HttpRequest, String> route;
   private final CircuitBreakerConfig breakerConfig; // null: the registry's config for the host
   private final RateLimiterConfig limiterConfig;
+  private final RetryConfig retryConfig;
+  private final TimeoutConfig timeoutConfig;
   private final HttpRules rules;
-  private final Pipeline repeatable;
-  private final Pipeline unrepeatable;
   private final HttpFallback fallback;
   private final Hedge hedge; // null: no hedging
   private final Executor completionExecutor;
+  private final ConcurrentHashMap<String, HostPolicies> hosts = new ConcurrentHashMap<>();
 
   private ResilientHttpClient(Builder b) {
     this.ownsDelegate = b.httpClient == null;
@@ -120,6 +119,8 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
     this.route = b.route;
     this.breakerConfig = b.circuitBreaker;
     this.limiterConfig = b.rateLimit != null ? b.rateLimit : HOLDS_ONLY;
+    this.retryConfig = b.retry.toBuilder().attemptTimeout(b.attemptTimeout).build();
+    this.timeoutConfig = TimeoutConfig.builder().timeout(b.timeout).build();
     this.rules =
         new HttpRules(
             b.retryOnStatus,
@@ -127,38 +128,10 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
             RetryAfter.of(b.retryAfter, resilience.clock()),
             b.maxErrorBodyBytes);
     this.fallback = b.fallback;
-    RetryConfig retry = b.retry.toBuilder().attemptTimeout(b.attemptTimeout).retryOn().build();
-    List<dev.bulwark.policy.Policy> safe = new ArrayList<>();
-    List<dev.bulwark.policy.Policy> unsafe = new ArrayList<>();
-    Timeout timeout =
-        Timeout.of(
-            b.name + "-timeout",
-            TimeoutConfig.builder().timeout(b.timeout).cancelRunningFuture(true).build(),
-            resilience.clock(),
-            resilience.scheduler());
-    safe.add(timeout);
-    unsafe.add(timeout);
-    safe.add(
-        Retry.of(
-            b.name + "-retry",
-            retry.toBuilder().retryIf(rules::retriesRepeatable).build(),
-            resilience.clock(),
-            resilience.scheduler()));
-    unsafe.add(
-        Retry.of(
-            b.name + "-retry-unrepeatable",
-            retry.toBuilder().retryIf(HttpRules::retriesUnrepeatable).build(),
-            resilience.clock(),
-            resilience.scheduler()));
     this.hedge =
         b.hedge == null
             ? null
             : Hedge.of(b.name + "-hedge", b.hedge, resilience.clock(), resilience.scheduler());
-    if (hedge != null) {
-      safe.add(hedge); // inside the retry: each attempt is raced, and the attempt timeout bounds it
-    }
-    this.repeatable = Pipeline.of(safe.toArray(dev.bulwark.policy.Policy[]::new));
-    this.unrepeatable = Pipeline.of(unsafe.toArray(dev.bulwark.policy.Policy[]::new));
   }
 
   /** A limiter that never limits: it is there to hold callers back when a server asks. */
@@ -238,7 +211,7 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
    * <p>Thread-safe.
    */
   public CircuitBreaker circuitBreaker(HttpRequest request) {
-    return breaker(routeOf(request));
+    return host(routeOf(request)).breaker;
   }
 
   /**
@@ -248,7 +221,27 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
    * <p>Thread-safe.
    */
   public RateLimiter rateLimiter(HttpRequest request) {
-    return limiter(routeOf(request));
+    return host(routeOf(request)).limiter;
+  }
+
+  /**
+   * The retry of {@code request}'s host that the request would go through, created on first use:
+   * the registry's retry named like the host for a repeatable request, else the one named {@code
+   * "<host> (unrepeatable)"}, which retries only a connection that could not be made.
+   *
+   * <p>Thread-safe.
+   */
+  public Retry retry(HttpRequest request) {
+    return host(routeOf(request)).retry(rules.repeatable(request));
+  }
+
+  /**
+   * The timeout of the whole call for {@code request}'s host, created on first use.
+   *
+   * <p>Thread-safe.
+   */
+  public Timeout timeout(HttpRequest request) {
+    return host(routeOf(request)).timeout;
   }
 
   /**
@@ -398,20 +391,91 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
     return Check.name(route.apply(request));
   }
 
-  CircuitBreaker breaker(String host) {
-    if (breakerConfig == null || resilience.circuitBreakerConfig(host).isPresent()) {
-      return resilience.circuitBreaker(host); // the registry's config for the host, or its default
+  /**
+   * The policies of {@code route}, built on its first call and kept; built again if the registry
+   * has since evicted and replaced one of them. Each call asks the registry for each policy (a
+   * lookup, which also keeps it from idle eviction) and compares.
+   */
+  HostPolicies host(String route) {
+    HostPolicies host = hosts.get(route);
+    if (host != null && isCurrent(host)) {
+      return host;
     }
-    return resilience.circuitBreaker(host, breakerConfig);
+    HostPolicies built = newHost(route);
+    hosts.put(route, built); // a racing call may put its own: both hold the registry's instances
+    return built;
   }
 
-  RateLimiter limiter(String host) {
-    Optional<RateLimiterConfig> declared = resilience.rateLimiterConfig(host);
-    return resilience.rateLimiter(host, declared.orElse(limiterConfig));
+  private boolean isCurrent(HostPolicies host) {
+    String name = host.route;
+    return limiterFor(name, host.limiter.config()) == host.limiter
+        && breakerFor(name, host.breaker.config()) == host.breaker
+        && timeoutFor(name, host.timeout.config()) == host.timeout
+        && retryFor(name, host.retry.config()) == host.retry
+        && retryFor(unrepeatableName(name), host.unrepeatableRetry.config())
+            == host.unrepeatableRetry;
   }
 
-  Pipeline attempts(HttpRequest request) {
-    return rules.repeatable(request) ? repeatable : unrepeatable;
+  private HostPolicies newHost(String route) {
+    // A config the registry declares under the route's name wins over the builder's; the HTTP
+    // rules (what is retried, the whole call's budget, aborting a cut exchange) go on top of
+    // either.
+    RetryConfig retry = resilience.retryConfig(route).orElse(retryConfig);
+    if (retry.attemptTimeout().isEmpty()) {
+      retry = retry.toBuilder().attemptTimeout(retryConfig.attemptTimeout().orElseThrow()).build();
+    }
+    TimeoutConfig timeout =
+        resilience.timeoutConfig(route).orElse(timeoutConfig).toBuilder()
+            .cancelRunningFuture(true)
+            .build();
+    Duration budget = timeout.timeout(); // no wait that would outlast the whole call is begun
+    if (retry.maxDuration().isEmpty() || retry.maxDuration().get().compareTo(budget) > 0) {
+      retry = retry.toBuilder().maxDuration(budget).build();
+    }
+    RetryConfig repeatable = retry.toBuilder().retryOn().retryIf(rules::retriesRepeatable).build();
+    RetryConfig unrepeatable =
+        retry.toBuilder().retryOn().retryIf(HttpRules::retriesUnrepeatable).build();
+    CircuitBreakerConfig breaker =
+        breakerConfig == null || resilience.circuitBreakerConfig(route).isPresent()
+            ? resilience.circuitBreaker(route).config() // the registry's for the route, or default
+            : breakerConfig;
+    RateLimiterConfig limiter = resilience.rateLimiterConfig(route).orElse(limiterConfig);
+    return new HostPolicies(
+        route,
+        limiterFor(route, limiter),
+        breakerFor(route, breaker),
+        timeoutFor(route, timeout),
+        retryFor(route, repeatable),
+        retryFor(unrepeatableName(route), unrepeatable),
+        hedgeFor(route));
+  }
+
+  // One method per kind, so that each policy is obtained from the registry in one place.
+
+  private RateLimiter limiterFor(String route, RateLimiterConfig config) {
+    return resilience.rateLimiter(route, config);
+  }
+
+  private CircuitBreaker breakerFor(String route, CircuitBreakerConfig config) {
+    return resilience.circuitBreaker(route, config);
+  }
+
+  private Timeout timeoutFor(String route, TimeoutConfig config) {
+    return resilience.timeout(route, config);
+  }
+
+  private Retry retryFor(String name, RetryConfig config) {
+    return resilience.retry(name, config);
+  }
+
+  /** The client's own hedge, shared by every host: hedges are not in the registry yet. */
+  private Hedge hedgeFor(String route) {
+    return hedge;
+  }
+
+  /** The name of the retry that requests which are not repeatable go through. */
+  private static String unrepeatableName(String route) {
+    return route + " (unrepeatable)";
   }
 
   /** {@code host:port} of {@code uri}, the port made explicit. */

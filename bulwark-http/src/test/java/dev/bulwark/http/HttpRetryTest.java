@@ -194,7 +194,7 @@ class HttpRetryTest extends HttpFixture {
               assertThat(e.method()).isEqualTo("GET");
               assertThat(e.uri()).isEqualTo(nowhere);
               assertThat(e.route()).isEqualTo(server.authority());
-              assertThat(e.policyName()).hasValue("http-retry");
+              assertThat(e.policyName()).hasValue(server.authority()); // the host's retry
               assertThat(e.getCause()).isInstanceOf(java.net.ConnectException.class);
               assertThat(e).hasMessageStartingWith("GET " + nowhere + " failed after 3 attempts: ");
             });

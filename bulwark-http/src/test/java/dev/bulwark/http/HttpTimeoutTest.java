@@ -54,7 +54,7 @@ class HttpTimeoutTest extends HttpFixture {
           .isInstanceOfSatisfying(
               HttpCallException.class,
               e -> {
-                assertThat(e.policyName()).hasValue("http-timeout");
+                assertThat(e.policyName()).hasValue(server.authority()); // the host's timeout
                 assertThat(e.attempts()).isEqualTo(2);
                 assertThat(e.getCause()).isInstanceOf(TimeoutExceededException.class);
               });

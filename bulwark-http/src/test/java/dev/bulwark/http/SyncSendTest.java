@@ -108,7 +108,7 @@ class SyncSendTest extends HttpFixture {
             HttpCallException.class,
             e -> {
               assertThat(e.getCause()).isInstanceOf(TimeoutExceededException.class);
-              assertThat(e.policyName()).hasValue("http-timeout");
+              assertThat(e.policyName()).hasValue(server.authority()); // the host's timeout
             });
     assertThat(slow.awaitClientGone(WAIT)).isTrue();
   }
