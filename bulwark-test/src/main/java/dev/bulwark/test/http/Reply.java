@@ -43,6 +43,7 @@ public final class Reply {
   private final Gate gate; // null: no stall
   private final boolean closeAfter;
   private final int chunkSize; // 0: Content-Length framing
+  private final boolean endless;
 
   private Reply(
       Action action,
@@ -52,7 +53,8 @@ public final class Reply {
       long delayNanos,
       Gate gate,
       boolean closeAfter,
-      int chunkSize) {
+      int chunkSize,
+      boolean endless) {
     this.action = action;
     this.status = status;
     this.headers = headers;
@@ -61,6 +63,7 @@ public final class Reply {
     this.gate = gate;
     this.closeAfter = closeAfter;
     this.chunkSize = chunkSize;
+    this.endless = endless;
   }
 
   /**
@@ -73,7 +76,7 @@ public final class Reply {
    */
   public static Reply status(int code) {
     Check.inRange("code", code, 100, 599);
-    return new Reply(Action.ANSWER, code, List.of(), NO_BODY, 0, null, false, 0);
+    return new Reply(Action.ANSWER, code, List.of(), NO_BODY, 0, null, false, 0, false);
   }
 
   /** A {@code 200 OK} answer with this body, encoded as UTF-8. */
@@ -91,7 +94,7 @@ public final class Reply {
    * make the caller see one.
    */
   public static Reply reset() {
-    return new Reply(Action.RESET, 200, List.of(), NO_BODY, 0, null, false, 0);
+    return new Reply(Action.RESET, 200, List.of(), NO_BODY, 0, null, false, 0, false);
   }
 
   /**
@@ -100,7 +103,7 @@ public final class Reply {
    * {@link #reset()}.
    */
   public static Reply disconnect() {
-    return new Reply(Action.DISCONNECT, 200, List.of(), NO_BODY, 0, null, false, 0);
+    return new Reply(Action.DISCONNECT, 200, List.of(), NO_BODY, 0, null, false, 0, false);
   }
 
   /**
@@ -121,7 +124,7 @@ public final class Reply {
     List<Map.Entry<String, String>> more = new ArrayList<>(headers);
     more.add(Map.entry(name, value));
     return new Reply(
-        action, status, List.copyOf(more), body, delayNanos, gate, closeAfter, chunkSize);
+        action, status, List.copyOf(more), body, delayNanos, gate, closeAfter, chunkSize, endless);
   }
 
   /** A copy with this body, encoded as UTF-8; replaces any earlier body. */
@@ -132,7 +135,8 @@ public final class Reply {
   /** A copy with this body (copied); replaces any earlier body. */
   public Reply body(byte[] bytes) {
     byte[] copy = Check.notNull("bytes", bytes).clone();
-    return new Reply(action, status, headers, copy, delayNanos, gate, closeAfter, chunkSize);
+    return new Reply(
+        action, status, headers, copy, delayNanos, gate, closeAfter, chunkSize, endless);
   }
 
   /**
@@ -143,7 +147,7 @@ public final class Reply {
    */
   public Reply delayHeaders(Duration real) {
     long nanos = Check.nonNegative("real", real).toNanos();
-    return new Reply(action, status, headers, body, nanos, gate, closeAfter, chunkSize);
+    return new Reply(action, status, headers, body, nanos, gate, closeAfter, chunkSize, endless);
   }
 
   /**
@@ -155,12 +159,13 @@ public final class Reply {
    */
   public Reply stall(Gate gate) {
     Check.notNull("gate", gate);
-    return new Reply(action, status, headers, body, delayNanos, gate, closeAfter, chunkSize);
+    return new Reply(
+        action, status, headers, body, delayNanos, gate, closeAfter, chunkSize, endless);
   }
 
   /** A copy that answers with {@code Connection: close} and closes the connection after it. */
   public Reply closeAfter() {
-    return new Reply(action, status, headers, body, delayNanos, gate, true, chunkSize);
+    return new Reply(action, status, headers, body, delayNanos, gate, true, chunkSize, endless);
   }
 
   /**
@@ -171,7 +176,18 @@ public final class Reply {
    */
   public Reply chunked(int chunkSize) {
     Check.inRange("chunkSize", chunkSize, 1, 1 << 20);
-    return new Reply(action, status, headers, body, delayNanos, gate, closeAfter, chunkSize);
+    return new Reply(
+        action, status, headers, body, delayNanos, gate, closeAfter, chunkSize, endless);
+  }
+
+  /**
+   * A copy whose body never ends: sent chunked, its bytes (or {@code 'x'} if it has none) repeated
+   * in chunks of at most 64 KiB, until the client goes away or the server closes. For a client that
+   * must stop reading on its own; {@link ScriptedHttpServer#bodyBytesWritten()} says how much it
+   * was sent.
+   */
+  public Reply endlessBody() {
+    return new Reply(action, status, headers, body, delayNanos, gate, closeAfter, chunkSize, true);
   }
 
   /** The status code answered; 200 for {@link #reset()} and {@link #disconnect()}. */
@@ -198,6 +214,9 @@ public final class Reply {
     }
     if (chunkSize > 0) {
       s.append(", chunked ").append(chunkSize);
+    }
+    if (endless) {
+      s.append(", endless");
     }
     return s.append(']').toString();
   }
@@ -228,6 +247,10 @@ public final class Reply {
 
   int chunkSize() {
     return chunkSize;
+  }
+
+  boolean endless() {
+    return endless;
   }
 
   static String reasonPhrase(int code) {

@@ -94,6 +94,10 @@ final class ScriptedConnection implements Runnable {
                   || (head.version().equals("HTTP/1.0")
                       && !head.hasToken("Connection", "keep-alive"));
           write(reply, head.method().equals("HEAD"), close, out);
+          if (reply.endless()) {
+            writeForever(reply, out);
+            return; // only the client going away or the server closing ends it
+          }
           if (close) {
             return;
           }
@@ -145,7 +149,7 @@ final class ScriptedConnection implements Runnable {
       throws IOException {
     int status = reply.statusCode();
     boolean noBody = status < 200 || status == 204 || status == 304;
-    boolean chunked = reply.chunkSize() > 0;
+    boolean chunked = reply.chunkSize() > 0 || reply.endless();
     byte[] body = reply.bodyBytes();
     StringBuilder s = new StringBuilder(128);
     s.append("HTTP/1.1 ").append(status).append(' ').append(Reply.reasonPhrase(status));
@@ -169,7 +173,7 @@ final class ScriptedConnection implements Runnable {
     }
     s.append("\r\n");
     out.write(s.toString().getBytes(StandardCharsets.ISO_8859_1));
-    if (!noBody && !head) {
+    if (!noBody && !head && !reply.endless()) {
       if (chunked) {
         writeChunks(body, reply.chunkSize(), out);
       } else {
@@ -177,6 +181,24 @@ final class ScriptedConnection implements Runnable {
       }
     }
     out.flush();
+  }
+
+  /** The endless body's chunks, until writing fails (the client went away) or the server closes. */
+  private void writeForever(Reply reply, OutputStream out) throws IOException {
+    byte[] pattern = reply.bodyBytes().length > 0 ? reply.bodyBytes() : new byte[] {'x'};
+    int size = Math.min(reply.chunkSize() > 0 ? reply.chunkSize() : 64 * 1024, 64 * 1024);
+    byte[] chunk = new byte[size];
+    for (int i = 0; i < size; i++) {
+      chunk[i] = pattern[i % pattern.length];
+    }
+    byte[] chunkHead = (Integer.toHexString(size) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    while (!server.isClosing()) {
+      out.write(chunkHead);
+      out.write(chunk);
+      out.write(CRLF);
+      out.flush();
+      server.bodyBytesWritten(size);
+    }
   }
 
   private static void writeChunks(byte[] body, int chunkSize, OutputStream out) throws IOException {

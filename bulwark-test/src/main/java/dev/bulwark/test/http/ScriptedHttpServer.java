@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -89,6 +90,7 @@ public final class ScriptedHttpServer implements AutoCloseable {
   private final Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
 
   private final AtomicInteger accepted = new AtomicInteger();
+  private final AtomicLong endlessBytes = new AtomicLong();
   private final Map<Integer, ScriptedConnection> live = new ConcurrentHashMap<>();
   private final Queue<Thread> threads = new ConcurrentLinkedQueue<>();
   private final ReentrantLock countLock = new ReentrantLock();
@@ -237,6 +239,18 @@ public final class ScriptedHttpServer implements AutoCloseable {
     } finally {
       countLock.unlock();
     }
+  }
+
+  /**
+   * How many bytes of {@linkplain Reply#endlessBody() endless bodies} were written so far: what a
+   * client was made to read, plus what sits in the sockets' buffers.
+   */
+  public long bodyBytesWritten() {
+    return endlessBytes.get();
+  }
+
+  void bodyBytesWritten(long bytes) {
+    endlessBytes.addAndGet(bytes);
   }
 
   /** How many connections have been accepted so far. */
