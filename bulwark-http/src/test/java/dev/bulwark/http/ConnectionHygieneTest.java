@@ -11,7 +11,9 @@ import java.lang.management.ManagementFactory;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectionHygieneTest {
   private static final int REQUESTS = 1_000;
+  private static final Duration WAIT = Duration.ofSeconds(10);
   private final ScriptedHttpServer server = ScriptedHttpServer.start();
   private final HttpClient jdk =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -65,7 +68,43 @@ class ConnectionHygieneTest {
   }
 
   @Test
-  void anErrorBodyLargerThanWhatIsKeptIsStillReadToItsEnd() throws Exception {
+  void anEndlessErrorBodyIsAbandonedAtTheDrainLimitAndItsConnectionDropped() throws Exception {
+    warmUp();
+    server.enqueue("/endless", Reply.status(503).endlessBody(), Reply.ok("fine"));
+
+    HttpResponse<String> response =
+        client.send(client.request("/endless").build(), BodyHandlers.ofString());
+
+    assertThat(response.body()).isEqualTo("fine");
+    assertThat(server.bodyBytesWritten()) // the drain limit, plus what the sockets buffered
+        .isGreaterThanOrEqualTo(HttpRules.DRAIN_LIMIT_BYTES)
+        .isLessThan(HttpRules.DRAIN_LIMIT_BYTES + 32 * 1024 * 1024);
+    assertThat(server.awaitOpenConnections(1, WAIT)).isTrue(); // the abandoned one is gone
+  }
+
+  @Test
+  void anEndlessLastErrorBodyReachesTheCallerCutToWhatIsKept() throws Exception {
+    ResilientHttpClient once =
+        ResilientHttpClient.builder()
+            .resilience(Resilience.ofDefaults())
+            .httpClient(jdk)
+            .baseUri(server.uri())
+            .retry(RetryConfig.builder().maxAttempts(1).build())
+            .maxErrorBodyBytes(16)
+            .build();
+    server.enqueue("/endless", Reply.status(500).body("0123456789abcdef and on").endlessBody());
+
+    HttpResponse<String> response =
+        once.sendAsync(once.request("/endless").build(), BodyHandlers.ofString())
+            .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+    assertThat(response.statusCode()).isEqualTo(500);
+    assertThat(response.body()).isEqualTo("0123456789abcdef");
+    assertThat(server.awaitOpenConnections(0, WAIT)).isTrue();
+  }
+
+  @Test
+  void anErrorBodyUpToTheDrainLimitIsReadToItsEndAndItsConnectionKept() throws Exception {
     byte[] huge = new byte[1024 * 1024];
     Arrays.fill(huge, (byte) 'y');
     for (int i = 0; i < 20; i++) {
