@@ -1,7 +1,9 @@
 package dev.bulwark.http;
 
 import static dev.bulwark.http.HttpRetryTest.catchFailure;
+import static java.net.http.HttpResponse.BodyHandlers.ofString;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.ratelimit.RateLimitedException;
 import dev.bulwark.ratelimit.RateLimiterConfig;
@@ -15,6 +17,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RetryAfterTest extends HttpFixture {
   private static final DateTimeFormatter IMF_FIXDATE =
@@ -82,6 +86,104 @@ class RetryAfterTest extends HttpFixture {
     scheduler.advance(Duration.ofSeconds(5));
 
     assertThat(answer(call).body()).isEqualTo("served");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"999999999", "Fri, 31 Dec 9999 23:59:59 GMT"})
+  void aRetryAfterLongerThanTheTimeLeftFailsAtOnceSayingWhatTheServerAsked(String asked)
+      throws Exception {
+    ResilientHttpClient threeSeconds =
+        client(b -> b.timeout(Duration.ofSeconds(3)).attemptTimeout(Duration.ofSeconds(3)));
+    server.enqueue("/busy", Reply.status(503).header("Retry-After", asked), Reply.ok("unasked"));
+
+    Throwable failure =
+        catchFailure(threeSeconds.sendAsync(get(threeSeconds, "/busy"), BodyHandlers.ofString()));
+
+    assertThat(failure)
+        .isInstanceOfSatisfying(
+            HttpCallException.class,
+            e -> {
+              assertThat(e.retryAfter()).hasValue(Duration.ofMinutes(5)); // as read, capped
+              assertThat(e.attempts()).isOne();
+              assertThat(e.lastStatus()).hasValue(503);
+              assertThat(e.policyName()).hasValue(server.authority()); // the host's retry
+              assertThat(e)
+                  .hasMessageContaining(
+                      "the server asked to wait PT5M (Retry-After: " + asked + ")")
+                  .hasMessageContaining("longer than the PT3S left of the call's PT3S timeout");
+            });
+    assertThat(server.requestCount()).isOne();
+    assertThat(scheduler.sleeps()).isEmpty(); // no time was spent waiting for nothing
+  }
+
+  @Test
+  void aBlockingSendFailsAtOnceTooWhenRetryAfterOutlastsTheTimeout() {
+    ResilientHttpClient threeSeconds =
+        client(b -> b.timeout(Duration.ofSeconds(3)).attemptTimeout(Duration.ofSeconds(3)));
+    server.enqueue("/busy", Reply.status(429).header("Retry-After", "10"), Reply.ok("unasked"));
+
+    assertThatThrownBy(() -> threeSeconds.send(get(threeSeconds, "/busy"), BodyHandlers.ofString()))
+        .isInstanceOfSatisfying(
+            HttpCallException.class,
+            e -> {
+              assertThat(e.retryAfter()).hasValue(Duration.ofSeconds(10));
+              assertThat(e).hasMessageContaining("the server asked to wait PT10S");
+            });
+    assertThat(scheduler.sleeps()).isEmpty();
+    assertThat(server.requestCount()).isOne();
+  }
+
+  @Test
+  void aRetryAfterThatFitsInTheTimeLeftIsStillWaited() throws Exception {
+    ResilientHttpClient threeSeconds =
+        client(b -> b.timeout(Duration.ofSeconds(3)).attemptTimeout(Duration.ofSeconds(3)));
+    server.enqueue("/busy", Reply.status(503).header("Retry-After", "2"), Reply.ok("served"));
+
+    CompletableFuture<HttpResponse<String>> call =
+        threeSeconds.sendAsync(get(threeSeconds, "/busy"), BodyHandlers.ofString());
+    awaitPending(Duration.ofSeconds(2));
+    scheduler.advance(Duration.ofSeconds(2));
+
+    assertThat(answer(call).body()).isEqualTo("served");
+  }
+
+  @Test
+  void aRetryAfterDateASecondInThePastMeansNowAndHoldsNobody() throws Exception {
+    String aSecondAgo = IMF_FIXDATE.format(clock.wallTime().minusSeconds(1)); // clock skew
+    server.enqueue("/quota", Reply.status(429).header("Retry-After", aSecondAgo));
+    server.enqueue("/quota", Reply.ok("served"));
+
+    HttpResponse<String> response = client.send(get(client, "/quota"), BodyHandlers.ofString());
+
+    assertThat(response.body()).isEqualTo("served");
+    assertThat(scheduler.sleeps()).containsOnly(Duration.ZERO);
+    assertThat(client.send(get(client, "/other"), BodyHandlers.ofString()).statusCode())
+        .isEqualTo(200); // not held for the 30 s default
+  }
+
+  @Test
+  void oneResponseHoldsTheHostNoLongerThanACallMayLast() throws Exception {
+    ResilientHttpClient fiveSeconds =
+        client(b -> b.timeout(Duration.ofSeconds(5)).attemptTimeout(Duration.ofSeconds(5)));
+    server.enqueue("/a", Reply.status(429).header("Retry-After", "86400"));
+    server.enqueue("/b", Reply.ok("b"));
+
+    Throwable first = catchFailure(fiveSeconds.sendAsync(get(fiveSeconds, "/a"), ofString()));
+    Throwable heldBack = catchFailure(fiveSeconds.sendAsync(get(fiveSeconds, "/b"), ofString()));
+
+    assertThat(first)
+        .isInstanceOfSatisfying(
+            HttpCallException.class,
+            e -> assertThat(e.retryAfter()).hasValue(Duration.ofMinutes(5)));
+    assertThat(heldBack)
+        .isInstanceOfSatisfying(
+            HttpCallException.class,
+            e -> {
+              assertThat(e.getCause()).isInstanceOf(RateLimitedException.class);
+              assertThat(e.retryAfter()).hasValue(Duration.ofSeconds(5)); // not a day, not 5 min
+            });
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(fiveSeconds.send(get(fiveSeconds, "/b"), ofString()).body()).isEqualTo("b");
   }
 
   @Test
