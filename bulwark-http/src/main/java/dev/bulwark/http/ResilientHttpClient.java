@@ -50,12 +50,17 @@ import javax.net.ssl.SSLParameters;
  * }</pre>
  *
  * <p><b>What a call goes through.</b> Each host (by default {@code host:port}; see {@link
- * Builder#route}) has a circuit breaker and a rate limiter, kept in a {@link Resilience} registry
- * under the host's name, so they show in its listings, health and admin operations. A call passes
- * the host's limiter, then its breaker, then a total {@link Builder#timeout timeout}, then a retry
- * with jittered exponential backoff whose every attempt has its own {@link Builder#attemptTimeout
- * timeout}, then, if {@link Builder#hedge hedging} is on and the request is repeatable, a hedge
- * that starts another attempt when the first is slow and takes whichever answers first.
+ * Builder#route}) has one pipeline, built on its first call and kept: the host's rate limiter, then
+ * its circuit breaker, then a total {@link Builder#timeout timeout}, then a retry with jittered
+ * exponential backoff whose every attempt has its own {@link Builder#attemptTimeout timeout}, then,
+ * if {@link Builder#hedge hedging} is on and the request is repeatable, a hedge that starts another
+ * attempt when the first is slow and takes whichever answers first. The limiter, breaker, timeout
+ * and retry are kept in a {@link Resilience} registry under the host's name, so they show in its
+ * listings, health and admin operations, and a config the registry declares under that name (in
+ * code, or by a per-name setting such as {@code BULWARK_RETRY_<NAME>_MAX_ATTEMPTS}) wins over the
+ * builder's; the HTTP rules below always apply on top of it. The breaker counts one outcome per
+ * call, judged by the failure that happened (a retried 503 counts as a 503, a retried 429 not at
+ * all), never by the retry's wrapper.
  *
  * <p><b>What is retried.</b> Only what is safe and likely to pass next time. A request is
  * repeatable if its method is idempotent (GET, HEAD, OPTIONS, PUT, DELETE, TRACE), if it carries an
@@ -66,17 +71,31 @@ import javax.net.ssl.SSLParameters;
  * since the server cannot have seen it. 401 and 403 are never retried, and no 4xx counts against
  * the host's breaker: they reach the caller as they are, like every status the JDK client returns.
  *
- * <p><b>Retry-After.</b> A 429 or 503 with {@code Retry-After} (seconds or an HTTP date, capped by
- * {@link RetryAfterConfig#maxDelay()} and {@link RetryConfig#maxServerDelay()}) makes the retry
- * wait exactly that long instead of its backoff, and holds back every other caller of the host's
- * limiter until then: they fail at once with {@link HttpCallException#retryAfter()} set, or wait if
- * the limiter's {@link RateLimiterConfig#maxWait() maxWait} allows.
+ * <p><b>Retry-After.</b> A 429 or 503 with {@code Retry-After} (seconds or an HTTP date, read with
+ * {@link Builder#retryAfter}: capped at 300 s by default, a date in the past meaning now) makes the
+ * retry wait exactly that long instead of its backoff, and holds back every other caller of the
+ * host's limiter until then, but never longer than the call's {@link Builder#timeout timeout}: they
+ * fail at once with {@link HttpCallException#retryAfter()} set, or wait if the limiter's {@link
+ * RateLimiterConfig#maxWait() maxWait} allows. A hold is bounded by the timeout, not by the 300 s
+ * cap, because holding longer only refuses callers whom a new request might serve, and so that one
+ * odd header cannot take a host away for minutes; while the server keeps asking for more, it gets
+ * about one request per timeout. When the server asks for more than the call has left, the call
+ * fails at once with an {@link HttpCallException} whose message and {@code retryAfter()} say what
+ * the server asked, instead of sleeping into its timeout.
  *
- * <p><b>Bodies.</b> An error response (5xx, 408, 425, 429) is read to its end, keeping at most
- * {@link Builder#maxErrorBodyBytes} of it, whether it is retried or not, so no retry leaves a
- * connection behind. If it is the last answer, the caller gets it with its kept body, through the
+ * <p><b>Bodies.</b> An error response (5xx, 408, 425, 429) is read, keeping at most {@link
+ * Builder#maxErrorBodyBytes} of it, whether it is retried or not: to its end when it ends within 1
+ * MiB (or {@code maxErrorBodyBytes} if larger), so its connection goes back to the pool; past that
+ * the body is abandoned and its connection closed, so an endless error body costs a connection, not
+ * memory or time. If it is the last answer, the caller gets it with its kept body, through the
  * caller's {@code BodyHandler}, as from the JDK client. Every other response goes straight to the
  * caller's handler, untouched.
+ *
+ * <p><b>Attempts.</b> The JDK client itself resends a GET or HEAD once, on a new connection, when
+ * its connection closes or resets before any byte of the answer; it offers no per-client switch
+ * (only the process-wide system properties of {@code jdk.internal.net.http.MultiExchange}), so this
+ * client leaves it on and counts such a resend as an attempt: {@link HttpCallException#attempts()}
+ * is what the server received.
  *
  * <p><b>Failures.</b> A call that ends without a response fails with an {@link HttpCallException}
  * (an {@code IOException}) naming the request, the host, the policy that stopped it, the attempts
@@ -190,7 +209,7 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
     return Optional.ofNullable(baseUri);
   }
 
-  /** The registry holding each host's circuit breaker and rate limiter. Thread-safe. */
+  /** The registry holding each host's limiter, breaker, timeout and retry. Thread-safe. */
   public Resilience resilience() {
     return resilience;
   }
@@ -518,8 +537,8 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
     private Builder() {}
 
     /**
-     * The prefix of the client's own policies' names ({@code <name>-retry}, {@code
-     * <name>-timeout}), as events and rejections report them. Default {@code http}.
+     * The prefix of the name of the client's own hedge ({@code <name>-hedge}), as its events report
+     * it; every other policy is named after its host. Default {@code http}.
      *
      * @throws IllegalArgumentException if blank
      */
@@ -608,16 +627,22 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
     /**
      * How many attempts, how far apart, within what budget: the config's attempts, backoff, time
      * budget, retry budget and server-delay settings apply. Which failures are retried is the
-     * client's rule (see the class comment), and {@link #attemptTimeout} sets the attempts'
-     * timeout. Default {@link RetryConfig#ofDefaults()}: 3 attempts, exponential backoff from 100
-     * ms with full jitter.
+     * client's rule (see the class comment), {@link #attemptTimeout} sets the attempts' timeout
+     * unless the config has one, and the time budget is at most the call's {@link #timeout}. A
+     * retry config the registry declares under a host's name wins over this one, under the same
+     * rules. Default {@link RetryConfig#ofDefaults()}: 3 attempts, exponential backoff from 100 ms
+     * with full jitter.
      */
     public Builder retry(RetryConfig config) {
       this.retry = Check.notNull("retry", config);
       return this;
     }
 
-    /** How long a call may take in all, attempts and waits included; positive. Default 30 s. */
+    /**
+     * How long a call may take in all, attempts and waits included; positive. Default 30 s. Also
+     * the longest a server's {@code Retry-After} holds the host's other callers back. A timeout
+     * config the registry declares under a host's name wins.
+     */
     public Builder timeout(Duration total) {
       this.timeout = Check.positive("timeout", total);
       return this;
