@@ -54,7 +54,8 @@ final class Exchange<T> {
   // Asynchronous calls only; set by start(), before any attempt can read them.
   private CompletableFuture<HttpResponse<T>> result;
   private Set<CompletableFuture<?>> inFlight;
-  private final AtomicInteger attempts = new AtomicInteger();
+  private final AtomicInteger attempts = new AtomicInteger(); // requests sent, resends included
+  private final AtomicInteger tries = new AtomicInteger(); // attempts the retry and hedge made
   private volatile int lastStatus = -1;
   private volatile Duration lastServerDelay;
   private volatile String lastRetryAfterHeader;
@@ -136,6 +137,7 @@ final class Exchange<T> {
   /** Sends the request once, on the caller's thread (or a hedge's). */
   private HttpResponse<Object> attemptOnThisThread() throws Exception {
     attempts.incrementAndGet();
+    tries.incrementAndGet();
     Attempt attempt = new Attempt();
     try {
       return judge(client.delegate().send(request, attempt));
@@ -197,6 +199,7 @@ final class Exchange<T> {
       return CompletableFuture.failedFuture(new CancellationException("the call was cancelled"));
     }
     attempts.incrementAndGet();
+    tries.incrementAndGet();
     Attempt attempt = new Attempt();
     CompletableFuture<HttpResponse<Object>> exchange = sendAsync(attempt);
     inFlight.add(exchange);
@@ -332,7 +335,7 @@ final class Exchange<T> {
     if (asked == null
         || !client.rules().retryableStatus(failed.status())
         || !client.rules().repeatable(request)
-        || attempts.get() >= host.retry.config().maxAttempts()) {
+        || tries.get() >= host.retry.config().maxAttempts()) {
       return null;
     }
     long elapsed = client.resilience().clock().nanoTime() - startNanos;

@@ -422,7 +422,17 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
     }
     HostPolicies built = newHost(route);
     hosts.put(route, built); // a racing call may put its own: both hold the registry's instances
+    if (hosts.size() > resilience.maxInstances()) { // routes the registry has let go of
+      hosts
+          .values()
+          .removeIf(h -> resilience.findCircuitBreaker(h.route).orElse(null) != h.breaker);
+    }
     return built;
+  }
+
+  /** How many hosts' policies the client keeps now. */
+  int hostsKept() {
+    return hosts.size();
   }
 
   private boolean isCurrent(HostPolicies host) {

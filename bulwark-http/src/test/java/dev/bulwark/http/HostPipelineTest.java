@@ -134,4 +134,26 @@ class HostPipelineTest extends HttpFixture {
     assertThat(evicting.findCircuitBreaker(server.authority())).containsSame(after.breaker);
     assertThat(evicting.findRetry(server.authority())).containsSame(after.retry);
   }
+
+  @Test
+  void theClientKeepsNoMoreHostsThanTheRegistryHoldsPoliciesFor() throws Exception {
+    Resilience small =
+        Resilience.builder().clock(clock).scheduler(scheduler).maxInstances(16).build();
+    ResilientHttpClient perPath =
+        ResilientHttpClient.builder()
+            .resilience(small)
+            .httpClient(JDK)
+            .baseUri(server.uri())
+            .route(request -> request.uri().getPath().substring(1))
+            .build();
+
+    for (int device = 0; device < 100; device++) {
+      server.enqueue("/device-" + device, Reply.ok("fine"));
+      assertThat(perPath.send(get(perPath, "/device-" + device), BodyHandlers.ofString()).body())
+          .isEqualTo("fine");
+    }
+
+    assertThat(perPath.hostsKept()).isLessThanOrEqualTo(17);
+    assertThat(small.circuitBreakers()).hasSizeLessThanOrEqualTo(16);
+  }
 }
