@@ -156,4 +156,28 @@ class HostPipelineTest extends HttpFixture {
     assertThat(perPath.hostsKept()).isLessThanOrEqualTo(17);
     assertThat(small.circuitBreakers()).hasSizeLessThanOrEqualTo(16);
   }
+
+  @Test
+  void theHostsBreakerJudgesTheFailureTheRetryGaveUpOnNotTheRetrysWrapper() throws Exception {
+    ResilientHttpClient client =
+        client(
+            b ->
+                b.circuitBreaker(
+                    dev.bulwark.circuitbreaker.CircuitBreakerConfig.builder()
+                        .consecutiveFailures(1)
+                        .build()));
+    server.enqueue("/q", Reply.status(429), Reply.status(429), Reply.status(429));
+    server.enqueue("/s", Reply.status(503), Reply.status(503), Reply.status(503));
+
+    assertThat(client.send(get(client, "/q"), BodyHandlers.ofString()).statusCode())
+        .isEqualTo(429); // three 429s: a server asking to slow down is not failing
+    assertThat(client.circuitBreaker(get(client, "/q")).state())
+        .isEqualTo(dev.bulwark.circuitbreaker.CircuitBreaker.State.CLOSED);
+
+    assertThat(client.send(get(client, "/s"), BodyHandlers.ofString()).statusCode())
+        .isEqualTo(503); // three 503s: one failed call
+    assertThat(client.circuitBreaker(get(client, "/s")).snapshot().failedCalls()).isOne();
+    assertThat(client.circuitBreaker(get(client, "/s")).state())
+        .isEqualTo(dev.bulwark.circuitbreaker.CircuitBreaker.State.OPEN);
+  }
 }
