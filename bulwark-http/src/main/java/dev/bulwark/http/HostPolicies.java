@@ -20,9 +20,9 @@ import dev.bulwark.timeout.Timeout;
  * that is not repeatable goes through another retry (connection failures only) and no hedge.
  *
  * Every policy but the hedge is the registry's, under the route's name, so per-name configs and
- * environment settings reach it and listings, resets and health see it. The client checks on each
- * call that these are still the registry's instances (which also keeps them from idle eviction),
- * and builds a new HostPolicies when one was evicted and replaced.
+ * environment settings reach it and listings, resets and health see it. About once a second the
+ * client checks that these are still the registry's instances (which also keeps them from idle
+ * eviction), and builds a new HostPolicies when one was evicted and replaced.
  */
 final class HostPolicies {
   final String route;
@@ -33,6 +33,7 @@ final class HostPolicies {
   final Retry unrepeatableRetry;
   final Hedge hedge; // null: no hedging
   final long timeoutNanos;
+  volatile long checkedNanos; // when the client last found these to be the registry's
   private final Pipeline repeatable;
   private final Pipeline unrepeatable;
 

@@ -122,6 +122,9 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
   private final Hedge hedge; // null: no hedging
   private final Executor completionExecutor;
   private final ConcurrentHashMap<String, HostPolicies> hosts = new ConcurrentHashMap<>();
+  // How often a host's policies are checked against the registry: 1 s, or a quarter of the
+  // registry's idle eviction if that is shorter, so an active host is never evicted as idle.
+  private final long checkNanos;
 
   private ResilientHttpClient(Builder b) {
     this.ownsDelegate = b.httpClient == null;
@@ -133,8 +136,13 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
                 .followRedirects(Redirect.NORMAL)
                 .build();
     this.completionExecutor = delegate.executor().orElse(ForkJoinPool.commonPool());
+
     this.baseUri = b.baseUri;
     this.resilience = b.resilience != null ? b.resilience : Resilience.ofDefaults();
+    this.checkNanos =
+        Math.min(
+            Duration.ofSeconds(1).toNanos(),
+            resilience.idleEviction().map(Duration::toNanos).orElse(Long.MAX_VALUE) / 4);
     this.route = b.route;
     this.breakerConfig = b.circuitBreaker;
     this.limiterConfig = b.rateLimit != null ? b.rateLimit : HOLDS_ONLY;
@@ -412,15 +420,24 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
 
   /**
    * The policies of {@code route}, built on its first call and kept; built again if the registry
-   * has since evicted and replaced one of them. Each call asks the registry for each policy (a
-   * lookup, which also keeps it from idle eviction) and compares.
+   * has since evicted and replaced one of them. At most every {@link #checkNanos}, a call asks the
+   * registry for each policy (a lookup, which also keeps it from idle eviction) and compares; so a
+   * policy the registry replaced is picked up within that time.
    */
   HostPolicies host(String route) {
     HostPolicies host = hosts.get(route);
-    if (host != null && isCurrent(host)) {
-      return host;
+    if (host != null) {
+      long now = resilience.clock().nanoTime();
+      if (now - host.checkedNanos < checkNanos) {
+        return host; // checked a moment ago: one clock read, no lookups
+      }
+      if (isCurrent(host)) {
+        host.checkedNanos = now; // a racing check writes about the same time: either will do
+        return host;
+      }
     }
     HostPolicies built = newHost(route);
+    built.checkedNanos = resilience.clock().nanoTime();
     hosts.put(route, built); // a racing call may put its own: both hold the registry's instances
     if (hosts.size() > resilience.maxInstances()) { // routes the registry has let go of
       hosts
