@@ -158,7 +158,10 @@ public interface CircuitBreaker extends Policy, Reconfigurable<CircuitBreakerCon
   /** Counts and rates as they stand now. Allocates; meant for metrics and health, not per call. */
   Snapshot snapshot();
 
-  /** Where this breaker's events can be listened to. */
+  /**
+   * Where this breaker's events can be listened to: permissions, rejections, outcomes, state
+   * changes, and {@code ConfigChanged} when it is reconfigured.
+   */
   EventSource events();
 
   /**
