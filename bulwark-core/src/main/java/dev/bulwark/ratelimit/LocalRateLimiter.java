@@ -58,12 +58,17 @@ import java.util.function.Supplier;
  * was promised, and the successor counts it.
  *
  * Results. reserve() returns the wait (>= 0) or, for a refusal, -1 - wait: one long, no object.
+ *
+ * Footprint, measured with JOL (compressed oops): 144 bytes per token-bucket limiter beyond a
+ * shared config, clock and name; the ledger, split off for reconfiguration, costs 24 of them. The
+ * reconfigurers' lock is made on the first reconfiguration only.
  */
 final class LocalRateLimiter implements RateLimiter {
   private static final VarHandle LEDGER;
   private static final VarHandle HOLD_UNTIL;
   private static final VarHandle WAITING;
   private static final VarHandle REJECTED;
+  private static final VarHandle RECONFIGURING;
 
   static {
     try {
@@ -72,6 +77,8 @@ final class LocalRateLimiter implements RateLimiter {
       HOLD_UNTIL = lookup.findVarHandle(LocalRateLimiter.class, "holdUntilNanos", long.class);
       WAITING = lookup.findVarHandle(LocalRateLimiter.class, "waiting", int.class);
       REJECTED = lookup.findVarHandle(LocalRateLimiter.class, "rejected", long.class);
+      RECONFIGURING =
+          lookup.findVarHandle(LocalRateLimiter.class, "reconfiguring", ReentrantLock.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -88,12 +95,13 @@ final class LocalRateLimiter implements RateLimiter {
   private final Scheduler scheduler;
   private final long originNanos;
   private final EventBus events = new EventBus();
-  private final ReentrantLock reconfiguring = new ReentrantLock(); // never taken by a caller
 
   private volatile Ledger ledger; // see LEDGER; may lag one retired ledger behind the live one
   private volatile long holdUntilNanos; // see HOLD_UNTIL; relative to origin; 0 = no hold
   private volatile int waiting; // see WAITING
   private volatile long rejected; // see REJECTED
+  private volatile ReentrantLock
+      reconfiguring; // see RECONFIGURING; made on first use, by no caller
 
   LocalRateLimiter(String name, RateLimiterConfig config, Clock clock, Scheduler scheduler) {
     this.name = name;
@@ -349,7 +357,12 @@ final class LocalRateLimiter implements RateLimiter {
   @Override
   public void reconfigure(RateLimiterConfig next) {
     Check.notNull("config", next);
-    reconfiguring.lock();
+    ReentrantLock lock = reconfiguring;
+    if (lock == null) { // most limiters are never reconfigured: they never pay for a lock
+      RECONFIGURING.compareAndSet(this, null, new ReentrantLock()); // the first one made wins
+      lock = reconfiguring;
+    }
+    lock.lock();
     try {
       Ledger current = live(); // under the lock no one else retires it
       RateLimiterConfig previous = current.config;
@@ -379,7 +392,7 @@ final class LocalRateLimiter implements RateLimiter {
         events.publish(new ConfigChanged(name, previous.changedSettings(next), clock.wallTime()));
       }
     } finally {
-      reconfiguring.unlock();
+      lock.unlock();
     }
   }
 
