@@ -12,10 +12,16 @@ import dev.bulwark.test.ManualScheduler;
 import dev.bulwark.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -203,5 +209,54 @@ class RateLimiterReconfigureTest {
 
     assertThat(limiter.reserve(Duration.ofSeconds(5)))
         .isEqualTo(Optional.of(Duration.ofSeconds(3)));
+  }
+
+  @Test
+  void callersRacingRepeatedReconfigurationsTakeExactlyThePermitsThereWere() throws Exception {
+    // Frozen time, so nothing refills; each change halves or doubles the interval and keeps the
+    // burst, so whole tokens carry over exactly: exactly the 5,000 permits are granted, out of
+    // 7,500 requests racing 20,000 changes, never one more or one fewer.
+    RateLimiterConfig hourly =
+        RateLimiterConfig.builder().limit(5_000).period(Duration.ofHours(1)).burst(5_000).build();
+    RateLimiterConfig twoHourly = hourly.toBuilder().period(Duration.ofHours(2)).build();
+    RateLimiter limiter = limiter(hourly);
+    AtomicInteger granted = new AtomicInteger();
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> tasks = new ArrayList<>();
+      for (int t = 0; t < 3; t++) {
+        tasks.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < 2_500; i++) {
+                    if (limiter.tryAcquire()) {
+                      granted.incrementAndGet();
+                    }
+                  }
+                  return null;
+                }));
+      }
+      tasks.add(
+          pool.submit(
+              () -> {
+                start.await();
+                for (int i = 0; i < 20_000; i++) {
+                  limiter.reconfigure(i % 2 == 0 ? twoHourly : hourly);
+                }
+                return null;
+              }));
+
+      start.countDown();
+      for (Future<?> task : tasks) {
+        task.get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(granted).hasValue(5_000);
+    assertThat(limiter.snapshot().availablePermits()).isZero();
   }
 }
