@@ -3,6 +3,7 @@ package dev.bulwark.circuitbreaker;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.internal.Check;
 import dev.bulwark.policy.Policy;
+import dev.bulwark.policy.Reconfigurable;
 import dev.bulwark.time.Clock;
 import java.time.Duration;
 
@@ -29,9 +30,12 @@ import java.time.Duration;
  * close a half-open breaker). The standalone methods cannot tell phases apart and report into the
  * current one.
  *
+ * <p>Its thresholds, waits and predicates can be replaced while it runs ({@link #reconfigure}),
+ * keeping what it has recorded and the phase it is in.
+ *
  * <p>Thread-safe.
  */
-public interface CircuitBreaker extends Policy {
+public interface CircuitBreaker extends Policy, Reconfigurable<CircuitBreakerConfig> {
 
   /** Where a breaker stands. */
   enum State {
@@ -104,8 +108,49 @@ public interface CircuitBreaker extends Policy {
     return of(name, CircuitBreakerConfig.ofDefaults());
   }
 
-  /** The configuration this breaker was made with. */
+  /** The configuration in force now: the one made with, or the latest {@link #reconfigure}. */
+  @Override
   CircuitBreakerConfig config();
+
+  /**
+   * Replaces the configuration while the breaker runs, keeping its state: the outcomes in its
+   * window, its phase, an open breaker's open-until time and re-open count, a half-open breaker's
+   * probes in flight and successes so far. Publishes a {@link dev.bulwark.event.ConfigChanged}
+   * naming the settings that differ, and nothing if {@code config} equals the one in force.
+   *
+   * <p>What changes live, and when it takes effect:
+   *
+   * <ul>
+   *   <li>{@code failureRateThreshold}, {@code slowCallRateThreshold}, {@code minimumCalls}, {@code
+   *       consecutiveFailures}: judged on the next outcome recorded while closed, whatever that
+   *       outcome is. A breaker whose window already holds a rate above a lowered threshold does
+   *       not open at the change; it opens when the next outcome is recorded, if the window, with
+   *       that outcome, still reaches the threshold. A run of failures in progress counts toward a
+   *       {@code consecutiveFailures} turned on or lowered.
+   *   <li>{@code slowCallDuration}: classifies outcomes recorded from now on; outcomes already in
+   *       the window keep the class they were recorded with. A call started while slow calls were
+   *       not detected is not timed, so it is never slow.
+   *   <li>{@code recordExceptions}, {@code ignoreExceptions}, {@code recordFailurePredicate},
+   *       {@code recordResultAsFailure}: classify outcomes recorded from now on, including those of
+   *       calls already running.
+   *   <li>{@code openDuration}, {@code openDurationMultiplier}, {@code maxOpenDuration}: apply to
+   *       the next opening. An open breaker keeps the open-until time it was given, so the wait its
+   *       rejections announced ({@code retryAfter}) stays true.
+   *   <li>{@code halfOpenMaxCalls}, {@code successThreshold}, {@code halfOpenMaxWait}: apply to the
+   *       next probe let through or finished; probes already in flight above a lowered {@code
+   *       halfOpenMaxCalls} finish, and no new one passes until they are below it.
+   * </ul>
+   *
+   * <p>What cannot change live: {@code windowType}, and the {@code windowSize} of a {@code COUNT}
+   * window or the {@code windowDuration} of a {@code TIME} window (the window would have to drop or
+   * invent outcomes). The other kind's size may change; it is unused.
+   *
+   * @throws NullPointerException if {@code config} is null
+   * @throws IllegalArgumentException if {@code config} differs in a setting that cannot change
+   *     live; the message names it, and nothing is applied
+   */
+  @Override
+  void reconfigure(CircuitBreakerConfig config);
 
   /** The current state. An {@code OPEN} breaker whose wait is over reports OPEN until a call. */
   State state();
@@ -113,7 +158,10 @@ public interface CircuitBreaker extends Policy {
   /** Counts and rates as they stand now. Allocates; meant for metrics and health, not per call. */
   Snapshot snapshot();
 
-  /** Where this breaker's events can be listened to. */
+  /**
+   * Where this breaker's events can be listened to: permissions, rejections, outcomes, state
+   * changes, and {@code ConfigChanged} when it is reconfigured.
+   */
   EventSource events();
 
   /**

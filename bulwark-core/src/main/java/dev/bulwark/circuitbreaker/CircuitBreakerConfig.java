@@ -4,8 +4,11 @@ import dev.bulwark.internal.Check;
 import dev.bulwark.policy.RejectedException;
 import dev.bulwark.timeout.TimeoutExceededException;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -259,6 +262,124 @@ public final class CircuitBreakerConfig {
       }
     }
     return false;
+  }
+
+  /**
+   * The first setting, as the builder spells it, in which {@code next} differs from this
+   * configuration and that a running breaker cannot take: the window's type, and its size or
+   * duration when that is the kind of window in use. Null if there is none.
+   */
+  String settingFixedWhileRunning(CircuitBreakerConfig next) {
+    if (windowType != next.windowType) {
+      return "windowType";
+    }
+    if (windowType == WindowType.COUNT && windowSize != next.windowSize) {
+      return "windowSize";
+    }
+    if (windowType == WindowType.TIME && windowNanos != next.windowNanos) {
+      return "windowDuration";
+    }
+    return null;
+  }
+
+  /**
+   * The names of the settings, as the builder spells them, in which {@code other} differs from this
+   * configuration; empty if they are equal. Predicates are compared by identity; the ignored
+   * exceptions differ also when one side keeps the default. The effective {@code maxOpenDuration}
+   * counts, so a longer {@code openDuration} can change it too.
+   */
+  Set<String> changedSettings(CircuitBreakerConfig other) {
+    Set<String> changed = new LinkedHashSet<>();
+    if (Float.compare(failureRateThreshold, other.failureRateThreshold) != 0) {
+      changed.add("failureRateThreshold");
+    }
+    if (Float.compare(slowCallRateThreshold, other.slowCallRateThreshold) != 0) {
+      changed.add("slowCallRateThreshold");
+    }
+    if (slowCallNanos != other.slowCallNanos) {
+      changed.add("slowCallDuration");
+    }
+    if (consecutiveFailures != other.consecutiveFailures) {
+      changed.add("consecutiveFailures");
+    }
+    if (windowType != other.windowType) {
+      changed.add("windowType");
+    }
+    if (windowSize != other.windowSize) {
+      changed.add("windowSize");
+    }
+    if (windowNanos != other.windowNanos) {
+      changed.add("windowDuration");
+    }
+    if (minimumCalls != other.minimumCalls) {
+      changed.add("minimumCalls");
+    }
+    if (openNanos != other.openNanos) {
+      changed.add("openDuration");
+    }
+    if (Double.compare(openDurationMultiplier, other.openDurationMultiplier) != 0) {
+      changed.add("openDurationMultiplier");
+    }
+    if (maxOpenNanos != other.maxOpenNanos || maxOpenExplicit != other.maxOpenExplicit) {
+      changed.add("maxOpenDuration");
+    }
+    if (halfOpenMaxCalls != other.halfOpenMaxCalls) {
+      changed.add("halfOpenMaxCalls");
+    }
+    if (successThreshold != other.successThreshold) {
+      changed.add("successThreshold");
+    }
+    if (halfOpenMaxWaitNanos != other.halfOpenMaxWaitNanos) {
+      changed.add("halfOpenMaxWait");
+    }
+    if (!recordExceptions.equals(other.recordExceptions)) {
+      changed.add("recordExceptions");
+    }
+    if (!ignoreExceptions.equals(other.ignoreExceptions)
+        || defaultIgnores != other.defaultIgnores) {
+      changed.add("ignoreExceptions");
+    }
+    if (recordFailurePredicate != other.recordFailurePredicate) {
+      changed.add("recordFailurePredicate");
+    }
+    if (recordResultAsFailure != other.recordResultAsFailure) {
+      changed.add("recordResultAsFailure");
+    }
+    return changed;
+  }
+
+  /**
+   * True if {@code o} is a configuration with the same settings; predicates are compared by
+   * identity, so two configurations built with two equal-looking lambdas differ.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o == this
+        || o instanceof CircuitBreakerConfig && changedSettings((CircuitBreakerConfig) o).isEmpty();
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        failureRateThreshold,
+        slowCallRateThreshold,
+        slowCallNanos,
+        consecutiveFailures,
+        windowType,
+        windowSize,
+        windowNanos,
+        minimumCalls,
+        openNanos,
+        openDurationMultiplier,
+        maxOpenNanos,
+        halfOpenMaxCalls,
+        successThreshold,
+        halfOpenMaxWaitNanos,
+        recordExceptions,
+        ignoreExceptions,
+        defaultIgnores,
+        System.identityHashCode(recordFailurePredicate),
+        System.identityHashCode(recordResultAsFailure));
   }
 
   @Override

@@ -6,6 +6,7 @@ import static dev.bulwark.circuitbreaker.OutcomeWindow.SLOW;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig.WindowType;
 import dev.bulwark.event.CallPermitted;
 import dev.bulwark.event.CallRejected;
+import dev.bulwark.event.ConfigChanged;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.event.FailureRecorded;
 import dev.bulwark.event.OutcomeIgnored;
@@ -46,8 +47,19 @@ import java.util.function.Supplier;
  * calls are detected or someone listens), for a {@code TIME} window, and on transitions. Nothing is
  * allocated; events are built only when someone listens.
  *
+ * <p>Reconfiguration. The configuration is one immutable object in a volatile field ({@code
+ * CONFIG}), replaced whole by CAS in {@link #reconfigure}; the state is not touched, so the window,
+ * the phase, the open-until time, the re-open count and the probes in flight all survive a change.
+ * A call reads the field when it starts (to decide whether to time itself) and again when its
+ * outcome is recorded: the outcome is classified (ignored, failed, slow) and judged (thresholds,
+ * probe successes, the next open wait) by the configuration in force at that moment, so a new
+ * threshold takes effect on the next recorded outcome. The window's shape (type, size, duration)
+ * cannot change: a window is sized when it is made, and a resized one would have to invent or drop
+ * outcomes. The run of consecutive failures is counted even while {@code consecutiveFailures} is
+ * off, so turning it on counts the run in progress.
+ *
  * <p>Footprint with a 100-call {@code COUNT} window, measured with JOL (compressed oops): this
- * object 56, its event bus 16, the closed state 56, the window 40 and its 4-long array 48: 216
+ * object 48, its event bus 16, the closed state 56, the window 40 and its 4-long array 48: 208
  * bytes, not counting the shared config, clock and name.
  *
  * <p>Thread-safe.
@@ -56,23 +68,25 @@ final class LocalCircuitBreaker implements CircuitBreaker {
   private static final long REJECTED = -1; // epochs are never negative
   private static final VarHandle STATE;
   private static final VarHandle NOT_PERMITTED;
+  private static final VarHandle CONFIG;
 
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
       STATE = lookup.findVarHandle(LocalCircuitBreaker.class, "state", BreakerState.class);
       NOT_PERMITTED = lookup.findVarHandle(LocalCircuitBreaker.class, "notPermitted", long.class);
+      CONFIG =
+          lookup.findVarHandle(LocalCircuitBreaker.class, "config", CircuitBreakerConfig.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
   private final String name;
-  private final CircuitBreakerConfig config;
   private final Clock clock;
   private final EventBus events = new EventBus();
-  private final long slowCallNanos; // 0: slow calls are not detected
-  private final boolean timeWindow;
+  private final boolean timeWindow; // the window's type cannot change live
+  private volatile CircuitBreakerConfig config; // see CONFIG
   private volatile BreakerState state;
   private volatile long notPermitted;
 
@@ -80,7 +94,6 @@ final class LocalCircuitBreaker implements CircuitBreaker {
     this.name = name;
     this.config = config;
     this.clock = clock;
-    this.slowCallNanos = config.slowCallNanos();
     this.timeWindow = config.windowType() == WindowType.TIME;
     this.state = BreakerState.closed(0, newWindow());
   }
@@ -93,6 +106,32 @@ final class LocalCircuitBreaker implements CircuitBreaker {
   @Override
   public CircuitBreakerConfig config() {
     return config;
+  }
+
+  @Override
+  public void reconfigure(CircuitBreakerConfig next) {
+    Check.notNull("config", next);
+    while (true) { // the reconfigurer whose CAS lands publishes; a loser compares with the winner
+      CircuitBreakerConfig current = config;
+      if (current.equals(next)) {
+        return;
+      }
+      String fixed = current.settingFixedWhileRunning(next);
+      if (fixed != null) {
+        throw new IllegalArgumentException(
+            name
+                + ": "
+                + fixed
+                + " cannot change while the breaker runs (the window holds the outcomes recorded"
+                + " so far); build a new breaker to change it");
+      }
+      if (CONFIG.compareAndSet(this, current, next)) {
+        if (events.hasListeners(ConfigChanged.class)) {
+          events.publish(new ConfigChanged(name, current.changedSettings(next), clock.wallTime()));
+        }
+        return;
+      }
+    }
   }
 
   @Override
@@ -111,7 +150,7 @@ final class LocalCircuitBreaker implements CircuitBreaker {
   public <T> T execute(Callable<T> call, Next next) throws Exception {
     long epoch = acquire(true);
     boolean timed =
-        slowCallNanos != 0
+        config.slowCallNanos() != 0
             || events.hasListeners(SuccessRecorded.class)
             || events.hasListeners(FailureRecorded.class);
     long start = timed ? clock.nanoTime() : 0;
@@ -135,7 +174,7 @@ final class LocalCircuitBreaker implements CircuitBreaker {
       return CompletableFuture.failedFuture(e);
     }
     boolean timed =
-        slowCallNanos != 0
+        config.slowCallNanos() != 0
             || events.hasListeners(SuccessRecorded.class)
             || events.hasListeners(FailureRecorded.class);
     long start = timed ? clock.nanoTime() : 0;
@@ -162,7 +201,8 @@ final class LocalCircuitBreaker implements CircuitBreaker {
   }
 
   private void onReturned(long epoch, boolean timed, long start, Object result) {
-    Predicate<Object> resultIsFailure = config.resultPredicate();
+    CircuitBreakerConfig c = config; // classifies and judges this outcome
+    Predicate<Object> resultIsFailure = c.resultPredicate();
     boolean failed = false;
     if (resultIsFailure != null) {
       try {
@@ -174,14 +214,15 @@ final class LocalCircuitBreaker implements CircuitBreaker {
     }
     long end = timed || timeWindow ? clock.nanoTime() : 0;
     long duration = timed ? end - start : 0;
-    record(epoch, outcome(failed, timed, duration), end, duration, null);
+    record(c, epoch, outcome(c, failed, timed, duration), end, duration, null);
   }
 
   private void onThrown(long epoch, boolean timed, long start, Throwable thrown) {
+    CircuitBreakerConfig c = config; // classifies and judges this outcome
     Throwable failure = RetryExhaustedException.failureOf(thrown); // judged by what happened
     boolean ignored;
     try {
-      ignored = config.isIgnored(failure);
+      ignored = c.isIgnored(failure);
     } catch (RuntimeException e) {
       ignored = false; // a broken predicate must not lose the outcome: count a failure
     }
@@ -191,11 +232,13 @@ final class LocalCircuitBreaker implements CircuitBreaker {
     }
     long end = timed || timeWindow ? clock.nanoTime() : 0;
     long duration = timed ? end - start : 0;
-    record(epoch, outcome(true, timed, duration), end, duration, failure);
+    record(c, epoch, outcome(c, true, timed, duration), end, duration, failure);
   }
 
-  private int outcome(boolean failed, boolean timed, long durationNanos) {
+  private static int outcome(
+      CircuitBreakerConfig c, boolean failed, boolean timed, long durationNanos) {
     int outcome = failed ? FAILURE : 0;
+    long slowCallNanos = c.slowCallNanos();
     if (timed && slowCallNanos != 0 && durationNanos >= slowCallNanos) {
       outcome |= SLOW;
     }
@@ -221,18 +264,20 @@ final class LocalCircuitBreaker implements CircuitBreaker {
 
   @Override
   public void onSuccess(long durationNanos) {
+    CircuitBreakerConfig c = config;
     long end = timeWindow ? clock.nanoTime() : 0;
-    record(state.epoch, outcome(false, true, durationNanos), end, durationNanos, null);
+    record(c, state.epoch, outcome(c, false, true, durationNanos), end, durationNanos, null);
   }
 
   @Override
   public void onError(long durationNanos, Throwable failure) {
     Check.notNull("failure", failure);
+    CircuitBreakerConfig c = config;
     long epoch = state.epoch;
     Throwable unwrapped = RetryExhaustedException.failureOf(failure);
     boolean ignored;
     try {
-      ignored = config.isIgnored(unwrapped);
+      ignored = c.isIgnored(unwrapped);
     } catch (RuntimeException e) {
       ignored = false;
     }
@@ -241,15 +286,16 @@ final class LocalCircuitBreaker implements CircuitBreaker {
       return;
     }
     long end = timeWindow ? clock.nanoTime() : 0;
-    record(epoch, outcome(true, true, durationNanos), end, durationNanos, unwrapped);
+    record(c, epoch, outcome(c, true, true, durationNanos), end, durationNanos, unwrapped);
   }
 
   @Override
   public void onResult(long durationNanos, Object result) {
-    Predicate<Object> resultIsFailure = config.resultPredicate();
+    CircuitBreakerConfig c = config;
+    Predicate<Object> resultIsFailure = c.resultPredicate();
     boolean failed = resultIsFailure != null && resultIsFailure.test(result);
     long end = timeWindow ? clock.nanoTime() : 0;
-    record(state.epoch, outcome(failed, true, durationNanos), end, durationNanos, null);
+    record(c, state.epoch, outcome(c, failed, true, durationNanos), end, durationNanos, null);
   }
 
   // ---------------------------------------------------------------- permission
@@ -276,6 +322,7 @@ final class LocalCircuitBreaker implements CircuitBreaker {
         return reject(s, -1, throwing);
       }
       long now = clock.nanoTime();
+      CircuitBreakerConfig c = config;
       BreakerState next;
       if (phase == State.OPEN) {
         long wait = s.openUntilNanos - now; // subtraction survives nanoTime wrap-around
@@ -283,9 +330,9 @@ final class LocalCircuitBreaker implements CircuitBreaker {
           return reject(s, wait, throwing);
         }
         next = s.halfOpen(newWindowAt(now), now);
-      } else if (s.probesInFlight < config.halfOpenMaxCalls()) {
+      } else if (s.probesInFlight < c.halfOpenMaxCalls()) {
         next = s.probeTaken(now);
-      } else if (now - s.lastProbeNanos >= config.halfOpenMaxWaitNanos()) {
+      } else if (now - s.lastProbeNanos >= c.halfOpenMaxWaitNanos()) {
         next = s.stuckProbesReleased(now);
       } else {
         return reject(s, -1, throwing); // unknown: a slot frees when a probe finishes
@@ -345,7 +392,12 @@ final class LocalCircuitBreaker implements CircuitBreaker {
   }
 
   private void record(
-      long epoch, int outcome, long endNanos, long durationNanos, Throwable failure) {
+      CircuitBreakerConfig c,
+      long epoch,
+      int outcome,
+      long endNanos,
+      long durationNanos,
+      Throwable failure) {
     BreakerState s = state;
     if (s.epoch != epoch) { // let through in an earlier phase: no say in this one
       if (events.hasListeners(OutcomeIgnored.class)) {
@@ -364,49 +416,49 @@ final class LocalCircuitBreaker implements CircuitBreaker {
               : new SuccessRecorded(name, duration, clock.wallTime()));
     }
     if (s.phase == State.CLOSED) {
-      if (shouldTrip(window, outcome, endNanos)) {
-        trip(s);
+      if (shouldTrip(c, window, outcome, endNanos)) {
+        trip(c, s);
       }
     } else if (s.phase == State.HALF_OPEN) {
-      probeFinished(epoch, failed);
+      probeFinished(c, epoch, failed);
     }
   }
 
-  private boolean shouldTrip(OutcomeWindow window, int outcome, long nowNanos) {
-    int threshold = config.consecutiveFailures();
-    if (threshold > 0) {
-      if ((outcome & FAILURE) != 0) {
-        if (window.addConsecutiveFailure() >= threshold) {
-          return true;
-        }
-      } else {
-        window.clearConsecutiveFailures();
+  private static boolean shouldTrip(
+      CircuitBreakerConfig c, OutcomeWindow window, int outcome, long nowNanos) {
+    // the run is counted even while the threshold is off, so turning it on live sees the run
+    int threshold = c.consecutiveFailures();
+    if ((outcome & FAILURE) != 0) {
+      if (window.addConsecutiveFailure() >= threshold && threshold > 0) {
+        return true;
       }
+    } else {
+      window.clearConsecutiveFailures();
     }
     if (outcome == 0 && !window.mayHoldFailures()) {
       return false; // a success into a clean window cannot reach a rate
     }
     long totals = window.totals(nowNanos);
     int calls = OutcomeWindow.calls(totals);
-    if (calls == 0 || calls < config.minimumCalls()) {
+    if (calls == 0 || calls < c.minimumCalls()) {
       return false;
     }
-    if (OutcomeWindow.failures(totals) * 100f >= config.failureRateThreshold() * calls) {
+    if (OutcomeWindow.failures(totals) * 100f >= c.failureRateThreshold() * calls) {
       return true;
     }
-    return slowCallNanos != 0
-        && OutcomeWindow.slow(totals) * 100f >= config.slowCallRateThreshold() * calls;
+    return c.slowCallNanos() != 0
+        && OutcomeWindow.slow(totals) * 100f >= c.slowCallRateThreshold() * calls;
   }
 
-  private void trip(BreakerState closed) {
+  private void trip(CircuitBreakerConfig c, BreakerState closed) {
     long now = clock.nanoTime();
-    BreakerState next = closed.open(now + openWaitNanos(0), 0);
+    BreakerState next = closed.open(now + openWaitNanos(c, 0), 0);
     if (STATE.compareAndSet(this, closed, next)) { // one winner; losers see it already moved
       stateChanged(State.CLOSED, State.OPEN);
     }
   }
 
-  private void probeFinished(long epoch, boolean failed) {
+  private void probeFinished(CircuitBreakerConfig c, long epoch, boolean failed) {
     OutcomeWindow fresh = null;
     while (true) { // the thread whose CAS lands decides; a loser re-reads and may find it moved
       BreakerState s = state;
@@ -416,8 +468,8 @@ final class LocalCircuitBreaker implements CircuitBreaker {
       BreakerState next;
       if (failed) {
         int reopens = Math.min(s.reopens, 1_000_000) + 1;
-        next = s.open(clock.nanoTime() + openWaitNanos(reopens), reopens);
-      } else if (s.probeSuccesses + 1 >= config.successThreshold()) {
+        next = s.open(clock.nanoTime() + openWaitNanos(c, reopens), reopens);
+      } else if (s.probeSuccesses + 1 >= c.successThreshold()) {
         if (fresh == null) {
           fresh = newWindow();
         }
@@ -435,14 +487,14 @@ final class LocalCircuitBreaker implements CircuitBreaker {
   }
 
   /** {@code openDuration × multiplier^reopens}, capped at {@code maxOpenDuration}. */
-  private long openWaitNanos(int reopens) {
-    long base = config.openNanos();
-    double multiplier = config.openDurationMultiplier();
+  private static long openWaitNanos(CircuitBreakerConfig c, int reopens) {
+    long base = c.openNanos();
+    double multiplier = c.openDurationMultiplier();
     if (reopens == 0 || multiplier == 1.0) {
       return base;
     }
     double wait = base * Math.pow(multiplier, reopens);
-    long max = config.maxOpenNanos();
+    long max = c.maxOpenNanos();
     return wait >= max ? max : (long) wait;
   }
 

@@ -9,6 +9,12 @@ package dev.bulwark.policy;
  * replacement that differs in a setting that cannot change live is refused as a whole, naming that
  * setting, and the policy keeps its current configuration.
  *
+ * <p>A change takes effect at one instant, without stopping calls: each decision a call makes is
+ * taken under the old configuration or the new one, never a mix of the two, and each implementation
+ * says which reading of the configuration a call keeps (a retry keeps the one its call started
+ * with; a breaker judges each outcome by the one in force when it is recorded). Reconfiguring may
+ * allocate; calls still do not.
+ *
  * <p>Implementations are thread-safe.
  *
  * @param <C> the configuration type
@@ -20,8 +26,10 @@ public interface Reconfigurable<C> {
 
   /**
    * Replaces the configuration; the next call sees the new one. Publishes {@link
-   * dev.bulwark.event.ConfigChanged} when anything changed, and nothing when {@code config} equals
-   * the one in force.
+   * dev.bulwark.event.ConfigChanged} once when anything changed (built only if someone listens for
+   * it), and nothing when {@code config} equals the one in force. Of racing reconfigurations, each
+   * is applied whole, one after the other, and each published change names what it changed from the
+   * configuration it replaced.
    *
    * @throws NullPointerException if {@code config} is null
    * @throws IllegalArgumentException if {@code config} differs in a setting that cannot change

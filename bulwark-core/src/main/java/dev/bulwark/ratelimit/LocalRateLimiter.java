@@ -3,10 +3,12 @@ package dev.bulwark.ratelimit;
 import dev.bulwark.event.CallPermitted;
 import dev.bulwark.event.CallRejected;
 import dev.bulwark.event.CallsHeldBack;
+import dev.bulwark.event.ConfigChanged;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.internal.Check;
 import dev.bulwark.internal.EventBus;
 import dev.bulwark.internal.Failures;
+import dev.bulwark.ratelimit.RateLimiterConfig.Algorithm;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import java.lang.invoke.MethodHandles;
@@ -16,48 +18,67 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /*
  * The gate shared by both algorithms; the algorithm itself is two pure functions of one long.
  *
- * State. Everything that decides admission is one long, `state`, swapped by compare-and-set: for
- * the token bucket a "theoretical arrival time" (TokenBucket), for the fixed window a permit
- * position (FixedWindow). Times are nanoseconds relative to `originNanos`, the clock's reading
- * when the limiter was made, so they start at 0 and grow for 292 years; they are still compared
- * by subtraction, as every nano time is.
+ * State. Everything that decides admission is one long, the state of the current Ledger, swapped
+ * by compare-and-set: for the token bucket a "theoretical arrival time" (TokenBucket), for the
+ * fixed window a permit position (FixedWindow). Times are nanoseconds relative to `originNanos`,
+ * the clock's reading when the limiter was made, so they start at 0 and grow for 292 years; they
+ * are still compared by subtraction, as every nano time is.
  *
- * Taking permits. Read the clock, read the hold, read the state; ask the algorithm when the permits
- * could be granted (grantNanos), which is never before now nor before the hold ends; if that wait
- * exceeds the caller's maxWait, refuse without writing anything; otherwise CAS the state to what
- * it is after the grant (stateAfter). A lost CAS means another caller took permits first: read
- * again and recompute. No lock, no allocation, and no caller can take a permit the state does not
- * account for, so admission is exact under any interleaving.
+ * Taking permits. Read the ledger (one volatile field), the clock, the hold, the ledger's state;
+ * ask the algorithm when the permits could be granted (grantNanos), which is never before now nor
+ * before the hold ends; if that wait exceeds the caller's maxWait, refuse without writing
+ * anything; otherwise CAS the state to what it is after the grant (stateAfter). A lost CAS means
+ * another caller took permits first, or the ledger was retired: read again and recompute (on the
+ * successor, if retired). No lock, no allocation, and no caller can take a permit the state does
+ * not account for, so admission is exact under any interleaving.
+ *
+ * Reconfiguration. The configuration lives in the ledger with its state, so a caller always
+ * computes with the parameters that state was written under. reconfigure() builds a successor
+ * that carries the permits over (each algorithm states its rule) and retires the old ledger by
+ * CAS (see Ledger): the retiring CAS is the instant of the change, racing callers either took
+ * their permits before it (and the successor counts them) or retry on the successor. Reconfigurers
+ * take turns on a lock; callers never touch it. Limit, period, burst, maxWait and holdOnServerBusy
+ * change live; the algorithm does not (its state means something else).
  *
  * Holds. `holdUntilNanos` is a second long, raised by CAS to the latest end ever asked for. It is
  * read before the state and not updated with it: a caller that read the hold an instant before
- * it was raised is admitted, as if it came first. That race is one the server cannot see.
+ * it was raised is admitted, as if it came first. That race is one the server cannot see. A
+ * reconfiguration keeps the hold.
  *
  * Waiting. A granted permit may lie in the future (a reservation). A synchronous caller sleeps
  * through the scheduler; an asynchronous one is scheduled to proceed then. Either way the wait
  * was checked against maxWait before anything was reserved, so a caller that would wait too long
- * is rejected at once and never sleeps.
+ * is rejected at once and never sleeps. A reservation is kept across a reconfiguration: its wait
+ * was promised, and the successor counts it.
  *
  * Results. reserve() returns the wait (>= 0) or, for a refusal, -1 - wait: one long, no object.
+ *
+ * Footprint, measured with JOL (compressed oops): 144 bytes per token-bucket limiter beyond a
+ * shared config, clock and name; the ledger, split off for reconfiguration, costs 24 of them. The
+ * reconfigurers' lock is made on the first reconfiguration only.
  */
-abstract class LocalRateLimiter implements RateLimiter {
-  private static final VarHandle STATE;
+final class LocalRateLimiter implements RateLimiter {
+  private static final VarHandle LEDGER;
   private static final VarHandle HOLD_UNTIL;
   private static final VarHandle WAITING;
   private static final VarHandle REJECTED;
+  private static final VarHandle RECONFIGURING;
 
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
-      STATE = lookup.findVarHandle(LocalRateLimiter.class, "state", long.class);
+      LEDGER = lookup.findVarHandle(LocalRateLimiter.class, "ledger", Ledger.class);
       HOLD_UNTIL = lookup.findVarHandle(LocalRateLimiter.class, "holdUntilNanos", long.class);
       WAITING = lookup.findVarHandle(LocalRateLimiter.class, "waiting", int.class);
       REJECTED = lookup.findVarHandle(LocalRateLimiter.class, "rejected", long.class);
+      RECONFIGURING =
+          lookup.findVarHandle(LocalRateLimiter.class, "reconfiguring", ReentrantLock.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -66,61 +87,66 @@ abstract class LocalRateLimiter implements RateLimiter {
   private static final long MAX_HOLD_NANOS = Check.MAX_DURATION.toNanos();
   private static final int MAX_CAUSE_DEPTH = 8;
 
-  final String name;
-  final RateLimiterConfig config;
-  final Clock clock;
-  final Scheduler scheduler;
-  final long originNanos;
-  final long maxWaitNanos;
-  final int maxPermits;
-  private final boolean holdOnServerBusy;
+  /** Asks {@link #reserve} for the ledger's own maxWait. */
+  private static final long CONFIGURED_WAIT = -1;
+
+  private final String name;
+  private final Clock clock;
+  private final Scheduler scheduler;
+  private final long originNanos;
   private final EventBus events = new EventBus();
 
-  private volatile long state; // see STATE; meaning set by the subclass, initially 0
+  private volatile Ledger ledger; // see LEDGER; may lag one retired ledger behind the live one
   private volatile long holdUntilNanos; // see HOLD_UNTIL; relative to origin; 0 = no hold
   private volatile int waiting; // see WAITING
   private volatile long rejected; // see REJECTED
+  private volatile ReentrantLock
+      reconfiguring; // see RECONFIGURING; made on first use, by no caller
 
-  LocalRateLimiter(
-      String name, RateLimiterConfig config, Clock clock, Scheduler scheduler, int maxPermits) {
+  LocalRateLimiter(String name, RateLimiterConfig config, Clock clock, Scheduler scheduler) {
     this.name = name;
-    this.config = config;
     this.clock = clock;
     this.scheduler = scheduler;
     this.originNanos = clock.nanoTime();
-    this.maxWaitNanos = config.maxWait().toNanos();
-    this.maxPermits = maxPermits;
-    this.holdOnServerBusy = config.holdOnServerBusy();
+    this.ledger =
+        config.algorithm() == Algorithm.FIXED_WINDOW
+            ? new FixedWindow(config, 0, 0)
+            : new TokenBucket(config, 0);
   }
 
-  /**
-   * When {@code permits} permits could be granted given {@code state}, at {@code fromNanos} or
-   * later. Pure.
-   */
-  abstract long grantNanos(long state, int permits, long fromNanos);
-
-  /** The state once {@code permits} permits are granted at {@code grantNanos}. Pure. */
-  abstract long stateAfter(long state, int permits, long grantNanos);
-
-  /** How many permits could be taken at {@code nowNanos} without waiting, ignoring holds. Pure. */
-  abstract int availablePermits(long state, long nowNanos);
+  /** The ledger in force: the field's, or its successor if it was just retired. */
+  private Ledger live() {
+    Ledger l = ledger;
+    while (l.state() == Ledger.RETIRED) {
+      l = l.successor;
+    }
+    return l;
+  }
 
   // ------------------------------------------------------------------ permits
 
-  /** Reserves permits; returns the wait (>= 0), or -1 - wait if that exceeds maxWaitNanos. */
+  /**
+   * Reserves permits; returns the wait (>= 0), or -1 - wait if that exceeds {@code maxWait} ({@link
+   * #CONFIGURED_WAIT}: the configuration's).
+   */
   private long reserve(int permits, long maxWait) {
+    Ledger l = ledger;
     long now = clock.nanoTime() - originNanos;
     long hold = holdUntilNanos;
     long from = hold - now > 0 ? hold : now;
     while (true) { // the caller whose CAS succeeds gets these permits; losers recompute
-      long seen = state;
-      long grant = grantNanos(seen, permits, from);
+      long seen = l.state();
+      if (seen == Ledger.RETIRED) {
+        l = l.successor; // reconfigured meanwhile: the successor holds the permits now
+        continue;
+      }
+      long grant = l.grantNanos(seen, permits, from);
       long wait = grant - now;
-      if (wait - maxWait > 0) {
+      if (wait - (maxWait == CONFIGURED_WAIT ? l.maxWaitNanos : maxWait) > 0) {
         REJECTED.getAndAdd(this, 1L);
         return -1 - wait;
       }
-      if (STATE.compareAndSet(this, seen, stateAfter(seen, permits, grant))) {
+      if (l.compareAndSet(seen, l.stateAfter(seen, permits, grant))) {
         return wait;
       }
     }
@@ -133,6 +159,7 @@ abstract class LocalRateLimiter implements RateLimiter {
 
   @Override
   public boolean tryAcquire(int permits) {
+    int maxPermits = ledger.maxPermits; // if the burst shrinks meanwhile, maxWait 0 refuses
     if (permits < 1 || permits > maxPermits) {
       throw new IllegalArgumentException(
           "permits must be in [1, " + maxPermits + "] (burst), was " + permits);
@@ -144,7 +171,7 @@ abstract class LocalRateLimiter implements RateLimiter {
 
   @Override
   public long reserveNanos() {
-    long result = reserve(1, maxWaitNanos);
+    long result = reserve(1, CONFIGURED_WAIT);
     publishDecision(result);
     return result >= 0 ? result : -1;
   }
@@ -159,7 +186,7 @@ abstract class LocalRateLimiter implements RateLimiter {
 
   @Override
   public void acquire() throws InterruptedException {
-    long wait = reserve(1, maxWaitNanos);
+    long wait = reserve(1, CONFIGURED_WAIT);
     if (wait < 0) {
       throw rejection(-1 - wait);
     }
@@ -210,7 +237,7 @@ abstract class LocalRateLimiter implements RateLimiter {
   @Override
   public <T> T execute(Callable<T> call, Next next) throws Exception {
     acquire();
-    if (!holdOnServerBusy) {
+    if (!ledger.holdOnServerBusy) {
       return next.proceed(call);
     }
     try {
@@ -223,7 +250,7 @@ abstract class LocalRateLimiter implements RateLimiter {
 
   @Override
   public <T> CompletionStage<T> executeAsync(Supplier<CompletionStage<T>> call, AsyncNext next) {
-    long wait = reserve(1, maxWaitNanos);
+    long wait = reserve(1, CONFIGURED_WAIT);
     if (wait < 0) {
       return CompletableFuture.failedFuture(rejection(-1 - wait));
     }
@@ -265,7 +292,7 @@ abstract class LocalRateLimiter implements RateLimiter {
 
   private <T> CompletionStage<T> proceedAsync(Supplier<CompletionStage<T>> call, AsyncNext next) {
     CompletionStage<T> stage = next.proceed(call);
-    if (!holdOnServerBusy) {
+    if (!ledger.holdOnServerBusy) {
       return stage;
     }
     CompletableFuture<T> result = new CompletableFuture<>();
@@ -295,7 +322,8 @@ abstract class LocalRateLimiter implements RateLimiter {
 
   private RateLimitedException rejection(long retryAfterNanos) {
     boolean held = holdUntilNanos - (clock.nanoTime() - originNanos) > 0;
-    RateLimitedException e = new RateLimitedException(name, retryAfterNanos, maxWaitNanos, held);
+    RateLimitedException e =
+        new RateLimitedException(name, retryAfterNanos, live().maxWaitNanos, held);
     if (events.hasListeners(CallRejected.class)) {
       events.publish(new CallRejected(name, e, clock.wallTime()));
     }
@@ -321,7 +349,51 @@ abstract class LocalRateLimiter implements RateLimiter {
 
   @Override
   public RateLimiterConfig config() {
-    return config;
+    return live().config;
+  }
+
+  // ------------------------------------------------------------------ reconfiguring
+
+  @Override
+  public void reconfigure(RateLimiterConfig next) {
+    Check.notNull("config", next);
+    ReentrantLock lock = reconfiguring;
+    if (lock == null) { // most limiters are never reconfigured: they never pay for a lock
+      RECONFIGURING.compareAndSet(this, null, new ReentrantLock()); // the first one made wins
+      lock = reconfiguring;
+    }
+    lock.lock();
+    try {
+      Ledger current = live(); // under the lock no one else retires it
+      RateLimiterConfig previous = current.config;
+      if (previous.equals(next)) {
+        return;
+      }
+      if (previous.algorithm() != next.algorithm()) {
+        throw new IllegalArgumentException(
+            name
+                + ": algorithm cannot change while the limiter runs (was "
+                + previous.algorithm()
+                + ", asked "
+                + next.algorithm()
+                + "); build a new limiter");
+      }
+      while (true) { // callers may move the state first; then count it again and retry
+        long seen = current.state();
+        long now = clock.nanoTime() - originNanos;
+        Ledger successor = current.carriedOver(seen, now, next);
+        current.successor = successor; // published by the CAS below
+        if (current.compareAndSet(seen, Ledger.RETIRED)) {
+          LEDGER.setVolatile(this, successor);
+          break;
+        }
+      }
+      if (events.hasListeners(ConfigChanged.class)) {
+        events.publish(new ConfigChanged(name, previous.changedSettings(next), clock.wallTime()));
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
@@ -333,15 +405,19 @@ abstract class LocalRateLimiter implements RateLimiter {
   public Snapshot snapshot() {
     long now = clock.nanoTime() - originNanos;
     long hold = holdUntilNanos;
-    long seen = state;
+    Ledger l = ledger;
+    long seen;
+    while ((seen = l.state()) == Ledger.RETIRED) {
+      l = l.successor;
+    }
     boolean held = hold - now > 0;
-    long next = grantNanos(seen, 1, held ? hold : now) - now;
+    long next = l.grantNanos(seen, 1, held ? hold : now) - now;
     return new Snapshot(
-        held ? 0 : availablePermits(seen, now), waiting, rejected, Duration.ofNanos(next));
+        held ? 0 : l.availablePermits(seen, now), waiting, rejected, Duration.ofNanos(next));
   }
 
   @Override
   public String toString() {
-    return getClass().getSimpleName() + "[" + name + ", " + snapshot() + "]";
+    return "RateLimiter[" + name + ", " + snapshot() + "]";
   }
 }

@@ -3,6 +3,7 @@ package dev.bulwark.ratelimit;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.internal.Check;
 import dev.bulwark.policy.Policy;
+import dev.bulwark.policy.Reconfigurable;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import java.time.Duration;
@@ -29,9 +30,13 @@ import java.util.Optional;
  * <p>Taking a permit is one read of the clock and one compare-and-set of one {@code long}; it takes
  * no lock and allocates nothing.
  *
+ * <p>The configuration can be replaced while the limiter runs ({@link #reconfigure}): limit,
+ * period, burst, maxWait and holdOnServerBusy change live, and the permits available at the moment
+ * of change are kept (see {@link #reconfigure} for the exact rule); the algorithm cannot change.
+ *
  * <p>Thread-safe.
  */
-public interface RateLimiter extends Policy {
+public interface RateLimiter extends Policy, Reconfigurable<RateLimiterConfig> {
 
   /**
    * A limiter named {@code name} on the system clock and scheduler.
@@ -56,13 +61,7 @@ public interface RateLimiter extends Policy {
     Check.notNull("config", config);
     Check.notNull("clock", clock);
     Check.notNull("scheduler", scheduler);
-    switch (config.algorithm()) {
-      case FIXED_WINDOW:
-        return new FixedWindow(name, config, clock, scheduler);
-      case TOKEN_BUCKET:
-      default:
-        return new TokenBucket(name, config, clock, scheduler);
-    }
+    return new LocalRateLimiter(name, config, clock, scheduler);
   }
 
   /**
@@ -80,12 +79,45 @@ public interface RateLimiter extends Policy {
   @Override
   String name();
 
-  /** The configuration this limiter was built with. */
+  /** The configuration in force now: the one built with, or the latest {@link #reconfigure}. */
+  @Override
   RateLimiterConfig config();
 
   /**
-   * Where this limiter's events are published: {@code CallPermitted}, {@code CallRejected} and
-   * {@code CallsHeldBack}.
+   * Replaces the configuration; the next request for a permit uses it, and what was already granted
+   * or reserved is kept. Publishes a {@link dev.bulwark.event.ConfigChanged} naming the settings
+   * that differ, and nothing if {@code config} equals the one in force.
+   *
+   * <p>Permits carry over as follows, at the instant of change {@code c}:
+   *
+   * <ul>
+   *   <li>{@link RateLimiterConfig.Algorithm#TOKEN_BUCKET TOKEN_BUCKET}: the tokens in the bucket
+   *       at {@code c} (a fraction, negative while permits are reserved ahead) are kept, capped at
+   *       the new burst and rounded down; they then refill at the new rate. The bucket never gains
+   *       by the change, so in any span of time {@code [a, b]}, the permits granted without waiting
+   *       are at most the burst in force at {@code a} plus the sum, over the configurations in
+   *       force during the span, of {@code limit × time in force / period}.
+   *   <li>{@link RateLimiterConfig.Algorithm#FIXED_WINDOW FIXED_WINDOW}: if limit or period
+   *       changes, the window in force is cut short at {@code c} and a new window starts there,
+   *       holding the permits already granted in the cut window (at most the new limit of them) and
+   *       keeping later reservations after it.
+   *   <li>{@code maxWait} and {@code holdOnServerBusy} apply from the next call; a hold in force
+   *       stays.
+   * </ul>
+   *
+   * <p>Takes no lock a caller takes: callers racing with it are admitted either before the change
+   * (and counted in what carries over) or after it, never both and never lost.
+   *
+   * @throws NullPointerException if {@code config} is null
+   * @throws IllegalArgumentException if {@code config} has another {@link
+   *     RateLimiterConfig#algorithm() algorithm}; nothing is applied
+   */
+  @Override
+  void reconfigure(RateLimiterConfig config);
+
+  /**
+   * Where this limiter's events are published: {@code CallPermitted}, {@code CallRejected}, {@code
+   * CallsHeldBack} and {@code ConfigChanged}.
    */
   EventSource events();
 

@@ -2,6 +2,9 @@ package dev.bulwark.ratelimit;
 
 import dev.bulwark.internal.Check;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * How many calls a {@link RateLimiter} lets through, by which algorithm, and how long a caller may
@@ -126,6 +129,45 @@ public final class RateLimiterConfig {
   long intervalNanos() {
     long periodNanos = period.toNanos();
     return (periodNanos + limit - 1) / limit;
+  }
+
+  /**
+   * The names of the settings, as the builder spells them, in which {@code other} differs from this
+   * configuration; empty if they are equal. A burst that follows the limit counts as changed when
+   * its value does.
+   */
+  Set<String> changedSettings(RateLimiterConfig other) {
+    Set<String> changed = new LinkedHashSet<>();
+    if (algorithm != other.algorithm) {
+      changed.add("algorithm");
+    }
+    if (limit != other.limit) {
+      changed.add("limit");
+    }
+    if (!period.equals(other.period)) {
+      changed.add("period");
+    }
+    if (burst != other.burst || burstSet != other.burstSet) {
+      changed.add("burst");
+    }
+    if (!maxWait.equals(other.maxWait)) {
+      changed.add("maxWait");
+    }
+    if (holdOnServerBusy != other.holdOnServerBusy) {
+      changed.add("holdOnServerBusy");
+    }
+    return changed;
+  }
+
+  /** True if {@code o} is a configuration with the same settings. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof RateLimiterConfig && changedSettings((RateLimiterConfig) o).isEmpty();
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(algorithm, limit, period, burst, burstSet, maxWait, holdOnServerBusy);
   }
 
   @Override

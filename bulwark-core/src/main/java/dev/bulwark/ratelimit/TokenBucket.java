@@ -1,7 +1,6 @@
 package dev.bulwark.ratelimit;
 
-import dev.bulwark.time.Clock;
-import dev.bulwark.time.Scheduler;
+import java.math.BigInteger;
 
 /*
  * A token bucket kept as one number, the generic cell rate algorithm (GCRA).
@@ -21,13 +20,25 @@ import dev.bulwark.time.Scheduler;
  *
  * TAT starts at 0, the origin, which is "full now". It is relative to the origin, and compared
  * by subtraction.
+ *
+ * Carry-over (reconfiguration at time c). The tokens at c, k = (B*T - max(0, TAT - c)) / T, a
+ * fraction, possibly negative when permits are reserved ahead, are kept: the new bucket holds
+ * k' = min(k, B') tokens, rounded down to a whole nanosecond of its interval T', so
+ * TAT' = c + B'*T' - floor(k * T') (or c if that is below c: a full bucket). If neither T nor B
+ * changes, TAT is kept as it is. The bucket never gains a token by the change, so in any span
+ * [a, b] the permits granted without waiting are at most the tokens held at a (at most the burst
+ * in force at a) plus what the rates in force refill over the span: burst(a) + the integral of
+ * limit / period over [a, b]. A debt (permits reserved ahead) is re-priced at the new interval;
+ * beyond 2^60 ns (36 years) it is capped there, which only keeps the bucket empty longer.
  */
-final class TokenBucket extends LocalRateLimiter {
+final class TokenBucket extends Ledger {
+  private static final long MAX_DEBT_NANOS = 1L << 60;
+
   private final long intervalNanos;
   private final long capacityNanos;
 
-  TokenBucket(String name, RateLimiterConfig config, Clock clock, Scheduler scheduler) {
-    super(name, config, clock, scheduler, config.burst());
+  TokenBucket(RateLimiterConfig config, long tat) {
+    super(config, config.burst(), tat);
     this.intervalNanos = config.intervalNanos();
     this.capacityNanos = config.burst() * intervalNanos; // build() keeps it within 365 days
   }
@@ -48,5 +59,30 @@ final class TokenBucket extends LocalRateLimiter {
     long ahead = tat - nowNanos;
     long free = ahead > 0 ? capacityNanos - ahead : capacityNanos;
     return free <= 0 ? 0 : (int) (free / intervalNanos);
+  }
+
+  @Override
+  Ledger carriedOver(long tat, long nowNanos, RateLimiterConfig next) {
+    long nextInterval = next.intervalNanos();
+    long nextCapacity = next.burst() * nextInterval;
+    if (nextInterval == intervalNanos && nextCapacity == capacityNanos) {
+      return new TokenBucket(next, tat);
+    }
+    long ahead = tat - nowNanos;
+    long free = ahead > 0 ? capacityNanos - ahead : capacityNanos; // k * T; negative: a debt
+    long scaled = floorScale(free, nextInterval, intervalNanos); // floor(k * T')
+    long kept = Math.max(-MAX_DEBT_NANOS, Math.min(scaled, nextCapacity));
+    return new TokenBucket(next, nowNanos + nextCapacity - kept);
+  }
+
+  /** floor(value * multiplier / divisor), clamped to ±2^62; exact. */
+  private static long floorScale(long value, long multiplier, long divisor) {
+    BigInteger[] qr =
+        BigInteger.valueOf(value)
+            .multiply(BigInteger.valueOf(multiplier))
+            .divideAndRemainder(BigInteger.valueOf(divisor));
+    BigInteger floor = qr[1].signum() < 0 ? qr[0].subtract(BigInteger.ONE) : qr[0];
+    BigInteger bound = BigInteger.ONE.shiftLeft(62);
+    return floor.max(bound.negate()).min(bound).longValue();
   }
 }

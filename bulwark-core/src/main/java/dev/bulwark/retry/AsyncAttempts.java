@@ -27,6 +27,7 @@ import java.util.function.Supplier;
  */
 final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
   private final LoopingRetry retry;
+  private final LoopingRetry.Plan plan; // read once when the call started, kept to its end
   private final Supplier<CompletionStage<T>> call;
   private final AsyncNext next;
   private final boolean timed;
@@ -38,11 +39,13 @@ final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
 
   AsyncAttempts(
       LoopingRetry retry,
+      LoopingRetry.Plan plan,
       Supplier<CompletionStage<T>> call,
       AsyncNext next,
       boolean timed,
       long startNanos) {
     this.retry = retry;
+    this.plan = plan;
     this.call = call;
     this.next = next;
     this.timed = timed;
@@ -79,8 +82,8 @@ final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
     }
     attempt++;
     AttemptDeadline<T> deadline =
-        retry.hasAttemptTimeout()
-            ? AttemptDeadline.start(retry, retry.attemptTimeoutNanos(attempt))
+        plan.hasAttemptTimeout()
+            ? AttemptDeadline.start(retry, plan.attemptTimeoutNanos(attempt))
             : null;
     CompletionStage<T> stage;
     try {
@@ -121,7 +124,7 @@ final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
           attempt, failure == null ? new CancellationException() : failure, timed, startNanos);
       return;
     }
-    boolean retryable = failure == null ? retry.retriesResult(value) : retry.retries(failure);
+    boolean retryable = failure == null ? plan.retriesResult(value) : plan.retries(failure);
     if (!retryable) {
       if (failure == null) {
         retry.recordSuccess(attempt, timed, startNanos);
@@ -133,7 +136,7 @@ final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
       return;
     }
     long delayNanos =
-        retry.delayBeforeRetry(attempt, previousDelayNanos, failure, value, startNanos);
+        retry.delayBeforeRetry(plan, attempt, previousDelayNanos, failure, value, startNanos);
     if (delayNanos < 0) {
       retry.giveUp(attempt, failure, delayNanos, timed, startNanos);
       if (failure == null) {

@@ -1,5 +1,6 @@
 package dev.bulwark.retry;
 
+import dev.bulwark.event.ConfigChanged;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.event.FailureRecorded;
 import dev.bulwark.event.RetriesExhausted;
@@ -13,6 +14,8 @@ import dev.bulwark.ratelimit.ServerBusyException;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import dev.bulwark.timeout.TimeoutExceededException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -31,10 +34,17 @@ import java.util.random.RandomGenerator;
  * LongAdders, so concurrent calls never contend on one cache line, and each call adds to them once,
  * when it finishes: its outcome is recorded exactly once, on the path that ends it.
  *
- * The configuration is flattened into final fields (arrays, nanos, a null for "none") so the hot
- * path reads plain fields and allocates nothing: a first-try success costs one call, a null check,
- * two LongAdder additions and one volatile read of the listener array. The start time is read only
- * when a time budget or a listener needs it.
+ * The configuration is flattened into one immutable Plan (arrays, nanos, a null for "none") held in
+ * one volatile field, so the hot path reads final fields and allocates nothing: a first-try success
+ * costs one volatile read of the plan, one call, a null check, two LongAdder additions and one
+ * volatile read of the listener array. The start time is read only when a time budget or a
+ * listener needs it.
+ *
+ * Reconfiguration replaces the plan by CAS (the reconfigurer whose CAS lands publishes
+ * ConfigChanged). A call reads the plan once, when it starts, and keeps it to the end: its
+ * attempts, backoff, time budget, attempt timeouts, predicates and retry budget are the ones it
+ * started with, so a call in progress is never judged by a mix of two configurations. Every
+ * setting changes live; the next call takes the new plan.
  *
  * A shared RetryBudget is the one piece of state shared between calls; it is lock-free on its own
  * (see BucketedRetryBudget). Each call deposits once, before its first attempt, and withdraws once
@@ -50,27 +60,21 @@ final class LoopingRetry implements Retry {
   /** How deep a failure's cause chain is searched for a server's delay. */
   private static final int MAX_CAUSE_DEPTH = 8;
 
+  private static final VarHandle PLAN;
+
+  static {
+    try {
+      PLAN = MethodHandles.lookup().findVarHandle(LoopingRetry.class, "plan", Plan.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final String name;
-  private final RetryConfig config;
   private final Clock clock;
   private final Scheduler scheduler;
   private final EventBus events = new EventBus();
-
-  private final int maxAttempts;
-  private final long maxDurationNanos; // 0: no budget
-  private final Backoff backoff;
-  private final long attemptTimeoutNanos; // 0: no per-attempt timeout
-  private final double attemptTimeoutMultiplier;
-  private final long maxAttemptTimeoutNanos;
-  private final Class<?>[] retryOn;
-  private final Class<?>[] abortOn;
-  private final Predicate<Throwable> retryIf; // null: none
-  private final Predicate<Object> retryOnResult; // null: none
-  private final Supplier<? extends RandomGenerator> random;
-  private final long maxServerDelayNanos;
-  private final boolean respectServerDelay;
-  private final Function<Object, Optional<Duration>> serverDelay; // null: none
-  private final RetryBudget budget; // null: none
+  private volatile Plan plan; // see PLAN; read once per call
 
   private final LongAdder successfulWithoutRetry = new LongAdder();
   private final LongAdder successfulWithRetry = new LongAdder();
@@ -83,28 +87,9 @@ final class LoopingRetry implements Retry {
 
   LoopingRetry(String name, RetryConfig config, Clock clock, Scheduler scheduler) {
     this.name = name;
-    this.config = config;
     this.clock = clock;
     this.scheduler = scheduler;
-    this.maxAttempts = config.maxAttempts();
-    this.maxDurationNanos = config.maxDuration().map(Duration::toNanos).orElse(0L);
-    this.backoff = config.backoff();
-    this.attemptTimeoutNanos = config.attemptTimeout().map(Duration::toNanos).orElse(0L);
-    this.attemptTimeoutMultiplier = config.attemptTimeoutMultiplier();
-    this.maxAttemptTimeoutNanos = config.maxAttemptTimeout().orElse(Check.MAX_DURATION).toNanos();
-    this.retryOn = toArray(config.retryOn());
-    this.abortOn = toArray(config.abortOn());
-    this.retryIf = config.retryIf().orElse(null);
-    this.retryOnResult = config.retryOnResult().orElse(null);
-    this.random = config.random();
-    this.maxServerDelayNanos = config.maxServerDelay().toNanos();
-    this.respectServerDelay = config.respectServerDelay();
-    this.serverDelay = config.serverDelay().orElse(null);
-    this.budget = config.budget().orElse(null);
-  }
-
-  private static Class<?>[] toArray(List<Class<? extends Throwable>> classes) {
-    return classes.toArray(new Class<?>[0]);
+    this.plan = new Plan(config);
   }
 
   @Override
@@ -114,7 +99,26 @@ final class LoopingRetry implements Retry {
 
   @Override
   public RetryConfig config() {
-    return config;
+    return plan.config;
+  }
+
+  @Override
+  public void reconfigure(RetryConfig next) {
+    Check.notNull("config", next);
+    Plan fresh = new Plan(next);
+    while (true) { // the reconfigurer whose CAS lands publishes; a loser compares with the winner
+      Plan current = plan;
+      if (current.config.equals(next)) {
+        return;
+      }
+      if (PLAN.compareAndSet(this, current, fresh)) {
+        if (events.hasListeners(ConfigChanged.class)) {
+          events.publish(
+              new ConfigChanged(name, current.config.changedSettings(next), clock.wallTime()));
+        }
+        return;
+      }
+    }
   }
 
   @Override
@@ -136,22 +140,23 @@ final class LoopingRetry implements Retry {
 
   @Override
   public <T> T execute(Callable<T> call, Next next) throws Exception {
+    Plan p = plan; // this call's configuration, to its end
     boolean timed =
-        maxDurationNanos != 0
+        p.maxDurationNanos != 0
             || events.hasListeners(SuccessRecorded.class)
             || events.hasListeners(FailureRecorded.class);
     long startNanos = timed ? clock.nanoTime() : 0L;
-    if (budget != null) {
-      budget.deposit();
+    if (p.budget != null) {
+      p.budget.deposit();
     }
     long previousDelayNanos = 0;
     for (int attempt = 1; ; attempt++) {
       T result = null;
       Throwable failure = null;
       InterruptingTimer timer =
-          attemptTimeoutNanos == 0
+          p.attemptTimeoutNanos == 0
               ? null
-              : InterruptingTimer.start(scheduler, attemptTimeoutNanos(attempt));
+              : InterruptingTimer.start(scheduler, p.attemptTimeoutNanos(attempt));
       try {
         result = next.proceed(call);
       } catch (Throwable t) {
@@ -165,9 +170,10 @@ final class LoopingRetry implements Retry {
       boolean retryable;
       long delayNanos = 0;
       try {
-        retryable = failure == null ? retriesResult(result) : retries(failure);
+        retryable = failure == null ? p.retriesResult(result) : p.retries(failure);
         if (retryable) {
-          delayNanos = delayBeforeRetry(attempt, previousDelayNanos, failure, result, startNanos);
+          delayNanos =
+              delayBeforeRetry(p, attempt, previousDelayNanos, failure, result, startNanos);
         }
       } catch (RuntimeException | Error e) { // a predicate or serverDelay failed: a bug
         recordFailure(attempt, e, timed, startNanos);
@@ -206,43 +212,21 @@ final class LoopingRetry implements Retry {
 
   @Override
   public <T> CompletionStage<T> executeAsync(Supplier<CompletionStage<T>> call, AsyncNext next) {
+    Plan p = plan; // this call's configuration, to its end
     boolean timed =
-        maxDurationNanos != 0
+        p.maxDurationNanos != 0
             || events.hasListeners(SuccessRecorded.class)
             || events.hasListeners(FailureRecorded.class);
     AsyncAttempts<T> attempts =
-        new AsyncAttempts<>(this, call, next, timed, timed ? clock.nanoTime() : 0L);
-    if (budget != null) {
-      budget.deposit();
+        new AsyncAttempts<>(this, p, call, next, timed, timed ? clock.nanoTime() : 0L);
+    if (p.budget != null) {
+      p.budget.deposit();
     }
     attempts.run();
     return attempts.result();
   }
 
   // ---- decisions, shared by the synchronous loop and AsyncAttempts ----
-
-  /** True if a result is one to retry; throws what the predicate throws. */
-  boolean retriesResult(Object result) {
-    return retryOnResult != null && retryOnResult.test(result);
-  }
-
-  /** True if {@code failure} (already unwrapped) is one to retry. */
-  boolean retries(Throwable failure) {
-    if (!(failure instanceof Exception)) {
-      return false; // an Error, or a Throwable of neither kind: never retried
-    }
-    for (Class<?> abort : abortOn) {
-      if (abort.isInstance(failure)) {
-        return false;
-      }
-    }
-    for (Class<?> retry : retryOn) {
-      if (retry.isInstance(failure)) {
-        return true;
-      }
-    }
-    return retryIf != null && retryIf.test(failure);
-  }
 
   /**
    * The delay before the attempt after {@code attempt}, or {@link #EXHAUSTED} if the attempts are
@@ -251,70 +235,33 @@ final class LoopingRetry implements Retry {
    * result} is the retried result when {@code failure} is null. Throws what serverDelay throws.
    */
   long delayBeforeRetry(
-      int attempt, long previousDelayNanos, Throwable failure, Object result, long startNanos) {
-    if (attempt >= maxAttempts) {
+      Plan p,
+      int attempt,
+      long previousDelayNanos,
+      Throwable failure,
+      Object result,
+      long startNanos) {
+    if (attempt >= p.maxAttempts) {
       return EXHAUSTED;
     }
-    long delayNanos = backoff.delayNanos(attempt, previousDelayNanos, random.get());
-    long serverNanos = failure != null ? serverDelayNanos(failure) : serverDelayNanos(result);
+    long delayNanos = p.backoff.delayNanos(attempt, previousDelayNanos, p.random.get());
+    long serverNanos = failure != null ? p.serverDelayNanos(failure) : p.serverDelayNanos(result);
     if (serverNanos >= 0) {
       delayNanos = serverNanos; // the server's word replaces the backoff
     } else if (failure instanceof RejectedException && !(failure instanceof ServerBusyException)) {
       long retryAfterNanos = ((RejectedException) failure).retryAfterNanos();
       if (retryAfterNanos >= 0) { // an inner policy's hint: wait at least that, within reason
-        delayNanos = Math.max(delayNanos, Math.min(retryAfterNanos, backoff.maxNanos()));
+        delayNanos = Math.max(delayNanos, Math.min(retryAfterNanos, p.backoff.maxNanos()));
       }
     }
-    if (maxDurationNanos != 0
-        && clock.nanoTime() + delayNanos - (startNanos + maxDurationNanos) >= 0) {
+    if (p.maxDurationNanos != 0
+        && clock.nanoTime() + delayNanos - (startNanos + p.maxDurationNanos) >= 0) {
       return EXHAUSTED; // no wait that cannot lead to another attempt
     }
-    if (budget != null && !budget.tryWithdraw()) {
+    if (p.budget != null && !p.budget.tryWithdraw()) {
       return BUDGET_EXHAUSTED;
     }
     return delayNanos;
-  }
-
-  /** The delay a server asked for in {@code failure} or its causes, capped; -1 if none. */
-  private long serverDelayNanos(Throwable failure) {
-    if (!respectServerDelay) {
-      return -1;
-    }
-    Throwable t = failure;
-    for (int depth = 0; t != null && depth <= MAX_CAUSE_DEPTH; depth++, t = t.getCause()) {
-      if (t instanceof ServerBusyException) {
-        long retryAfterNanos = ((ServerBusyException) t).retryAfterNanos();
-        return retryAfterNanos < 0 ? -1 : Math.min(retryAfterNanos, maxServerDelayNanos);
-      }
-    }
-    return -1;
-  }
-
-  /** The delay a server asked for in a retried {@code result}, capped; -1 if none. */
-  private long serverDelayNanos(Object result) {
-    if (!respectServerDelay || serverDelay == null) {
-      return -1;
-    }
-    Optional<Duration> asked = serverDelay.apply(result);
-    if (asked == null || asked.isEmpty() || asked.get().isNegative()) {
-      return -1;
-    }
-    Duration delay = asked.get();
-    return delay.compareTo(config.maxServerDelay()) >= 0 ? maxServerDelayNanos : delay.toNanos();
-  }
-
-  /** True if attempts have a timeout. */
-  boolean hasAttemptTimeout() {
-    return attemptTimeoutNanos != 0;
-  }
-
-  /** The timeout of attempt number {@code attempt}: attemptTimeout × multiplier^(n-1), capped. */
-  long attemptTimeoutNanos(int attempt) {
-    if (attempt == 1 || attemptTimeoutMultiplier == 1.0) {
-      return attemptTimeoutNanos;
-    }
-    double exact = attemptTimeoutNanos * Math.pow(attemptTimeoutMultiplier, attempt - 1);
-    return exact >= maxAttemptTimeoutNanos ? maxAttemptTimeoutNanos : (long) exact;
   }
 
   TimeoutExceededException timedOut(long timeoutNanos) {
@@ -403,5 +350,116 @@ final class LoopingRetry implements Retry {
   @Override
   public String toString() {
     return "Retry[" + name + "]";
+  }
+
+  /**
+   * One configuration, flattened for the hot path: final fields, arrays, nanos, a null for "none".
+   * Immutable; thread-safe.
+   */
+  static final class Plan {
+    final RetryConfig config;
+    final int maxAttempts;
+    final long maxDurationNanos; // 0: no budget
+    final Backoff backoff;
+    final long attemptTimeoutNanos; // 0: no per-attempt timeout
+    final double attemptTimeoutMultiplier;
+    final long maxAttemptTimeoutNanos;
+    final Class<?>[] retryOn;
+    final Class<?>[] abortOn;
+    final Predicate<Throwable> retryIf; // null: none
+    final Predicate<Object> retryOnResult; // null: none
+    final Supplier<? extends RandomGenerator> random;
+    final long maxServerDelayNanos;
+    final boolean respectServerDelay;
+    final Function<Object, Optional<Duration>> serverDelay; // null: none
+    final RetryBudget budget; // null: none
+
+    Plan(RetryConfig config) {
+      this.config = config;
+      this.maxAttempts = config.maxAttempts();
+      this.maxDurationNanos = config.maxDuration().map(Duration::toNanos).orElse(0L);
+      this.backoff = config.backoff();
+      this.attemptTimeoutNanos = config.attemptTimeout().map(Duration::toNanos).orElse(0L);
+      this.attemptTimeoutMultiplier = config.attemptTimeoutMultiplier();
+      this.maxAttemptTimeoutNanos = config.maxAttemptTimeout().orElse(Check.MAX_DURATION).toNanos();
+      this.retryOn = toArray(config.retryOn());
+      this.abortOn = toArray(config.abortOn());
+      this.retryIf = config.retryIf().orElse(null);
+      this.retryOnResult = config.retryOnResult().orElse(null);
+      this.random = config.random();
+      this.maxServerDelayNanos = config.maxServerDelay().toNanos();
+      this.respectServerDelay = config.respectServerDelay();
+      this.serverDelay = config.serverDelay().orElse(null);
+      this.budget = config.budget().orElse(null);
+    }
+
+    private static Class<?>[] toArray(List<Class<? extends Throwable>> classes) {
+      return classes.toArray(new Class<?>[0]);
+    }
+
+    /** True if a result is one to retry; throws what the predicate throws. */
+    boolean retriesResult(Object result) {
+      return retryOnResult != null && retryOnResult.test(result);
+    }
+
+    /** True if {@code failure} (already unwrapped) is one to retry. */
+    boolean retries(Throwable failure) {
+      if (!(failure instanceof Exception)) {
+        return false; // an Error, or a Throwable of neither kind: never retried
+      }
+      for (Class<?> abort : abortOn) {
+        if (abort.isInstance(failure)) {
+          return false;
+        }
+      }
+      for (Class<?> retry : retryOn) {
+        if (retry.isInstance(failure)) {
+          return true;
+        }
+      }
+      return retryIf != null && retryIf.test(failure);
+    }
+
+    /** The delay a server asked for in {@code failure} or its causes, capped; -1 if none. */
+    long serverDelayNanos(Throwable failure) {
+      if (!respectServerDelay) {
+        return -1;
+      }
+      Throwable t = failure;
+      for (int depth = 0; t != null && depth <= MAX_CAUSE_DEPTH; depth++, t = t.getCause()) {
+        if (t instanceof ServerBusyException) {
+          long retryAfterNanos = ((ServerBusyException) t).retryAfterNanos();
+          return retryAfterNanos < 0 ? -1 : Math.min(retryAfterNanos, maxServerDelayNanos);
+        }
+      }
+      return -1;
+    }
+
+    /** The delay a server asked for in a retried {@code result}, capped; -1 if none. */
+    long serverDelayNanos(Object result) {
+      if (!respectServerDelay || serverDelay == null) {
+        return -1;
+      }
+      Optional<Duration> asked = serverDelay.apply(result);
+      if (asked == null || asked.isEmpty() || asked.get().isNegative()) {
+        return -1;
+      }
+      Duration delay = asked.get();
+      return delay.compareTo(config.maxServerDelay()) >= 0 ? maxServerDelayNanos : delay.toNanos();
+    }
+
+    /** True if attempts have a timeout. */
+    boolean hasAttemptTimeout() {
+      return attemptTimeoutNanos != 0;
+    }
+
+    /** The timeout of attempt number {@code attempt}: attemptTimeout × multiplier^(n-1), capped. */
+    long attemptTimeoutNanos(int attempt) {
+      if (attempt == 1 || attemptTimeoutMultiplier == 1.0) {
+        return attemptTimeoutNanos;
+      }
+      double exact = attemptTimeoutNanos * Math.pow(attemptTimeoutMultiplier, attempt - 1);
+      return exact >= maxAttemptTimeoutNanos ? maxAttemptTimeoutNanos : (long) exact;
+    }
   }
 }

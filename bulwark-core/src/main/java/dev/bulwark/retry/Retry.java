@@ -3,6 +3,7 @@ package dev.bulwark.retry;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.internal.Check;
 import dev.bulwark.policy.Policy;
+import dev.bulwark.policy.Reconfigurable;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 
@@ -54,7 +55,7 @@ import dev.bulwark.time.Scheduler;
  *
  * <p>Thread-safe.
  */
-public interface Retry extends Policy {
+public interface Retry extends Policy, Reconfigurable<RetryConfig> {
 
   /**
    * A retry named {@code name} that reads the system clock and waits with the system scheduler.
@@ -97,14 +98,33 @@ public interface Retry extends Policy {
     return of(name, RetryConfig.ofDefaults());
   }
 
-  /** This retry's configuration. Thread-safe. */
+  /**
+   * The configuration in force now: the one made with, or the latest {@link #reconfigure}.
+   * Thread-safe.
+   */
+  @Override
   RetryConfig config();
+
+  /**
+   * Replaces the configuration while the retry serves calls; every setting may change. A call reads
+   * the configuration once, when it starts, and keeps it to its end: a call already in progress
+   * finishes with the attempts, backoff, time budget, attempt timeouts, predicates and retry budget
+   * it started with, and the next call uses {@code config}. The counts of {@link #statistics()}
+   * carry on. Publishes a {@link dev.bulwark.event.ConfigChanged} naming the settings that differ,
+   * and nothing if {@code config} equals the one in force.
+   *
+   * <p>Thread-safe.
+   *
+   * @throws NullPointerException if {@code config} is null
+   */
+  @Override
+  void reconfigure(RetryConfig config);
 
   /**
    * Where to listen to this retry's events: {@code RetryScheduled} before each wait (with the delay
    * actually used), {@code RetriesExhausted} when it gives up, {@code RetryBudgetExhausted} when
-   * its budget refuses a retry, and one {@code SuccessRecorded} or {@code FailureRecorded} per call
-   * for its final outcome. Thread-safe.
+   * its budget refuses a retry, one {@code SuccessRecorded} or {@code FailureRecorded} per call for
+   * its final outcome, and {@code ConfigChanged} when it is reconfigured. Thread-safe.
    */
   EventSource events();
 

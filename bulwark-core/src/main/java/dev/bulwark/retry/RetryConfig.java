@@ -4,8 +4,11 @@ import dev.bulwark.internal.Check;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -275,6 +278,92 @@ public final class RetryConfig {
    */
   public Optional<RetryBudget> budget() {
     return Optional.ofNullable(budget);
+  }
+
+  /**
+   * The names of the settings, as the builder spells them, in which {@code other} differs from this
+   * configuration; empty if they are equal. Predicates, the random source, the server-delay reader
+   * and the retry budget are compared by identity; the backoff by value.
+   */
+  Set<String> changedSettings(RetryConfig other) {
+    Set<String> changed = new LinkedHashSet<>();
+    if (maxAttempts != other.maxAttempts) {
+      changed.add("maxAttempts");
+    }
+    if (!Objects.equals(maxDuration, other.maxDuration)) {
+      changed.add("maxDuration");
+    }
+    if (!backoff.equals(other.backoff)) {
+      changed.add("backoff");
+    }
+    if (!Objects.equals(attemptTimeout, other.attemptTimeout)) {
+      changed.add("attemptTimeout");
+    }
+    if (Double.compare(attemptTimeoutMultiplier, other.attemptTimeoutMultiplier) != 0) {
+      changed.add("attemptTimeoutMultiplier");
+    }
+    if (!Objects.equals(maxAttemptTimeout, other.maxAttemptTimeout)) {
+      changed.add("maxAttemptTimeout");
+    }
+    if (!retryOn.equals(other.retryOn)) {
+      changed.add("retryOn");
+    }
+    if (retryIf != other.retryIf) {
+      changed.add("retryIf");
+    }
+    if (!addedAbortOn.equals(other.addedAbortOn)) {
+      changed.add("abortOn");
+    }
+    if (retryOnResult != other.retryOnResult) {
+      changed.add("retryOnResult");
+    }
+    if (random != other.random) {
+      changed.add("random");
+    }
+    if (!maxServerDelay.equals(other.maxServerDelay)) {
+      changed.add("maxServerDelay");
+    }
+    if (respectServerDelay != other.respectServerDelay) {
+      changed.add("respectServerDelay");
+    }
+    if (serverDelay != other.serverDelay) {
+      changed.add("serverDelay");
+    }
+    if (budget != other.budget) {
+      changed.add("budget");
+    }
+    return changed;
+  }
+
+  /**
+   * True if {@code o} is a configuration with the same settings; predicates, the random source, the
+   * server-delay reader and the retry budget are compared by identity.
+   *
+   * <p>Thread-safe.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o == this || o instanceof RetryConfig && changedSettings((RetryConfig) o).isEmpty();
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        maxAttempts,
+        maxDuration,
+        backoff,
+        attemptTimeout,
+        attemptTimeoutMultiplier,
+        maxAttemptTimeout,
+        retryOn,
+        System.identityHashCode(retryIf),
+        addedAbortOn,
+        System.identityHashCode(retryOnResult),
+        System.identityHashCode(random),
+        maxServerDelay,
+        respectServerDelay,
+        System.identityHashCode(serverDelay),
+        System.identityHashCode(budget));
   }
 
   @Override

@@ -137,4 +137,17 @@ class CircuitBreakerConfigTest {
     assertThat(CircuitBreaker.ofDefaults("db").config())
         .isSameAs(CircuitBreakerConfig.ofDefaults());
   }
+
+  @Test
+  void configsWithTheSameSettingsAreEqualAndPredicatesCompareByIdentity() {
+    CircuitBreakerConfig a = CircuitBreakerConfig.builder().minimumCalls(5).build();
+    CircuitBreakerConfig b = a.toBuilder().build();
+
+    assertThat(b).isEqualTo(a).hasSameHashCodeAs(a);
+    assertThat(a.toBuilder().recordResultAsFailure(r -> false).build()).isNotEqualTo(a);
+    assertThat(a.changedSettings(a.toBuilder().ignoreExceptions(IOException.class).build()))
+        .containsExactly("ignoreExceptions");
+    assertThat(a.settingFixedWhileRunning(a.toBuilder().windowSize(50).build()))
+        .isEqualTo("windowSize");
+  }
 }

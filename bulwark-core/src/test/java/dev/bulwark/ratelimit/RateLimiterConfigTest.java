@@ -119,4 +119,16 @@ class RateLimiterConfigTest {
         RateLimiterConfig.builder().limit(3).period(Duration.ofSeconds(1)).build();
     assertThat(config.intervalNanos()).isEqualTo(333_333_334L);
   }
+
+  @Test
+  void configsWithTheSameSettingsAreEqualAndHashAlike() {
+    RateLimiterConfig a =
+        RateLimiterConfig.builder().limit(5).maxWait(Duration.ofMillis(1)).build();
+    RateLimiterConfig b = a.toBuilder().build();
+
+    assertThat(b).isEqualTo(a).hasSameHashCodeAs(a);
+    assertThat(a.toBuilder().limit(6).build()).isNotEqualTo(a);
+    assertThat(a.changedSettings(a.toBuilder().limit(6).burst(6).build()))
+        .containsExactly("limit", "burst");
+  }
 }

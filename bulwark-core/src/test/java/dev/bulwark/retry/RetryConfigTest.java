@@ -169,4 +169,14 @@ class RetryConfigTest {
     assertThat(retry.name()).isEqualTo("api");
     assertThat(retry).hasToString("Retry[api]");
   }
+
+  @Test
+  void configsWithTheSameSettingsAreEqualAndHashAlike() {
+    RetryConfig a = RetryConfig.builder().maxAttempts(4).maxDuration(Duration.ofSeconds(2)).build();
+    RetryConfig b = a.toBuilder().build();
+
+    assertThat(b).isEqualTo(a).hasSameHashCodeAs(a);
+    assertThat(a.changedSettings(a.toBuilder().backoff(Backoff.none()).maxAttempts(2).build()))
+        .containsExactly("maxAttempts", "backoff");
+  }
 }
