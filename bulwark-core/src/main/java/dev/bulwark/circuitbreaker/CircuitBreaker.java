@@ -3,6 +3,7 @@ package dev.bulwark.circuitbreaker;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.internal.Check;
 import dev.bulwark.policy.Policy;
+import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.time.Clock;
 import java.time.Duration;
 
@@ -32,6 +33,13 @@ import java.time.Duration;
  * <p>Thread-safe.
  */
 public interface CircuitBreaker extends Policy {
+
+  /**
+   * The registry's description of circuit breakers: settings, snapshot, eviction, pipeline rank;
+   * pass it to {@code Resilience.get(KIND, name)}.
+   */
+  PolicyKind<CircuitBreaker, CircuitBreakerConfig, CircuitBreakerConfig.Builder> KIND =
+      CircuitBreakerKind.KIND;
 
   /** Where a breaker stands. */
   enum State {

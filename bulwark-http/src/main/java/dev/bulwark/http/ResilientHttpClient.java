@@ -399,15 +399,15 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
   }
 
   CircuitBreaker breaker(String host) {
-    if (breakerConfig == null || resilience.circuitBreakerConfig(host).isPresent()) {
+    if (breakerConfig == null || resilience.config(CircuitBreaker.KIND, host).isPresent()) {
       return resilience.circuitBreaker(host); // the registry's config for the host, or its default
     }
-    return resilience.circuitBreaker(host, breakerConfig);
+    return resilience.get(CircuitBreaker.KIND, host, breakerConfig);
   }
 
   RateLimiter limiter(String host) {
-    Optional<RateLimiterConfig> declared = resilience.rateLimiterConfig(host);
-    return resilience.rateLimiter(host, declared.orElse(limiterConfig));
+    Optional<RateLimiterConfig> declared = resilience.config(RateLimiter.KIND, host);
+    return resilience.get(RateLimiter.KIND, host, declared.orElse(limiterConfig));
   }
 
   Pipeline attempts(HttpRequest request) {
