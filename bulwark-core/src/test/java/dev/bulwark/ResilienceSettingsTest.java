@@ -229,8 +229,8 @@ class ResilienceSettingsTest {
       value = {
         "BULWARK_RETRY_MAX_ATTEMPTS | 0 | BULWARK_RETRY_MAX_ATTEMPTS must be in [1, 1000], was 0",
         "BULWARK_RETRY_MAX_ATTEMPTS | abc | BULWARK_RETRY_MAX_ATTEMPTS is not an integer: 'abc'",
-        "BULWARK_RETRY_MAX_ATTEMPTS | 99999999999 | BULWARK_RETRY_MAX_ATTEMPTS must be in [1, 1000],"
-            + " was 99999999999",
+        "BULWARK_RETRY_MAX_ATTEMPTS | 99999999999 | BULWARK_RETRY_MAX_ATTEMPTS must be in [1,"
+            + " 1000], was 99999999999",
         "BULWARK_RETRY_INITIAL_DELAY | 0ms | BULWARK_RETRY_INITIAL_DELAY must be in (0, PT8760H],"
             + " was 0ms",
         "BULWARK_RETRY_MAX_DELAY | 400d | BULWARK_RETRY_MAX_DELAY must be in (0, PT8760H], was"
@@ -383,5 +383,97 @@ class ResilienceSettingsTest {
     } else {
       assertThat(Resilience.fromEnvironment()).isNotNull();
     }
+  }
+
+  // ---- hardening (issue 9, item 9) ----
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "BULWARK_BREAKER_FAILURE_RATE | 50.1234567891 | BULWARK_BREAKER_FAILURE_RATE has too many"
+            + " decimals: '50.1234567891' (at most 9)",
+        "BULWARK_BREAKER_FAILURE_RATE | 100.0000001 | BULWARK_BREAKER_FAILURE_RATE must be in (0,"
+            + " 100], was 100.0000001",
+        "BULWARK_BREAKER_OPEN_DURATION | 0 | BULWARK_BREAKER_OPEN_DURATION is not a duration: '0'"
+            + " (a bare number needs a unit: 0s, 0ms, ...)",
+        "BULWARK_BREAKER_SLOW_CALL_DURATION | -1ms | BULWARK_BREAKER_SLOW_CALL_DURATION must be in"
+            + " [0, PT8760H], was -1ms",
+        "BULWARK_BREAKER_OPEN_DURATION | 99999999999999999999d | BULWARK_BREAKER_OPEN_DURATION must"
+            + " be in (0, PT8760H], was 99999999999999999999d",
+        "BULWARK_BREAKER_OPEN_DURATION | PT99999999999999999999H | BULWARK_BREAKER_OPEN_DURATION"
+            + " must be in (0, PT8760H], was PT99999999999999999999H",
+        "BULWARK_BREAKER_WINDOW_SIZE | 2.5 | BULWARK_BREAKER_WINDOW_SIZE is not an integer: '2.5'",
+        "BULWARK_MAX_INSTANCES | 99999999999999999999999 | BULWARK_MAX_INSTANCES must be in [1,"
+            + " 100000000], was 99999999999999999999999",
+      })
+  void aValueFailsSayingWhatIsActuallyWrong(String variable, String value, String message) {
+    assertThatThrownBy(() -> fromEnvironment(Map.of(variable, value)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(message);
+  }
+
+  @Test
+  void aPropertiesValueThatIsNotTextIsReadAsItsTextOrRefusedNamingTheKey() {
+    Properties properties = new Properties();
+    properties.put("bulwark.retry.max-attempts", 4);
+    properties.put("bulwark.breaker.open-duration", Duration.ofSeconds(5));
+    properties.put("bulwark.enabled", Boolean.FALSE);
+    properties.put(42, "not ours"); // a key that is not text cannot be a Bulwark setting
+
+    Resilience resilience = builder().properties(properties).build();
+
+    assertThat(resilience.config(Retry.KIND, "default").orElseThrow().maxAttempts()).isEqualTo(4);
+    assertThat(resilience.config(CircuitBreaker.KIND, "default").orElseThrow().openDuration())
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(resilience.enabled()).isFalse();
+    properties.put("bulwark.breaker.window-size", new Object());
+    assertThatThrownBy(() -> builder().properties(properties).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "bulwark.breaker.window-size has a value of type java.lang.Object; give text, a"
+                + " number, a boolean or a Duration");
+  }
+
+  @Test
+  void oneSettingUnderTwoSpellingsInOneLayerFailsNamingBoth() {
+    assertThatThrownBy(
+            () ->
+                fromEnvironment(
+                    Map.of(
+                        "BULWARK_BREAKER_USER_SERVICE_OPEN_DURATION", "1s",
+                        "BULWARK_BREAKER_user_service_OPEN_DURATION", "2s")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "BULWARK_BREAKER_USER_SERVICE_OPEN_DURATION and"
+                + " BULWARK_BREAKER_user_service_OPEN_DURATION are the same setting; keep one");
+    assertThatThrownBy(
+            () ->
+                Resilience.fromProperties(
+                    Map.of("bulwark.retry.max-attempts", "3", "bulwark.retry.max_attempts", "4")))
+        .hasMessage(
+            "bulwark.retry.max-attempts and bulwark.retry.max_attempts are the same setting;"
+                + " keep one");
+  }
+
+  @Test
+  void theSameSettingInTwoLayersIsNoConflictTheLaterWins() {
+    Resilience resilience =
+        builder()
+            .properties(Map.of("bulwark.retry.max-attempts", "3"))
+            .properties(Map.of("bulwark.retry.max_attempts", "4"))
+            .build();
+
+    assertThat(resilience.config(Retry.KIND, "default").orElseThrow().maxAttempts()).isEqualTo(4);
+  }
+
+  @Test
+  void aNameThatIsNotAsciiIsRefusedPointingAtTheCharacter() {
+    assertThatThrownBy(
+            () -> fromEnvironment(Map.of("BULWARK_BREAKER_PAYMENT\u015e_OPEN_DURATION", "1s")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Bulwark setting names are ASCII: BULWARK_BREAKER_PAYMENT\u015e_OPEN_DURATION has"
+                + " '\u015e' at index 23");
   }
 }

@@ -386,7 +386,8 @@ public final class Setting<B> {
       try {
         return Duration.parse(t);
       } catch (DateTimeParseException e) {
-        if (e.getCause() instanceof ArithmeticException) {
+        if (e.getCause() instanceof ArithmeticException
+            || e.getCause() instanceof NumberFormatException) {
           return MAX_DURATION.plusDays(1); // too long: refused by the range
         }
         throw new IllegalArgumentException(
