@@ -27,7 +27,7 @@ class ResilienceEvictionTest {
   private final ManualScheduler scheduler = new ManualScheduler(clock);
   private final List<PolicyEvicted> evicted = new ArrayList<>();
 
-  private Resilience.Builder builder() {
+  private ResilienceBuilder builder() {
     return Resilience.builder()
         .clock(clock)
         .scheduler(scheduler)
@@ -39,7 +39,7 @@ class ResilienceEvictionTest {
                 .build());
   }
 
-  private Resilience build(Resilience.Builder builder) {
+  private Resilience build(ResilienceBuilder builder) {
     Resilience resilience = builder.build();
     resilience.events().subscribe(PolicyEvicted.class, evicted::add);
     return resilience;

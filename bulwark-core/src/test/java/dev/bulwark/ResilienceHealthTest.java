@@ -33,7 +33,7 @@ class ResilienceHealthTest {
   private final ManualClock clock = ManualClock.nearOverflow();
   private final ManualScheduler scheduler = new ManualScheduler(clock);
 
-  private Resilience.Builder builder(int failuresToOpen) {
+  private ResilienceBuilder builder(int failuresToOpen) {
     return Resilience.builder()
         .clock(clock)
         .scheduler(scheduler)

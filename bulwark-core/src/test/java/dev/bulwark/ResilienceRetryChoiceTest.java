@@ -26,7 +26,7 @@ class ResilienceRetryChoiceTest {
   private final ManualClock clock = ManualClock.nearOverflow();
   private final ManualScheduler scheduler = new ManualScheduler(clock);
 
-  private Resilience.Builder builder() {
+  private ResilienceBuilder builder() {
     return Resilience.builder()
         .clock(clock)
         .scheduler(scheduler)

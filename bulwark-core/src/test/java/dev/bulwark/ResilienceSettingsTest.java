@@ -26,7 +26,7 @@ class ResilienceSettingsTest {
   private final ManualClock clock = ManualClock.create();
   private final ManualScheduler scheduler = new ManualScheduler(clock);
 
-  private Resilience.Builder builder() {
+  private ResilienceBuilder builder() {
     return Resilience.builder().clock(clock).scheduler(scheduler);
   }
 
@@ -308,7 +308,7 @@ class ResilienceSettingsTest {
 
   @Test
   void valuesThatDoNotFitTogetherFailNamingTheConfigAndItsSettings() {
-    Resilience.Builder builder =
+    ResilienceBuilder builder =
         builder()
             .derive(CircuitBreaker.KIND, "payments", b -> b.minimumCalls(50))
             .environment(Map.of("BULWARK_BREAKER_PAYMENTS_WINDOW_SIZE", "10"));

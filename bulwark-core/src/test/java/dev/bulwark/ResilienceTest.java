@@ -35,7 +35,7 @@ class ResilienceTest {
   private final ManualClock clock = ManualClock.nearOverflow();
   private final ManualScheduler scheduler = new ManualScheduler(clock);
 
-  private Resilience.Builder builder() {
+  private ResilienceBuilder builder() {
     return Resilience.builder().clock(clock).scheduler(scheduler);
   }
 
@@ -158,7 +158,7 @@ class ResilienceTest {
 
   @Test
   void aConfigDerivedFromAnUndeclaredOneFailsNamingBoth() {
-    Resilience.Builder builder =
+    ResilienceBuilder builder =
         builder().derive(CircuitBreaker.KIND, "payments", "paymnets", b -> b.successThreshold(2));
 
     assertThatThrownBy(builder::build)
@@ -170,7 +170,7 @@ class ResilienceTest {
 
   @Test
   void aBadDerivedConfigFailsNamingTheConfig() {
-    Resilience.Builder builder =
+    ResilienceBuilder builder =
         builder().derive(CircuitBreaker.KIND, "payments", b -> b.minimumCalls(500));
 
     assertThatThrownBy(builder::build)
@@ -182,7 +182,7 @@ class ResilienceTest {
 
   @Test
   void configsDerivingFromEachOtherInACycleFail() {
-    Resilience.Builder builder =
+    ResilienceBuilder builder =
         builder()
             .derive(CircuitBreaker.KIND, "a", "b", b -> b)
             .derive(CircuitBreaker.KIND, "b", "a", b -> b);

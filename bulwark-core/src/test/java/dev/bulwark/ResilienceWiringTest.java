@@ -37,7 +37,7 @@ class ResilienceWiringTest {
   private final ManualClock clock = ManualClock.nearOverflow();
   private final ManualScheduler scheduler = new ManualScheduler(clock);
 
-  private Resilience.Builder builder() {
+  private ResilienceBuilder builder() {
     return Resilience.builder()
         .clock(clock)
         .scheduler(scheduler)
@@ -385,11 +385,13 @@ class ResilienceWiringTest {
                     .build())
         .hasMessage("BULWARK_TIMEOUT_CANCEL_RUNNING_FUTURE must be true or false, was 'maybe'");
     assertThatThrownBy(
-            () -> builder().environment(Map.of("BULWARK_BULKHEAD_MAX_CONCURENT_CALLS", "3")).build())
+            () ->
+                builder().environment(Map.of("BULWARK_BULKHEAD_MAX_CONCURENT_CALLS", "3")).build())
         .hasMessageStartingWith(
             "unknown Bulwark setting BULWARK_BULKHEAD_MAX_CONCURENT_CALLS;"
                 + " did you mean BULWARK_BULKHEAD_MAX_CONCURRENT_CALLS?");
-    assertThatThrownBy(() -> builder().properties(Map.of("bulwark.timeout.payments.duraton", "1s")).build())
+    assertThatThrownBy(
+            () -> builder().properties(Map.of("bulwark.timeout.payments.duraton", "1s")).build())
         .hasMessageStartingWith(
             "unknown Bulwark setting bulwark.timeout.payments.duraton;"
                 + " did you mean bulwark.timeout.payments.duration?");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.Resilience;
+import dev.bulwark.ResilienceBuilder;
 import dev.bulwark.event.PolicyEvicted;
 import dev.bulwark.health.HealthStatus;
 import dev.bulwark.policy.Policy;
@@ -30,7 +31,7 @@ class ModuleKindTest {
   private final ManualClock clock = ManualClock.create();
   private final ManualScheduler scheduler = new ManualScheduler(clock);
 
-  private Resilience.Builder builder() {
+  private ResilienceBuilder builder() {
     return Resilience.builder().clock(clock).scheduler(scheduler);
   }
 
