@@ -538,7 +538,7 @@ final class Registry {
     }
   }
 
-  /** A source of settings, read at build and again by {@link #reload()}. */
+  /** A source of settings, read at build and again by {@link Resilience#reload()}. */
   record Layer(Supplier<Map<String, String>> source, boolean properties) {}
 
   HealthMonitor health() {

@@ -9,6 +9,9 @@ import dev.bulwark.bulkhead.BulkheadFullException;
 import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
 import dev.bulwark.event.PolicyEvent;
+import dev.bulwark.fallback.Fallback;
+import dev.bulwark.fallback.FallbackConfig;
+import dev.bulwark.hedge.Hedge;
 import dev.bulwark.policy.Pipeline;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.RateLimiterConfig;
@@ -22,6 +25,7 @@ import dev.bulwark.test.ManualScheduler;
 import dev.bulwark.timeout.Timeout;
 import dev.bulwark.timeout.TimeoutConfig;
 import dev.bulwark.timeout.TimeoutExceededException;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -424,5 +428,47 @@ class ResilienceWiringTest {
 
     assertThat(resilience.pipeline("x").policies()).hasSize(2);
     assertThat(resilience.pipeline("y").policies()).hasSize(3);
+  }
+
+  @Test
+  void aDeclaredFallbackConfigPutsAFallbackOutermostInThePipelineOfItsName() throws Exception {
+    Resilience resilience =
+        builder()
+            .config(
+                Fallback.KIND,
+                "quotes",
+                FallbackConfig.builder()
+                    .handleIf(failure -> true)
+                    .otherwise("stale", failure -> "stale quote")
+                    .build())
+            .derive(Retry.KIND, "quotes", b -> b.maxAttempts(1))
+            .build();
+
+    Pipeline quotes = resilience.pipeline("quotes");
+
+    assertThat(quotes.policies())
+        .containsExactly(
+            resilience.get(Fallback.KIND, "quotes"),
+            resilience.circuitBreaker("quotes"),
+            resilience.retry("quotes"));
+    Object served =
+        quotes.call(
+            () -> {
+              throw new IOException("down");
+            });
+    assertThat(served).isEqualTo("stale quote");
+    assertThat(resilience.pipeline("other").policies()).hasSize(2);
+  }
+
+  @Test
+  void hedgesAreNamedPoliciesTooButInNoPipeline() {
+    Resilience resilience =
+        builder().environment(Map.of("BULWARK_HEDGE_SEARCH_DELAY", "150ms")).build();
+
+    Hedge search = resilience.get(Hedge.KIND, "search");
+
+    assertThat(search.config().delay()).isEqualTo(Duration.ofMillis(150));
+    assertThat(resilience.instances(Hedge.KIND)).containsOnlyKeys("search");
+    assertThat(resilience.pipeline("search").policies()).doesNotContain(search);
   }
 }
