@@ -26,7 +26,10 @@ import java.util.function.Function;
  * entry's lastAccessNanos only if the stored time is at least touchNanos old, so a name looked up by
  * many threads at once costs a volatile read, not a contended write, on almost every lookup; the
  * calls made through the policy itself never touch anything. Last access is therefore known to
- * within touchNanos, and idle eviction waits that much longer to be sure.
+ * within touchNanos, and idle eviction waits that much longer to be sure. Without idle eviction,
+ * only the LRU order needs the time, so a cached pipeline's lookup reads no clock: it marks its
+ * entries used (a volatile read, and a write only when unmarked), and LRU eviction counts a marked
+ * entry as used at that moment (a second chance, as in the CLOCK algorithm).
  *
  * Creation, lock-free and without user code under a lock: the factory (our own constructors; no
  * listener, no predicate of a config runs at construction) builds the policy outside the map; a
@@ -72,6 +75,7 @@ final class NamedPolicies<P extends Policy> {
     final String configKey; // the config it follows (normalized), BY_NAME, or null: an exact one
     volatile Object config; // the config it was built with or last reconfigured to
     volatile long lastAccessNanos; // racing touches may each write; any of their times will do
+    volatile boolean used; // marked since the last LRU eviction (see mark)
     volatile boolean removed; // out of the map, perhaps only for an instant (see evict)
     volatile boolean evicted; // out for good: set once, before onEvicted runs
 
@@ -86,6 +90,13 @@ final class NamedPolicies<P extends Policy> {
     void touch(long nowNanos, long touchNanos) {
       if (nowNanos - lastAccessNanos >= touchNanos) {
         lastAccessNanos = nowNanos;
+      }
+    }
+
+    /** Notes a use without reading the clock; the next LRU eviction counts it as a use then. */
+    void mark() {
+      if (!used) {
+        used = true;
       }
     }
   }
@@ -247,7 +258,12 @@ final class NamedPolicies<P extends Policy> {
   /** Evicts the least recently used sixteenth of the instances that are not busy. */
   private int evictLeastRecentlyUsed() {
     List<Entry<P>> candidates = new ArrayList<>();
+    long marked = clock.nanoTime();
     for (Entry<P> e : map.values()) {
+      if (e.used) { // used since the last eviction, through a pipeline: as if used now
+        e.used = false;
+        e.lastAccessNanos = marked;
+      }
       if (!kind.isBusy(e.policy)) {
         candidates.add(e);
       }

@@ -129,13 +129,16 @@ final class Registry {
   }
 
   Pipeline pipeline(String name, Map<String, CachedPipeline> cache, RetryChoice choice) {
-    long now = clock.nanoTime();
     CachedPipeline cached = cache.get(name);
     if (cached != null && cached.isLive()) {
-      cached.touch(now);
+      if (idleEviction.isZero()) { // only the LRU order needs the time: marked, no clock read
+        cached.mark();
+      } else {
+        cached.touch(clock.nanoTime());
+      }
       return cached.pipeline;
     }
-    return assemble(name, now, cache, choice);
+    return assemble(name, clock.nanoTime(), cache, choice);
   }
 
   Pipeline assemble(String name, long now, Map<String, CachedPipeline> cache, RetryChoice choice) {
@@ -534,6 +537,12 @@ final class Registry {
     void touch(long nowNanos) {
       for (int i = 0; i < parts.size(); i++) {
         parts.get(i).touch(nowNanos, touchNanos);
+      }
+    }
+
+    void mark() {
+      for (int i = 0; i < parts.size(); i++) {
+        parts.get(i).mark();
       }
     }
   }

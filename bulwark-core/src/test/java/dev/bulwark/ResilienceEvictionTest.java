@@ -251,4 +251,23 @@ class ResilienceEvictionTest {
     assertThat(resilience.circuitBreaker("b3").state()).isEqualTo(CircuitBreaker.State.CLOSED);
     assertThat(resilience.instances(CircuitBreaker.KIND)).containsOnlyKeys("b1", "b2", "b3");
   }
+
+  @Test
+  void aNameCalledThroughItsPipelineIsNotTheOneEvictedToMakeRoom() throws Exception {
+    Resilience resilience = build(builder().maxInstances(16)); // a full registry evicts one
+    resilience.call("hot", () -> "ok");
+    for (int i = 0; i < 15; i++) {
+      clock.advance(Duration.ofSeconds(1));
+      resilience.circuitBreaker("cold-" + i);
+    }
+    clock.advance(Duration.ofSeconds(1));
+    resilience.call("hot", () -> "ok"); // the oldest entry, but used since: no clock read here
+
+    resilience.circuitBreaker("new");
+
+    assertThat(resilience.instances(CircuitBreaker.KIND))
+        .containsKey("hot")
+        .doesNotContainKey("cold-0");
+    assertThat(evicted).extracting(PolicyEvicted::policyName).containsExactly("cold-0");
+  }
 }
