@@ -1,5 +1,6 @@
 package dev.bulwark;
 
+import dev.bulwark.spi.PolicyKind;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -9,57 +10,72 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 /*
- * The configs of one policy kind as a Resilience builder collects them, and their resolution.
+ * The configs of one policy kind, as a Resilience builder collects them, and their resolution.
  *
  * Names are matched normalized (Settings.normalize: case and punctuation ignored) so that an
- * environment variable can name any config. Each config is declared either outright or as a
- * function of a base config; "default" names the default config. Resolution happens once, in
- * build(), in dependency order whatever the order of declaration: a config is its declaration
- * applied to its resolved base, then the settings (environment, properties) for its name applied on
- * top. So a setting for the default reaches every config derived from the default, and a config
- * only settings mention derives from the default. A cycle or a missing base fails with both names.
+ * environment variable can name any config. Each config is declared either outright or as overrides
+ * of a base config; "default" names the default config. Resolution happens in build() (and again on
+ * updateConfig and reload), in dependency order whatever the order of declaration: a config is its
+ * declaration applied to its resolved base, then the settings for its name applied on top. So a
+ * setting for the default reaches every config derived from the default, and a config only settings
+ * mention derives from the default. A cycle or a missing base fails with both names.
  *
- * Not thread-safe (builder side); the resolved map is immutable.
+ * Each resolved config has a fingerprint: its declaration's serial number, its base's fingerprint
+ * and the settings applied. A resolution whose fingerprint is unchanged keeps the previous config
+ * object, so the registry can tell which configs changed by identity.
+ *
+ * Not thread-safe: the builder, or the registry under its configuration lock.
  */
-final class NamedConfigs<C> {
+final class NamedConfigs<C, B> {
 
-  /** How settings are applied to a config of this kind. */
-  interface Applier<C> {
-    C apply(C base, List<Settings.Value> values, String configName);
+  private record Declaration<C, B>(
+      String name, String base, C config, UnaryOperator<B> overrides, long serial) {}
+
+  /** Configs by normalized name, the default under {@link Settings#DEFAULT}, with fingerprints. */
+  record Resolved<C>(Map<String, C> configs, Map<String, String> fingerprints) {}
+
+  private static final AtomicLong SERIALS = new AtomicLong();
+
+  final PolicyKind<?, C, B> kind;
+  private final Map<String, Declaration<C, B>> declared = new LinkedHashMap<>();
+  private Resolved<C> last = new Resolved<>(Map.of(), Map.of());
+
+  NamedConfigs(PolicyKind<?, C, B> kind) {
+    this.kind = kind;
   }
 
-  private record Declaration<C>(String name, String base, Function<C, C> derive) {}
-
-  private final Settings.Kind kind;
-  private final C builtIn;
-  private final Applier<C> applier;
-  private final Map<String, Declaration<C>> declared = new LinkedHashMap<>();
-
-  NamedConfigs(Settings.Kind kind, C builtIn, Applier<C> applier) {
-    this.kind = kind;
-    this.builtIn = builtIn;
-    this.applier = applier;
+  /** A copy of the declarations, for a registry of its own. */
+  NamedConfigs<C, B> copy() {
+    NamedConfigs<C, B> copy = new NamedConfigs<>(kind);
+    copy.declared.putAll(declared);
+    copy.last = last;
+    return copy;
   }
 
   /** Declares {@code name} outright; replaces an earlier declaration of the same name. */
   void declare(String name, C config) {
-    put(name, new Declaration<>(name, null, base -> config));
+    put(name, new Declaration<>(name, null, config, null, nextSerial()));
   }
 
-  /** Declares {@code name} as {@code derive} applied to the resolved config {@code base}. */
-  void derive(String name, String base, Function<C, C> derive) {
-    put(name, new Declaration<>(name, base, derive));
+  /** Declares {@code name} as {@code overrides} applied to the resolved config {@code base}. */
+  void derive(String name, String base, UnaryOperator<B> overrides) {
+    put(name, new Declaration<>(name, base, null, overrides, nextSerial()));
   }
 
-  private void put(String name, Declaration<C> declaration) {
+  private static long nextSerial() {
+    return SERIALS.incrementAndGet();
+  }
+
+  private void put(String name, Declaration<C, B> declaration) {
     String key = Settings.normalize(name);
-    Declaration<C> earlier = declared.get(key);
+    Declaration<C, B> earlier = declared.get(key);
     if (earlier != null && !earlier.name().equals(name)) {
       throw new IllegalArgumentException(
-          kind.label
+          kind.label()
               + " config '"
               + name
               + "' clashes with '"
@@ -70,53 +86,50 @@ final class NamedConfigs<C> {
   }
 
   /**
-   * Every config by normalized name, the default under {@link Settings#DEFAULT}.
-   *
-   * @param settings the settings of this kind by normalized config name
+   * Every config, resolved with {@code settings} (this kind's, by normalized config name); configs
+   * whose fingerprint did not change since the last resolution are the same objects.
    */
-  Map<String, C> resolve(Map<String, List<Settings.Value>> settings) {
+  Resolved<C> resolve(Map<String, List<Settings.Value>> settings) {
     Set<String> names = new LinkedHashSet<>();
     names.add(Settings.DEFAULT);
     names.addAll(declared.keySet());
     names.addAll(settings.keySet());
-    Map<String, C> resolved = new HashMap<>();
+    Resolved<C> resolved = new Resolved<>(new HashMap<>(), new HashMap<>());
     for (String name : names) {
       resolve(name, settings, resolved, new ArrayList<>());
     }
-    return Collections.unmodifiableMap(resolved);
+    last =
+        new Resolved<>(
+            Collections.unmodifiableMap(resolved.configs()),
+            Collections.unmodifiableMap(resolved.fingerprints()));
+    return last;
   }
 
   private C resolve(
-      String key,
-      Map<String, List<Settings.Value>> settings,
-      Map<String, C> resolved,
-      List<String> path) {
-    C done = resolved.get(key);
+      String key, Map<String, List<Settings.Value>> settings, Resolved<C> out, List<String> path) {
+    C done = out.configs().get(key);
     if (done != null) {
       return done;
     }
     if (path.contains(key)) {
       path.add(key);
       throw new IllegalArgumentException(
-          kind.label + " configs derive from each other in a cycle: " + String.join(" -> ", path));
+          kind.label()
+              + " configs derive from each other in a cycle: "
+              + String.join(" -> ", path));
     }
     path.add(key);
-    Declaration<C> declaration = declared.get(key);
-    C config;
+    Declaration<C, B> declaration = declared.get(key);
+    String baseKey = null;
     if (declaration == null) {
-      config =
-          key.equals(Settings.DEFAULT)
-              ? builtIn
-              : resolve(Settings.DEFAULT, settings, resolved, path);
-    } else if (declaration.base() == null) {
-      config = declaration.derive().apply(null);
-    } else {
-      String base = Settings.normalize(declaration.base());
-      if (!base.equals(Settings.DEFAULT)
-          && !declared.containsKey(base)
-          && !settings.containsKey(base)) {
+      baseKey = key.equals(Settings.DEFAULT) ? null : Settings.DEFAULT;
+    } else if (declaration.base() != null) {
+      baseKey = Settings.normalize(declaration.base());
+      if (!baseKey.equals(Settings.DEFAULT)
+          && !declared.containsKey(baseKey)
+          && !settings.containsKey(baseKey)) {
         throw new IllegalArgumentException(
-            kind.label
+            kind.label()
                 + " config '"
                 + declaration.name()
                 + "' derives from '"
@@ -124,27 +137,50 @@ final class NamedConfigs<C> {
                 + "', which is not declared; declared: "
                 + names());
       }
-      C baseConfig = resolve(base, settings, resolved, path);
-      try {
-        config = declaration.derive().apply(baseConfig);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            kind.label + " config '" + declaration.name() + "': " + e.getMessage(), e);
-      }
-      if (config == null) {
-        throw new NullPointerException(
-            kind.label + " config '" + declaration.name() + "' derived a null config");
-      }
     }
-    List<Settings.Value> values = settings.get(key);
-    if (values != null && !values.isEmpty()) {
-      String name =
-          declaration != null ? declaration.name() : key.equals(Settings.DEFAULT) ? "default" : key;
-      config = applier.apply(config, values, name);
+    C base = baseKey == null ? null : resolve(baseKey, settings, out, path);
+    List<Settings.Value> values = settings.getOrDefault(key, List.of());
+    String fingerprint =
+        (declaration == null ? "built-in" : "#" + declaration.serial())
+            + (baseKey == null ? "" : "<" + out.fingerprints().get(baseKey) + ">")
+            + Settings.describe(values);
+    C config = last.configs().get(key);
+    if (config == null || !fingerprint.equals(last.fingerprints().get(key))) {
+      config = make(declaration, key, base, values);
     }
     path.remove(path.size() - 1);
-    resolved.put(key, config);
+    out.configs().put(key, config);
+    out.fingerprints().put(key, fingerprint);
     return config;
+  }
+
+  private C make(Declaration<C, B> declaration, String key, C base, List<Settings.Value> values) {
+    C config;
+    if (declaration == null) {
+      config = base != null ? base : kind.defaultConfig();
+    } else if (declaration.config() != null) {
+      config = declaration.config();
+    } else {
+      try {
+        B builder = declaration.overrides().apply(kind.toBuilder(base));
+        if (builder == null) {
+          throw new NullPointerException(
+              "the overrides of "
+                  + kind.label()
+                  + " config '"
+                  + declaration.name()
+                  + "' returned null");
+        }
+        config = kind.build(builder);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            kind.label() + " config '" + declaration.name() + "': " + e.getMessage(), e);
+      }
+    }
+    if (values.isEmpty()) {
+      return config;
+    }
+    return Settings.apply(kind, config, values, displayName(key));
   }
 
   /**
@@ -152,7 +188,7 @@ final class NamedConfigs<C> {
    * normalized name for a config only settings mention.
    */
   String displayName(String key) {
-    Declaration<C> declaration = declared.get(key);
+    Declaration<C, B> declaration = declared.get(key);
     if (declaration != null) {
       return declaration.name();
     }
@@ -162,7 +198,7 @@ final class NamedConfigs<C> {
   private Set<String> names() {
     Set<String> names = new TreeSet<>();
     names.add("default");
-    for (Declaration<C> d : declared.values()) {
+    for (Declaration<C, B> d : declared.values()) {
       names.add(d.name());
     }
     return names;

@@ -4,6 +4,7 @@ import dev.bulwark.event.PolicyAdded;
 import dev.bulwark.event.PolicyEvicted;
 import dev.bulwark.internal.EventBus;
 import dev.bulwark.policy.Policy;
+import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.time.Clock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -17,16 +18,18 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Predicate;
 
 /*
- * The instances of one policy kind in a Resilience registry, by name, with a bound on their number.
+ * The instances of one policy kind in a Resilience registry, any kind, by name, with a bound on their number.
  *
  * Lookup: one ConcurrentHashMap.get. A hit "touches" the entry: it reads the clock and writes the
  * entry's lastAccessNanos only if the stored time is at least touchNanos old, so a name looked up by
  * many threads at once costs a volatile read, not a contended write, on almost every lookup; the
  * calls made through the policy itself never touch anything. Last access is therefore known to
- * within touchNanos, and idle eviction waits that much longer to be sure.
+ * within touchNanos, and idle eviction waits that much longer to be sure. Without idle eviction,
+ * only the LRU order needs the time, so a cached pipeline's lookup reads no clock: it marks its
+ * entries used (a volatile read, and a write only when unmarked), and LRU eviction counts a marked
+ * entry as used at that moment (a second chance, as in the CLOCK algorithm).
  *
  * Creation, lock-free and without user code under a lock: the factory (our own constructors; no
  * listener, no predicate of a config runs at construction) builds the policy outside the map; a
@@ -39,7 +42,7 @@ import java.util.function.Predicate;
  * it walks the map (weakly consistent iteration, no lock) and removes with remove(name, entry), so
  * each entry is removed once, by one thread, which alone decrements count and publishes
  * PolicyEvicted. A policy that is busy (an open breaker, a limiter holding callers back: see
- * `evictable`) is never chosen. If it turns busy between the check and the removal (possible only
+ * PolicyKind.isBusy) is never chosen. If it turns busy between the check and the removal (possible only
  * for an instance used through a reference held outside the registry), it is put back; only if a
  * new instance took the name in that instant is it dropped, and then loudly, with an event.
  *
@@ -69,13 +72,18 @@ final class NamedPolicies<P extends Policy> {
   static final class Entry<P> {
     final String name;
     final P policy;
+    final String configKey; // the config it follows (normalized), BY_NAME, or null: an exact one
+    volatile Object config; // the config it was built with or last reconfigured to
     volatile long lastAccessNanos; // racing touches may each write; any of their times will do
+    volatile boolean used; // marked since the last LRU eviction (see mark)
     volatile boolean removed; // out of the map, perhaps only for an instant (see evict)
     volatile boolean evicted; // out for good: set once, before onEvicted runs
 
-    Entry(String name, P policy, long nowNanos) {
+    Entry(String name, P policy, String configKey, Object config, long nowNanos) {
       this.name = name;
       this.policy = policy;
+      this.configKey = configKey;
+      this.config = config;
       this.lastAccessNanos = nowNanos;
     }
 
@@ -84,16 +92,33 @@ final class NamedPolicies<P extends Policy> {
         lastAccessNanos = nowNanos;
       }
     }
+
+    /** Notes a use without reading the clock; the next LRU eviction counts it as a use then. */
+    void mark() {
+      if (!used) {
+        used = true;
+      }
+    }
   }
 
-  private final String kind;
+  /** The configKey of an instance that follows the config of its own name, else the default. */
+  static final String BY_NAME = "\0by-name";
+
+  /** Makes a policy named as given, and says which config it was made with. */
+  interface Factory<P> {
+    Made<P> create(String name);
+  }
+
+  /** A policy just made, and its config. */
+  record Made<P>(P policy, Object config) {}
+
+  private final PolicyKind<P, ?, ?> kind;
   private final ConcurrentHashMap<String, Entry<P>> map = new ConcurrentHashMap<>();
   private final int maxInstances;
   private final long idleNanos; // 0: no idle eviction
   private final long touchNanos;
   private final Clock clock;
   private final EventBus events;
-  private final Predicate<P> evictable;
   private final Consumer<Entry<P>> onAdded;
   private final Consumer<Entry<P>> onEvicted;
 
@@ -103,29 +128,17 @@ final class NamedPolicies<P extends Policy> {
   @SuppressWarnings("unused") // through NEXT_SWEEP
   private volatile long nextSweepNanos;
 
-  NamedPolicies(
-      String kind,
-      int maxInstances,
-      long idleNanos,
-      Clock clock,
-      EventBus events,
-      Predicate<P> evictable,
-      Consumer<Entry<P>> onEvicted) {
-    this(kind, maxInstances, idleNanos, clock, events, evictable, e -> {}, onEvicted);
-  }
-
   /**
    * {@code onAdded} runs on the creating thread once the map holds a new entry, before {@link
    * PolicyAdded} is published; {@code onEvicted} once an entry is out for good, before {@link
    * PolicyEvicted}. Neither runs under a lock.
    */
   NamedPolicies(
-      String kind,
+      PolicyKind<P, ?, ?> kind,
       int maxInstances,
       long idleNanos,
       Clock clock,
       EventBus events,
-      Predicate<P> evictable,
       Consumer<Entry<P>> onAdded,
       Consumer<Entry<P>> onEvicted) {
     this.kind = kind;
@@ -134,15 +147,14 @@ final class NamedPolicies<P extends Policy> {
     this.touchNanos = idleNanos > 0 ? Math.max(1, idleNanos / 16) : 1_000_000_000L;
     this.clock = clock;
     this.events = events;
-    this.evictable = evictable;
     this.onAdded = onAdded;
     this.onEvicted = onEvicted;
     this.nextSweepNanos = clock.nanoTime() + idleNanos / 2;
   }
 
   /** The instance named {@code name}, created by {@code factory} if there is none. */
-  P get(String name, Function<String, P> factory) {
-    return entry(name, factory, clock.nanoTime()).policy;
+  P get(String name, String configKey, Factory<P> factory) {
+    return entry(name, configKey, factory, clock.nanoTime()).policy;
   }
 
   /** The instance named {@code name}, touched, or null if there is none; never creates. */
@@ -156,23 +168,24 @@ final class NamedPolicies<P extends Policy> {
   }
 
   /** The entry named {@code name}, created if absent; touched as of {@code nowNanos}. */
-  Entry<P> entry(String name, Function<String, P> factory, long nowNanos) {
+  Entry<P> entry(String name, String configKey, Factory<P> factory, long nowNanos) {
     Entry<P> seen = map.get(name);
     if (seen != null) {
       seen.touch(nowNanos, touchNanos);
       return seen;
     }
-    return create(name, factory, nowNanos);
+    return create(name, configKey, factory, nowNanos);
   }
 
   long touchNanos() {
     return touchNanos;
   }
 
-  private Entry<P> create(String name, Function<String, P> factory, long nowNanos) {
-    P policy = factory.apply(name); // outside any lock; may throw for an unknown config name
+  private Entry<P> create(String name, String configKey, Factory<P> factory, long nowNanos) {
+    Made<P> made = factory.create(name); // outside any lock; may throw for an unknown config name
+    P policy = made.policy();
     reserveSlot(name, nowNanos);
-    Entry<P> fresh = new Entry<>(name, policy, nowNanos);
+    Entry<P> fresh = new Entry<>(name, policy, configKey, made.config(), nowNanos);
     Entry<P> seen;
     try {
       seen = map.putIfAbsent(name, fresh);
@@ -204,7 +217,7 @@ final class NamedPolicies<P extends Policy> {
       }
       if (evictIdle(nowNanos) == 0 && evictLeastRecentlyUsed() == 0) {
         if (map.size() >= maxInstances) {
-          throw new RegistryFullException(name, kind, maxInstances);
+          throw new RegistryFullException(name, kind.label(), maxInstances);
         }
         // Some slots are held by creations in flight (or by losers about to give theirs back),
         // not by busy instances: rather than fail this call or wait for them, go over the bound by
@@ -245,8 +258,13 @@ final class NamedPolicies<P extends Policy> {
   /** Evicts the least recently used sixteenth of the instances that are not busy. */
   private int evictLeastRecentlyUsed() {
     List<Entry<P>> candidates = new ArrayList<>();
+    long marked = clock.nanoTime();
     for (Entry<P> e : map.values()) {
-      if (evictable.test(e.policy)) {
+      if (e.used) { // used since the last eviction, through a pipeline: as if used now
+        e.used = false;
+        e.lastAccessNanos = marked;
+      }
+      if (!kind.isBusy(e.policy)) {
         candidates.add(e);
       }
     }
@@ -272,11 +290,11 @@ final class NamedPolicies<P extends Policy> {
   }
 
   private boolean evict(Entry<P> e, PolicyEvicted.Reason reason) {
-    if (!evictable.test(e.policy) || !map.remove(e.name, e)) {
+    if (kind.isBusy(e.policy) || !map.remove(e.name, e)) {
       return false; // busy, or another thread removed it
     }
     e.removed = true;
-    if (!evictable.test(e.policy)) {
+    if (kind.isBusy(e.policy)) {
       // It turned busy after the check (used through a held reference): put it back, unless a new
       // instance already took the name.
       if (map.putIfAbsent(e.name, e) == null) {

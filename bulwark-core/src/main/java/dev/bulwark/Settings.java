@@ -1,164 +1,52 @@
 package dev.bulwark;
 
-import dev.bulwark.bulkhead.BulkheadConfig;
-import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
-import dev.bulwark.ratelimit.RateLimiterConfig;
-import dev.bulwark.retry.Backoff;
-import dev.bulwark.retry.RetryConfig;
-import dev.bulwark.timeout.TimeoutConfig;
+import dev.bulwark.spi.PolicyKind;
+import dev.bulwark.spi.Setting;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Properties;
 
 /*
- * Bulwark's settings as environment variables or properties, parsed into typed values.
+ * Bulwark's settings as environment variables or properties, parsed into typed values, for the
+ * kinds a registry knows (core's and any a module registered) and the registry's own settings.
  *
  * One naming scheme: a properties key becomes its variable name by upper-casing it and turning
  * every '.' and '-' into '_' (bulwark.breaker.payments.open-duration is
  * BULWARK_BREAKER_PAYMENTS_OPEN_DURATION). Both forms are parsed in the variable form, char by
  * char, so indices into the variable name are indices into the key as written. After BULWARK_ come
- * either a global setting (ENABLED) or a kind (BREAKER_, RETRY_, RATE_LIMITER_, BULKHEAD_, TIMEOUT_)
- * and then either a
- * setting of that kind (the default config) or a config name followed by a setting; when several
- * settings end the name, the longest wins (..._MAX_OPEN_DURATION is maxOpenDuration).
+ * either a global setting (ENABLED) or a kind's prefix (BREAKER_) and then either a setting of that
+ * kind (the default config) or a config name followed by a setting; when several settings end the
+ * name, the longest wins (..._MAX_OPEN_DURATION is maxOpenDuration).
  *
- * Types are checked here, when a layer is added; ranges are checked by the config builders
- * themselves when the registry is built, and their messages are renamed from the builder's field
- * to the variable as written, so ranges have one source of truth.
+ * Types and ranges are checked here (Setting.parse); how values fit together is checked by the
+ * config builders, whose messages are renamed from the builder's field to the variable as written.
  */
 final class Settings {
 
   /** The config name that stands for a kind's default config. */
   static final String DEFAULT = "DEFAULT";
 
-  private static final Pattern SIMPLE_DURATION =
-      Pattern.compile("(\\d{1,18})\\s*(ns|us|ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
-  private static final Pattern DECIMAL = Pattern.compile("[+-]?\\d{1,9}(\\.\\d{1,9})?");
-  private static final Pattern INTEGER = Pattern.compile("[+-]?\\d{1,10}");
-
-  private Settings() {}
-
-  /** What a setting configures. */
-  enum Kind {
-    GLOBAL("", "", "registry"),
-    BREAKER("BREAKER_", "breaker.", "circuit breaker"),
-    RETRY("RETRY_", "retry.", "retry"),
-    RATE_LIMITER("RATE_LIMITER_", "rate-limiter.", "rate limiter"),
-    BULKHEAD("BULKHEAD_", "bulkhead.", "bulkhead"),
-    TIMEOUT("TIMEOUT_", "timeout.", "timeout");
-
-    final String envPrefix;
-    final String propertyPrefix;
-    final String label;
-
-    Kind(String envPrefix, String propertyPrefix, String label) {
-      this.envPrefix = envPrefix;
-      this.propertyPrefix = propertyPrefix;
-      this.label = label;
-    }
-  }
-
-  /** A value's type, and how it is parsed. */
-  enum Type {
-    BOOLEAN,
-    INT,
-    DECIMAL,
-    DURATION,
-    JITTER,
-    ALGORITHM
-  }
-
-  /** Every setting; {@code field} is the builder field whose messages name it. */
-  enum Key {
-    ENABLED(Kind.GLOBAL, "ENABLED", Type.BOOLEAN, "enabled"),
-    TIMEOUT(Kind.GLOBAL, "TIMEOUT", Type.DURATION, "defaultTimeout"),
-    MAX_INSTANCES(Kind.GLOBAL, "MAX_INSTANCES", Type.INT, "maxInstances"),
-    IDLE_EVICTION(Kind.GLOBAL, "IDLE_EVICTION", Type.DURATION, "idleEviction"),
-    BREAKER_FAILURE_THRESHOLD(Kind.BREAKER, "FAILURE_THRESHOLD", Type.INT, "consecutiveFailures"),
-    BREAKER_FAILURE_RATE(Kind.BREAKER, "FAILURE_RATE", Type.DECIMAL, "failureRateThreshold"),
-    BREAKER_SLOW_CALL_DURATION(
-        Kind.BREAKER, "SLOW_CALL_DURATION", Type.DURATION, "slowCallDuration"),
-    BREAKER_SLOW_CALL_RATE(Kind.BREAKER, "SLOW_CALL_RATE", Type.DECIMAL, "slowCallRateThreshold"),
-    BREAKER_WINDOW_SIZE(Kind.BREAKER, "WINDOW_SIZE", Type.INT, "windowSize"),
-    BREAKER_MINIMUM_CALLS(Kind.BREAKER, "MINIMUM_CALLS", Type.INT, "minimumCalls"),
-    BREAKER_OPEN_DURATION(Kind.BREAKER, "OPEN_DURATION", Type.DURATION, "openDuration"),
-    BREAKER_OPEN_DURATION_MULTIPLIER(
-        Kind.BREAKER, "OPEN_DURATION_MULTIPLIER", Type.DECIMAL, "openDurationMultiplier"),
-    BREAKER_MAX_OPEN_DURATION(Kind.BREAKER, "MAX_OPEN_DURATION", Type.DURATION, "maxOpenDuration"),
-    BREAKER_HALF_OPEN_MAX_CALLS(Kind.BREAKER, "HALF_OPEN_MAX_CALLS", Type.INT, "halfOpenMaxCalls"),
-    BREAKER_SUCCESS_THRESHOLD(Kind.BREAKER, "SUCCESS_THRESHOLD", Type.INT, "successThreshold"),
-    RETRY_MAX_ATTEMPTS(Kind.RETRY, "MAX_ATTEMPTS", Type.INT, "maxAttempts"),
-    RETRY_INITIAL_DELAY(Kind.RETRY, "INITIAL_DELAY", Type.DURATION, "initial"),
-    RETRY_MAX_DELAY(Kind.RETRY, "MAX_DELAY", Type.DURATION, "max"),
-    RETRY_MULTIPLIER(Kind.RETRY, "MULTIPLIER", Type.DECIMAL, "multiplier"),
-    RETRY_JITTER(Kind.RETRY, "JITTER", Type.JITTER, "jitter"),
-    RETRY_MAX_DURATION(Kind.RETRY, "MAX_DURATION", Type.DURATION, "maxDuration"),
-    RETRY_ATTEMPT_TIMEOUT(Kind.RETRY, "ATTEMPT_TIMEOUT", Type.DURATION, "attemptTimeout"),
-    RATE_LIMITER_LIMIT(Kind.RATE_LIMITER, "LIMIT", Type.INT, "limit"),
-    RATE_LIMITER_PERIOD(Kind.RATE_LIMITER, "PERIOD", Type.DURATION, "period"),
-    RATE_LIMITER_BURST(Kind.RATE_LIMITER, "BURST", Type.INT, "burst"),
-    RATE_LIMITER_MAX_WAIT(Kind.RATE_LIMITER, "MAX_WAIT", Type.DURATION, "maxWait"),
-    RATE_LIMITER_ALGORITHM(Kind.RATE_LIMITER, "ALGORITHM", Type.ALGORITHM, "algorithm"),
-    BULKHEAD_MAX_CONCURRENT_CALLS(
-        Kind.BULKHEAD, "MAX_CONCURRENT_CALLS", Type.INT, "maxConcurrentCalls"),
-    BULKHEAD_MAX_WAIT(Kind.BULKHEAD, "MAX_WAIT", Type.DURATION, "maxWait"),
-    TIMEOUT_DURATION(Kind.TIMEOUT, "DURATION", Type.DURATION, "timeout"),
-    TIMEOUT_CANCEL_RUNNING_FUTURE(
-        Kind.TIMEOUT, "CANCEL_RUNNING_FUTURE", Type.BOOLEAN, "cancelRunningFuture");
-
-    final Kind kind;
-    final String suffix;
-    final Type type;
-    final String field;
-
-    Key(Kind kind, String suffix, Type type, String field) {
-      this.kind = kind;
-      this.suffix = suffix;
-      this.type = type;
-      this.field = field;
-    }
-
-    /** The variable that sets this for the default config (or globally). */
-    String envName() {
-      return "BULWARK_" + kind.envPrefix + suffix;
-    }
-
-    /** The properties key that sets this for the default config (or globally). */
-    String propertyName() {
-      return "bulwark." + kind.propertyPrefix + suffix.toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-  }
-
   /**
    * One setting as given.
    *
-   * @param configName the config it applies to, normalized; {@link #DEFAULT} for the default, or
-   *     for a global setting
+   * @param kind its kind; null for a registry setting
+   * @param configName the config it applies to, normalized; {@link #DEFAULT} for the default
    * @param source the variable or key as written
    * @param text the value as written
-   * @param value the parsed value: Boolean, Integer, Double, Duration or an enum constant
+   * @param value the value {@link Setting#parse} returned
    */
-  record Value(Key key, String configName, String source, String text, Object value) {
-    int intValue() {
-      return (Integer) value;
-    }
-
-    double decimal() {
-      return (Double) value;
-    }
-
-    Duration duration() {
-      return (Duration) value;
-    }
+  record Value(
+      PolicyKind<?, ?, ?> kind,
+      Setting<?> setting,
+      String configName,
+      String source,
+      String text,
+      Object value) {
 
     /** {@code e} from a builder, reworded to name this setting as written instead of the field. */
     IllegalArgumentException rename(IllegalArgumentException e) {
@@ -166,7 +54,7 @@ final class Settings {
       if (!explains(e)) {
         return new IllegalArgumentException(source + "=" + text + ": " + message, e);
       }
-      String rest = message.substring(key.field.length());
+      String rest = message.substring(setting.field().length());
       int was = rest.lastIndexOf(", was ");
       if (was >= 0) {
         rest = rest.substring(0, was) + ", was " + text.trim();
@@ -176,61 +64,114 @@ final class Settings {
 
     boolean explains(IllegalArgumentException e) {
       String message = e.getMessage();
-      return message != null && message.startsWith(key.field + " ");
+      return message != null && message.startsWith(setting.field() + " ");
     }
+  }
+
+  private final List<? extends Setting<?>> globals;
+  private final Collection<PolicyKind<?, ?, ?>> kinds;
+
+  Settings(List<? extends Setting<?>> globals, Collection<PolicyKind<?, ?, ?>> kinds) {
+    this.globals = globals;
+    this.kinds = kinds;
   }
 
   /** A config name as settings match it: upper case, every other character but digits '_'. */
   static String normalize(String name) {
     char[] chars = new char[name.length()];
     for (int i = 0; i < chars.length; i++) {
-      char c = name.charAt(i);
-      if (c >= 'a' && c <= 'z') {
-        chars[i] = (char) (c - 'a' + 'A');
-      } else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-        chars[i] = c;
-      } else {
-        chars[i] = '_';
-      }
+      chars[i] = normalized(name.charAt(i));
     }
     return new String(chars);
   }
 
-  /**
-   * The Bulwark settings among environment variables: every variable whose name starts with {@code
-   * BULWARK_}; others are ignored.
-   *
-   * @throws IllegalArgumentException naming the variable, for an unknown one or a bad value
-   */
-  static List<Value> fromEnvironment(Map<String, String> environment) {
-    List<Value> values = new ArrayList<>();
-    for (Map.Entry<String, String> e : environment.entrySet()) {
-      String name = e.getKey();
-      if (name != null && name.startsWith("BULWARK_")) {
-        values.add(parse(name, name, String.valueOf(e.getValue()), false));
+  private static char normalized(char c) {
+    if (c >= 'a' && c <= 'z') {
+      return (char) (c - 'a' + 'A');
+    }
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ? c : '_';
+  }
+
+  /** Whether {@code normalize(given).equals(normalized)}, without allocating. */
+  static boolean sameName(String given, String normalized) {
+    if (given.length() != normalized.length()) {
+      return false;
+    }
+    for (int i = 0; i < given.length(); i++) {
+      if (normalized(given.charAt(i)) != normalized.charAt(i)) {
+        return false;
       }
+    }
+    return true;
+  }
+
+  /**
+   * The Bulwark settings among environment variables (names starting with {@code BULWARK_}) or
+   * properties (keys starting with {@code bulwark.}, any case); others are ignored.
+   *
+   * @throws IllegalArgumentException naming the variable or key: unknown, not ASCII, a bad value,
+   *     or the same setting under two spellings
+   */
+  List<Value> parse(Map<String, String> entries, boolean properties) {
+    Map<String, Value> seen = new HashMap<>();
+    List<Value> values = new ArrayList<>();
+    for (Map.Entry<String, String> e : entries.entrySet()) {
+      String name = e.getKey();
+      if (name == null
+          || !(properties
+              ? name.regionMatches(true, 0, "bulwark.", 0, 8)
+              : name.startsWith("BULWARK_"))) {
+        continue;
+      }
+      Value value = parse(name, properties ? envForm(name) : name, e.getValue(), properties);
+      String id =
+          (value.kind() == null ? "" : value.kind().id())
+              + "/"
+              + value.setting().name()
+              + "@"
+              + value.configName();
+      Value twin = seen.put(id, value);
+      if (twin != null) {
+        String a = twin.source().compareTo(name) < 0 ? twin.source() : name;
+        String b = a.equals(name) ? twin.source() : name;
+        throw new IllegalArgumentException(a + " and " + b + " are the same setting; keep one");
+      }
+      values.add(value);
     }
     return values;
   }
 
   /**
-   * The Bulwark settings among properties: every key that starts with {@code bulwark.}, in any
-   * case; others are ignored.
+   * The entries of {@code properties}, its defaults included, as text: a value that is a number, a
+   * boolean, a duration or an enum constant is converted with {@code toString}.
    *
-   * @throws IllegalArgumentException naming the key, for an unknown one or a bad value
+   * @throws IllegalArgumentException naming the key, for a {@code bulwark.*} value of another type
    */
-  static List<Value> fromProperties(Map<?, ?> properties) {
-    List<Value> values = new ArrayList<>();
-    for (Map.Entry<?, ?> e : properties.entrySet()) {
-      if (!(e.getKey() instanceof String)) {
-        continue;
-      }
-      String key = (String) e.getKey();
-      if (key.regionMatches(true, 0, "bulwark.", 0, 8)) {
-        values.add(parse(key, envForm(key), String.valueOf(e.getValue()), true));
+  static Map<String, String> text(Properties properties) {
+    Map<String, String> copy = new LinkedHashMap<>();
+    for (String key : properties.stringPropertyNames()) {
+      copy.put(key, properties.getProperty(key));
+    }
+    for (Map.Entry<Object, Object> e : properties.entrySet()) {
+      if (e.getKey() instanceof String key
+          && key.regionMatches(true, 0, "bulwark.", 0, 8)
+          && !(e.getValue() instanceof String)) {
+        Object v = e.getValue();
+        if (!(v instanceof Number
+            || v instanceof Boolean
+            || v instanceof Duration
+            || v instanceof Enum
+            || v instanceof CharSequence)) {
+          throw new IllegalArgumentException(
+              key
+                  + " has a value of type "
+                  + v.getClass().getName()
+                  + "; give text, a number, a boolean or a Duration");
+        }
+        copy.put(key, v.toString());
       }
     }
-    return values;
+    return copy;
   }
 
   /** {@code key} in the variable form; the same length, char for char. */
@@ -243,143 +184,55 @@ final class Settings {
     return new String(chars);
   }
 
-  private static Value parse(String source, String env, String text, boolean property) {
-    String rest = env.substring("BULWARK_".length());
-    Key global = null;
-    Key best = null;
-    int nameEnd = -1;
-    for (Key key : Key.values()) {
-      if ((key.kind.envPrefix + key.suffix).equals(rest)) {
-        global = key;
+  private Value parse(String source, String env, String text, boolean property) {
+    for (int i = 0; i < source.length(); i++) {
+      if (source.charAt(i) > 127) {
+        throw new IllegalArgumentException(
+            "Bulwark setting names are ASCII: "
+                + source
+                + " has '"
+                + source.charAt(i)
+                + "' at index "
+                + i);
       }
     }
-    if (global != null) {
-      return new Value(global, DEFAULT, source, text, parseValue(global, source, text));
+    String value = String.valueOf(text);
+    String rest = env.substring("BULWARK_".length());
+    for (Setting<?> global : globals) {
+      if (global.name().equals(rest)) {
+        return new Value(null, global, DEFAULT, source, value, global.parse(source, value));
+      }
     }
-    for (Key key : Key.values()) {
-      String prefix = key.kind.envPrefix;
-      if (key.kind == Kind.GLOBAL || !rest.startsWith(prefix)) {
+    PolicyKind<?, ?, ?> bestKind = null;
+    Setting<?> best = null;
+    int nameEnd = -1;
+    for (PolicyKind<?, ?, ?> kind : kinds) {
+      if (!rest.startsWith(kind.envPrefix())) {
         continue;
       }
-      String tail = rest.substring(prefix.length());
-      if (tail.length() > key.suffix.length() + 1
-          && tail.endsWith("_" + key.suffix)
-          && (best == null || key.suffix.length() > best.suffix.length())) {
-        best = key;
-        nameEnd = tail.length() - key.suffix.length() - 1;
+      String tail = rest.substring(kind.envPrefix().length());
+      for (Setting<?> s : kind.settings()) {
+        if (tail.equals(s.name())) {
+          return new Value(kind, s, DEFAULT, source, value, s.parse(source, value));
+        }
+        if (tail.length() > s.name().length() + 1
+            && tail.endsWith("_" + s.name())
+            && (best == null || s.name().length() > best.name().length())) {
+          bestKind = kind;
+          best = s;
+          nameEnd = tail.length() - s.name().length() - 1;
+        }
       }
     }
     if (best == null) {
       throw unknown(source, rest, property);
     }
-    String name =
-        rest.substring(best.kind.envPrefix.length(), best.kind.envPrefix.length() + nameEnd);
-    return new Value(best, normalize(name), source, text, parseValue(best, source, text));
+    int start = bestKind.envPrefix().length();
+    String name = normalize(rest.substring(start, start + nameEnd));
+    return new Value(bestKind, best, name, source, value, best.parse(source, value));
   }
 
-  private static Object parseValue(Key key, String source, String text) {
-    String t = text.trim();
-    switch (key.type) {
-      case BOOLEAN:
-        if (t.equalsIgnoreCase("true") || t.equalsIgnoreCase("false")) {
-          return Boolean.valueOf(t);
-        }
-        throw new IllegalArgumentException(source + " must be true or false, was '" + text + "'");
-      case INT:
-        if (INTEGER.matcher(t).matches()) {
-          long value = Long.parseLong(t);
-          if (value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE) {
-            return (int) value;
-          }
-        }
-        throw new IllegalArgumentException(source + " is not an integer: '" + text + "'");
-      case DECIMAL:
-        if (DECIMAL.matcher(t).matches()) {
-          return Double.parseDouble(t);
-        }
-        throw new IllegalArgumentException(source + " is not a number: '" + text + "'");
-      case DURATION:
-        Duration duration = parseDuration(t);
-        if (duration == null) {
-          throw new IllegalArgumentException(
-              source
-                  + " is not a duration: '"
-                  + text
-                  + "' (use ISO-8601 such as PT30S, or a whole number and a unit: 500ms, 30s, 2m,"
-                  + " 1h, 1d; also ns, us)");
-        }
-        return duration;
-      case JITTER:
-        return parseEnum(Backoff.Jitter.class, source, text);
-      case ALGORITHM:
-      default:
-        return parseEnum(RateLimiterConfig.Algorithm.class, source, text);
-    }
-  }
-
-  private static <E extends Enum<E>> E parseEnum(Class<E> type, String source, String text) {
-    String wanted = envForm(text.trim());
-    for (E constant : type.getEnumConstants()) {
-      if (constant.name().equals(wanted)) {
-        return constant;
-      }
-    }
-    throw new IllegalArgumentException(
-        source
-            + " must be one of "
-            + Arrays.toString(type.getEnumConstants())
-            + ", was '"
-            + text
-            + "'");
-  }
-
-  /**
-   * {@code text} as a duration, or null if it is none: ISO-8601 ({@code PT30S}) or a whole number
-   * and a unit ({@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, {@code 1d}, {@code ns}, {@code
-   * us}).
-   */
-  static Duration parseDuration(String text) {
-    String t = text.trim();
-    if (t.isEmpty()) {
-      return null;
-    }
-    char first = t.charAt(0);
-    if (first == 'P' || first == 'p' || first == '-' || first == '+') {
-      try {
-        return Duration.parse(t);
-      } catch (DateTimeParseException e) {
-        return null;
-      }
-    }
-    Matcher m = SIMPLE_DURATION.matcher(t);
-    if (!m.matches()) {
-      return null;
-    }
-    long amount = Long.parseLong(m.group(1));
-    try {
-      switch (m.group(2).toLowerCase(Locale.ROOT)) {
-        case "ns":
-          return Duration.ofNanos(amount);
-        case "us":
-          return Duration.of(amount, ChronoUnit.MICROS);
-        case "ms":
-          return Duration.ofMillis(amount);
-        case "s":
-          return Duration.ofSeconds(amount);
-        case "m":
-          return Duration.ofMinutes(amount);
-        case "h":
-          return Duration.ofHours(amount);
-        case "d":
-        default:
-          return Duration.ofDays(amount);
-      }
-    } catch (ArithmeticException e) {
-      return null;
-    }
-  }
-
-  private static IllegalArgumentException unknown(String source, String rest, boolean property) {
+  private IllegalArgumentException unknown(String source, String rest, boolean property) {
     String suggestion = nearMiss(source, rest, property);
     return new IllegalArgumentException(
         "unknown Bulwark setting "
@@ -389,41 +242,49 @@ final class Settings {
   }
 
   /** The known setting closest to {@code rest}, as the user would write it; null if none close. */
-  private static String nearMiss(String source, String rest, boolean property) {
+  private String nearMiss(String source, String rest, boolean property) {
     String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (Key key : Key.values()) {
-      int d = distance(rest, key.kind.envPrefix + key.suffix);
+    int bestDistance = 4; // farther is no suggestion
+    for (Setting<?> global : globals) {
+      int d = distance(rest, global.name());
       if (d < bestDistance) {
         bestDistance = d;
-        best = property ? key.propertyName() : key.envName();
+        best = property ? "bulwark." + global.propertyName() : "BULWARK_" + global.name();
       }
-      String prefix = key.kind.envPrefix;
-      if (key.kind == Kind.GLOBAL || !rest.startsWith(prefix)) {
-        continue;
-      }
-      int start = "BULWARK_".length() + prefix.length();
-      for (int i = start + 1; i < source.length(); i++) {
-        char c = source.charAt(i);
-        if (c != '_' && c != '.' && c != '-') {
-          continue;
-        }
-        d = distance(rest.substring(i - "BULWARK_".length() + 1), key.suffix);
+    }
+    for (PolicyKind<?, ?, ?> kind : kinds) {
+      String prefix = kind.envPrefix();
+      for (Setting<?> s : kind.settings()) {
+        int d = distance(rest, prefix + s.name());
         if (d < bestDistance) {
           bestDistance = d;
-          String name = source.substring(start, i);
           best =
               property
-                  ? "bulwark."
-                      + key.kind.propertyPrefix
-                      + name
-                      + "."
-                      + key.suffix.toLowerCase(Locale.ROOT).replace('_', '-')
-                  : "BULWARK_" + prefix + name + "_" + key.suffix;
+                  ? "bulwark." + kind.propertyPrefix() + s.propertyName()
+                  : "BULWARK_" + prefix + s.name();
+        }
+        if (!rest.startsWith(prefix)) {
+          continue;
+        }
+        int start = "BULWARK_".length() + prefix.length();
+        for (int i = start + 1; i < source.length(); i++) {
+          char c = source.charAt(i);
+          if (c != '_' && c != '.' && c != '-') {
+            continue;
+          }
+          d = distance(rest.substring(i - "BULWARK_".length() + 1), s.name());
+          if (d < bestDistance) {
+            bestDistance = d;
+            String name = source.substring(start, i);
+            best =
+                property
+                    ? "bulwark." + kind.propertyPrefix() + name + "." + s.propertyName()
+                    : "BULWARK_" + prefix + name + "_" + s.name();
+          }
         }
       }
     }
-    return bestDistance <= 3 ? best : null;
+    return best;
   }
 
   /** Levenshtein distance. */
@@ -447,223 +308,38 @@ final class Settings {
     return previous[b.length()];
   }
 
-  // ---- applying settings to configs ----
-
-  /**
-   * Hands each value to {@code setter}, renaming a bad value's error to the variable as written.
-   */
-  private static void setEach(List<Value> values, Consumer<Value> setter) {
+  /** What {@code values} set, for fingerprints: {@code [OPEN_DURATION=PT1M, ...]}. */
+  static String describe(List<Value> values) {
+    StringBuilder out = new StringBuilder("[");
     for (Value v : values) {
-      try {
-        setter.accept(v);
-      } catch (IllegalArgumentException e) {
-        throw v.rename(e);
-      }
+      out.append(v.setting().name()).append('=').append(v.value()).append(';');
     }
+    return out.append(']').toString();
   }
 
-  /** Builds a config, naming the settings that do not fit together if its builder refuses. */
-  private static <C> C build(Supplier<C> build, Kind kind, String configName, List<Value> values) {
+  /**
+   * {@code base} with {@code values} applied through the kind's builder, in the order the kind
+   * declares its settings; a bad value's error is renamed to the variable as written, and a config
+   * the builder refuses names the settings that do not fit together.
+   */
+  @SuppressWarnings("unchecked")
+  static <C, B> C apply(PolicyKind<?, C, B> kind, C base, List<Value> values, String configName) {
+    B builder = kind.toBuilder(base);
+    List<Value> ordered = new ArrayList<>(values);
+    ordered.sort(
+        (a, b) -> kind.settings().indexOf(a.setting()) - kind.settings().indexOf(b.setting()));
+    for (Value v : ordered) {
+      try {
+        ((Setting<B>) v.setting()).apply(builder, v.value());
+      } catch (IllegalArgumentException e) {
+        throw misfit(kind.label(), configName, ordered, e);
+      }
+    }
     try {
-      return build.get();
+      return kind.build(builder);
     } catch (IllegalArgumentException e) {
-      throw misfit(kind, configName, values, e);
+      throw misfit(kind.label(), configName, ordered, e);
     }
-  }
-
-  static CircuitBreakerConfig applyBreaker(
-      CircuitBreakerConfig base, List<Value> values, String configName) {
-    CircuitBreakerConfig.Builder b = base.toBuilder();
-    setEach(
-        values,
-        v -> {
-          switch (v.key()) {
-            case BREAKER_FAILURE_THRESHOLD:
-              b.consecutiveFailures(v.intValue());
-              break;
-            case BREAKER_FAILURE_RATE:
-              b.failureRateThreshold((float) v.decimal());
-              break;
-            case BREAKER_SLOW_CALL_DURATION:
-              b.slowCallDuration(v.duration());
-              break;
-            case BREAKER_SLOW_CALL_RATE:
-              b.slowCallRateThreshold((float) v.decimal());
-              break;
-            case BREAKER_WINDOW_SIZE:
-              b.windowSize(v.intValue());
-              break;
-            case BREAKER_MINIMUM_CALLS:
-              b.minimumCalls(v.intValue());
-              break;
-            case BREAKER_OPEN_DURATION:
-              b.openDuration(v.duration());
-              break;
-            case BREAKER_OPEN_DURATION_MULTIPLIER:
-              b.openDurationMultiplier(v.decimal());
-              break;
-            case BREAKER_MAX_OPEN_DURATION:
-              b.maxOpenDuration(v.duration());
-              break;
-            case BREAKER_HALF_OPEN_MAX_CALLS:
-              b.halfOpenMaxCalls(v.intValue());
-              break;
-            case BREAKER_SUCCESS_THRESHOLD:
-              b.successThreshold(v.intValue());
-              break;
-            default:
-              throw new AssertionError(v.key());
-          }
-        });
-    return build(b::build, Kind.BREAKER, configName, values);
-  }
-
-  static RetryConfig applyRetry(RetryConfig base, List<Value> values, String configName) {
-    RetryConfig.Builder b = base.toBuilder();
-    Backoff backoff = base.backoff();
-    Duration initial = null;
-    Duration max = null;
-    Double multiplier = null;
-    Backoff.Jitter jitter = null;
-    for (Value v : values) {
-      try {
-        switch (v.key()) {
-          case RETRY_MAX_ATTEMPTS:
-            b.maxAttempts(v.intValue());
-            break;
-          case RETRY_MAX_DURATION:
-            b.maxDuration(v.duration());
-            break;
-          case RETRY_ATTEMPT_TIMEOUT:
-            b.attemptTimeout(v.duration());
-            break;
-          case RETRY_INITIAL_DELAY:
-            initial = v.duration();
-            break;
-          case RETRY_MAX_DELAY:
-            max = v.duration();
-            break;
-          case RETRY_MULTIPLIER:
-            multiplier = v.decimal();
-            break;
-          case RETRY_JITTER:
-            jitter = (Backoff.Jitter) v.value();
-            break;
-          default:
-            throw new AssertionError(v.key());
-        }
-      } catch (IllegalArgumentException e) {
-        throw v.rename(e);
-      }
-    }
-    if (initial != null || max != null || multiplier != null || jitter != null) {
-      Duration newInitial = initial != null ? initial : backoff.initial();
-      Duration newMax = max;
-      if (newMax == null) {
-        newMax = backoff.max().compareTo(newInitial) < 0 ? newInitial : backoff.max();
-      }
-      double newMultiplier = multiplier != null ? multiplier : backoff.multiplier();
-      try {
-        b.backoff(
-            Backoff.exponential(newInitial, newMultiplier, newMax)
-                .withJitter(jitter != null ? jitter : backoff.jitter()));
-      } catch (IllegalArgumentException e) {
-        throw misfit(Kind.RETRY, configName, values, e);
-      }
-    }
-    return build(b::build, Kind.RETRY, configName, values);
-  }
-
-  static RateLimiterConfig applyRateLimiter(
-      RateLimiterConfig base, List<Value> values, String configName) {
-    RateLimiterConfig.Builder b = base.toBuilder();
-    setEach(
-        values,
-        v -> {
-          switch (v.key()) {
-            case RATE_LIMITER_LIMIT:
-              b.limit(v.intValue());
-              break;
-            case RATE_LIMITER_PERIOD:
-              b.period(v.duration());
-              break;
-            case RATE_LIMITER_BURST:
-              b.burst(v.intValue());
-              break;
-            case RATE_LIMITER_MAX_WAIT:
-              b.maxWait(v.duration());
-              break;
-            case RATE_LIMITER_ALGORITHM:
-              b.algorithm((RateLimiterConfig.Algorithm) v.value());
-              break;
-            default:
-              throw new AssertionError(v.key());
-          }
-        });
-    return build(b::build, Kind.RATE_LIMITER, configName, values);
-  }
-
-  static BulkheadConfig applyBulkhead(BulkheadConfig base, List<Value> values, String configName) {
-    BulkheadConfig.Builder b = base.toBuilder();
-    setEach(
-        values,
-        v -> {
-          switch (v.key()) {
-            case BULKHEAD_MAX_CONCURRENT_CALLS:
-              b.maxConcurrentCalls(v.intValue());
-              break;
-            case BULKHEAD_MAX_WAIT:
-              b.maxWait(v.duration());
-              break;
-            default:
-              throw new AssertionError(v.key());
-          }
-        });
-    return build(b::build, Kind.BULKHEAD, configName, values);
-  }
-
-  static TimeoutConfig applyTimeout(TimeoutConfig base, List<Value> values, String configName) {
-    TimeoutConfig.Builder b = base.toBuilder();
-    setEach(
-        values,
-        v -> {
-          switch (v.key()) {
-            case TIMEOUT_DURATION:
-              b.timeout(v.duration());
-              break;
-            case TIMEOUT_CANCEL_RUNNING_FUTURE:
-              b.cancelRunningFuture((Boolean) v.value());
-              break;
-            default:
-              throw new AssertionError(v.key());
-          }
-        });
-    return build(b::build, Kind.TIMEOUT, configName, values);
-  }
-
-  /**
-   * Whether {@code given} names the config whose normalized name is {@code normalized}: {@code
-   * normalize(given).equals(normalized)}, without allocating.
-   */
-  static boolean sameName(String given, String normalized) {
-    if (given.length() != normalized.length()) {
-      return false;
-    }
-    for (int i = 0; i < given.length(); i++) {
-      char c = given.charAt(i);
-      char n;
-      if (c >= 'a' && c <= 'z') {
-        n = (char) (c - 'a' + 'A');
-      } else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-        n = c;
-      } else {
-        n = '_';
-      }
-      if (n != normalized.charAt(i)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**
@@ -671,7 +347,7 @@ final class Settings {
    * it was set here, else after the config and every setting applied to it.
    */
   static IllegalArgumentException misfit(
-      Kind kind, String configName, List<Value> values, IllegalArgumentException e) {
+      String label, String configName, List<Value> values, IllegalArgumentException e) {
     for (Value v : values) {
       if (v.explains(e)) {
         return v.rename(e);
@@ -682,6 +358,6 @@ final class Settings {
       set.append(set.length() == 0 ? "" : ", ").append(v.source()).append("=").append(v.text());
     }
     return new IllegalArgumentException(
-        kind.label + " config '" + configName + "' with " + set + ": " + e.getMessage(), e);
+        label + " config '" + configName + "' with " + set + ": " + e.getMessage(), e);
   }
 }

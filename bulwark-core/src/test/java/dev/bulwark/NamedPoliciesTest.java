@@ -6,6 +6,7 @@ import dev.bulwark.event.PolicyAdded;
 import dev.bulwark.event.PolicyEvicted;
 import dev.bulwark.internal.EventBus;
 import dev.bulwark.policy.Policy;
+import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.test.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,14 +55,23 @@ class NamedPoliciesTest {
 
   private NamedPolicies<Stub> policies(int max, Duration idle) {
     events.subscribe(PolicyEvicted.class, evicted::add);
+    PolicyKind<Stub, Object, Object> kind =
+        PolicyKind.<Stub, Object, Object>builder(
+                "stub", "stub", new Object(), (n, c, k, s) -> new Stub(n), c -> c, b -> b)
+            .busy(stub -> !stub.evictable())
+            .build();
     return new NamedPolicies<>(
-        "stub", max, idle.toNanos(), clock, events, Stub::evictable, e -> hooked.add(e.name));
+        kind, max, idle.toNanos(), clock, events, e -> {}, e -> hooked.add(e.name));
+  }
+
+  private static NamedPolicies.Made<Stub> make(String name) {
+    return new NamedPolicies.Made<>(new Stub(name), null);
   }
 
   @Test
   void anInstanceThatTurnsBusyWhileBeingEvictedIsPutBackSilently() {
     NamedPolicies<Stub> policies = policies(10, Duration.ofMinutes(1));
-    Stub stub = policies.get("a", Stub::new);
+    Stub stub = policies.get("a", null, NamedPoliciesTest::make);
     stub.idleAnswers = 1; // idle when checked, busy right after it was removed
     clock.advance(Duration.ofMinutes(2));
 
@@ -69,7 +79,7 @@ class NamedPoliciesTest {
 
     assertThat(stub.checks).hasValue(2);
     assertThat(policies.find("a")).containsSame(stub);
-    assertThat(policies.get("a", Stub::new)).isSameAs(stub);
+    assertThat(policies.get("a", null, NamedPoliciesTest::make)).isSameAs(stub);
     assertThat(policies.size()).isEqualTo(1);
     assertThat(evicted).isEmpty();
     assertThat(hooked).isEmpty();
@@ -78,7 +88,7 @@ class NamedPoliciesTest {
   @Test
   void anEvictedInstanceIsReportedOnceToTheHookAndTheListeners() {
     NamedPolicies<Stub> policies = policies(10, Duration.ofMinutes(1));
-    Stub stub = policies.get("a", Stub::new);
+    Stub stub = policies.get("a", null, NamedPoliciesTest::make);
     clock.advance(Duration.ofMinutes(2));
 
     assertThat(policies.evictIdle(clock.nanoTime())).isEqualTo(1);
@@ -100,15 +110,16 @@ class NamedPoliciesTest {
     Stub got =
         policies.get(
             "a",
+            null,
             name -> {
-              winner[0] = policies.get(name, Stub::new);
-              return new Stub(name);
+              winner[0] = policies.get(name, null, NamedPoliciesTest::make);
+              return make(name);
             });
 
     assertThat(got).isSameAs(winner[0]);
     assertThat(policies.size()).isEqualTo(1);
     assertThat(added).extracting(PolicyAdded::policy).containsExactly(winner[0]);
-    policies.get("b", Stub::new); // the slot given back is free again
+    policies.get("b", null, NamedPoliciesTest::make); // the slot given back is free again
     assertThat(policies.size()).isEqualTo(2);
   }
 }

@@ -6,6 +6,7 @@ import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.event.PolicyAdded;
 import dev.bulwark.event.PolicyEvicted;
 import dev.bulwark.policy.Pipeline;
+import dev.bulwark.retry.Retry;
 import dev.bulwark.test.ManualClock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -41,10 +42,10 @@ class ResilienceConcurrencyTest {
       }
       assertThat(instances).hasSize(1);
       assertThat(instances.iterator().next())
-          .isSameAs(resilience.findCircuitBreaker("n" + n).orElseThrow());
+          .isSameAs(resilience.find(CircuitBreaker.KIND, "n" + n).orElseThrow());
     }
     assertThat(added).hasValue(NAMES);
-    assertThat(resilience.circuitBreakers()).hasSize(NAMES);
+    assertThat(resilience.instances(CircuitBreaker.KIND)).hasSize(NAMES);
   }
 
   @Test
@@ -59,7 +60,7 @@ class ResilienceConcurrencyTest {
       }
       assertThat(pipelines).hasSize(1);
     }
-    assertThat(resilience.retries()).hasSize(NAMES);
+    assertThat(resilience.instances(Retry.KIND)).hasSize(NAMES);
   }
 
   @Test
@@ -83,8 +84,8 @@ class ResilienceConcurrencyTest {
 
     // an eviction's event may be published after the slot it freed is taken: allow THREADS over
     assertThat(most.get()).isLessThanOrEqualTo(100 + THREADS);
-    assertThat(resilience.circuitBreakers()).hasSizeLessThanOrEqualTo(100);
-    assertThat(live.get()).isEqualTo(resilience.circuitBreakers().size());
+    assertThat(resilience.instances(CircuitBreaker.KIND)).hasSizeLessThanOrEqualTo(100);
+    assertThat(live.get()).isEqualTo(resilience.instances(CircuitBreaker.KIND).size());
   }
 
   /** Every thread looks up every name, each in its own order, starting together. */

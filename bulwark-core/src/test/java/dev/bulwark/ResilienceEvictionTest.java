@@ -10,6 +10,7 @@ import dev.bulwark.event.PolicyEvicted;
 import dev.bulwark.policy.Pipeline;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.RateLimiterConfig;
+import dev.bulwark.retry.Retry;
 import dev.bulwark.test.ManualClock;
 import dev.bulwark.test.ManualScheduler;
 import java.io.IOException;
@@ -26,18 +27,19 @@ class ResilienceEvictionTest {
   private final ManualScheduler scheduler = new ManualScheduler(clock);
   private final List<PolicyEvicted> evicted = new ArrayList<>();
 
-  private Resilience.Builder builder() {
+  private ResilienceBuilder builder() {
     return Resilience.builder()
         .clock(clock)
         .scheduler(scheduler)
-        .defaultCircuitBreakerConfig(
+        .defaultConfig(
+            CircuitBreaker.KIND,
             CircuitBreakerConfig.builder()
                 .consecutiveFailures(1)
                 .openDuration(Duration.ofSeconds(10))
                 .build());
   }
 
-  private Resilience build(Resilience.Builder builder) {
+  private Resilience build(ResilienceBuilder builder) {
     Resilience resilience = builder.build();
     resilience.events().subscribe(PolicyEvicted.class, evicted::add);
     return resilience;
@@ -64,10 +66,11 @@ class ResilienceEvictionTest {
     int count = resilience.evictIdle();
 
     assertThat(count).isEqualTo(2); // breaker "idle" and retry "idle"
-    assertThat(resilience.circuitBreakers()).containsOnlyKeys("open", "half-open", "forced");
-    assertThat(resilience.findCircuitBreaker("half-open").orElseThrow().state())
+    assertThat(resilience.instances(CircuitBreaker.KIND))
+        .containsOnlyKeys("open", "half-open", "forced");
+    assertThat(resilience.find(CircuitBreaker.KIND, "half-open").orElseThrow().state())
         .isEqualTo(CircuitBreaker.State.HALF_OPEN);
-    assertThat(resilience.retries()).isEmpty();
+    assertThat(resilience.instances(Retry.KIND)).isEmpty();
     assertThat(evicted)
         .extracting(PolicyEvicted::policyName, PolicyEvicted::reason)
         .containsExactlyInAnyOrder(
@@ -84,11 +87,11 @@ class ResilienceEvictionTest {
     clock.advance(Duration.ofMinutes(5));
     assertThat(resilience.evictIdle()).isZero();
 
-    resilience.resetCircuitBreaker("open");
+    resilience.reset(CircuitBreaker.KIND, "open");
     clock.advance(Duration.ofSeconds(1));
 
     assertThat(resilience.evictIdle()).isEqualTo(1);
-    assertThat(resilience.findCircuitBreaker("open")).isEmpty();
+    assertThat(resilience.find(CircuitBreaker.KIND, "open")).isEmpty();
   }
 
   @Test
@@ -141,7 +144,7 @@ class ResilienceEvictionTest {
 
     resilience.circuitBreaker("new");
 
-    assertThat(resilience.circuitBreakers()).containsOnlyKeys("new");
+    assertThat(resilience.instances(CircuitBreaker.KIND)).containsOnlyKeys("new");
     assertThat(evicted).extracting(PolicyEvicted::policyName).containsExactly("old");
   }
 
@@ -151,7 +154,8 @@ class ResilienceEvictionTest {
         build(
             builder()
                 .idleEviction(IDLE)
-                .defaultRateLimiterConfig(
+                .defaultConfig(
+                    RateLimiter.KIND,
                     RateLimiterConfig.builder().limit(1).period(Duration.ofHours(1)).build()));
     RateLimiter held = resilience.rateLimiter("held");
     held.holdFor(Duration.ofHours(2));
@@ -162,7 +166,7 @@ class ResilienceEvictionTest {
     clock.advance(Duration.ofMinutes(30));
 
     assertThat(resilience.evictIdle()).isEqualTo(1);
-    assertThat(resilience.rateLimiters()).containsOnlyKeys("held", "spent");
+    assertThat(resilience.instances(RateLimiter.KIND)).containsOnlyKeys("held", "spent");
   }
 
   @Test
@@ -171,7 +175,8 @@ class ResilienceEvictionTest {
         Resilience.builder()
             .clock(clock)
             .maxInstances(1000)
-            .defaultCircuitBreakerConfig(
+            .defaultConfig(
+                CircuitBreaker.KIND,
                 CircuitBreakerConfig.builder().windowSize(10).minimumCalls(5).build())
             .build();
     int[] live = new int[2]; // [now, most ever], counted from the registry's own events
@@ -191,8 +196,10 @@ class ResilienceEvictionTest {
     }
 
     assertThat(live[1]).isEqualTo(1000);
-    assertThat(resilience.circuitBreakers()).hasSize(live[0]).hasSizeLessThanOrEqualTo(1000);
-    assertThat(resilience.findCircuitBreaker("device-999999")).isPresent();
+    assertThat(resilience.instances(CircuitBreaker.KIND))
+        .hasSize(live[0])
+        .hasSizeLessThanOrEqualTo(1000);
+    assertThat(resilience.find(CircuitBreaker.KIND, "device-999999")).isPresent();
   }
 
   @Test
@@ -213,7 +220,7 @@ class ResilienceEvictionTest {
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("b2", PolicyEvicted.Reason.CAPACITY),
             org.assertj.core.groups.Tuple.tuple("b3", PolicyEvicted.Reason.CAPACITY));
-    assertThat(resilience.circuitBreakers()).hasSize(8).containsKeys("b0", "b1");
+    assertThat(resilience.instances(CircuitBreaker.KIND)).hasSize(8).containsKeys("b0", "b1");
   }
 
   @Test
@@ -240,8 +247,27 @@ class ResilienceEvictionTest {
     assertThat(async).isCompletedExceptionally();
     assertThat(evicted).isEmpty();
 
-    resilience.resetCircuitBreaker("b0");
+    resilience.reset(CircuitBreaker.KIND, "b0");
     assertThat(resilience.circuitBreaker("b3").state()).isEqualTo(CircuitBreaker.State.CLOSED);
-    assertThat(resilience.circuitBreakers()).containsOnlyKeys("b1", "b2", "b3");
+    assertThat(resilience.instances(CircuitBreaker.KIND)).containsOnlyKeys("b1", "b2", "b3");
+  }
+
+  @Test
+  void aNameCalledThroughItsPipelineIsNotTheOneEvictedToMakeRoom() throws Exception {
+    Resilience resilience = build(builder().maxInstances(16)); // a full registry evicts one
+    resilience.call("hot", () -> "ok");
+    for (int i = 0; i < 15; i++) {
+      clock.advance(Duration.ofSeconds(1));
+      resilience.circuitBreaker("cold-" + i);
+    }
+    clock.advance(Duration.ofSeconds(1));
+    resilience.call("hot", () -> "ok"); // the oldest entry, but used since: no clock read here
+
+    resilience.circuitBreaker("new");
+
+    assertThat(resilience.instances(CircuitBreaker.KIND))
+        .containsKey("hot")
+        .doesNotContainKey("cold-0");
+    assertThat(evicted).extracting(PolicyEvicted::policyName).containsExactly("cold-0");
   }
 }

@@ -10,6 +10,7 @@ import dev.bulwark.health.HealthConfig;
 import dev.bulwark.health.HealthMonitor;
 import dev.bulwark.health.HealthReport;
 import dev.bulwark.health.HealthStatus;
+import dev.bulwark.retry.Retry;
 import dev.bulwark.retry.RetryConfig;
 import dev.bulwark.test.ManualClock;
 import dev.bulwark.test.ManualScheduler;
@@ -32,12 +33,13 @@ class ResilienceHealthTest {
   private final ManualClock clock = ManualClock.nearOverflow();
   private final ManualScheduler scheduler = new ManualScheduler(clock);
 
-  private Resilience.Builder builder(int failuresToOpen) {
+  private ResilienceBuilder builder(int failuresToOpen) {
     return Resilience.builder()
         .clock(clock)
         .scheduler(scheduler)
-        .defaultRetryConfig(RetryConfig.builder().maxAttempts(1).build())
-        .defaultCircuitBreakerConfig(
+        .defaultConfig(Retry.KIND, RetryConfig.builder().maxAttempts(1).build())
+        .defaultConfig(
+            CircuitBreaker.KIND,
             CircuitBreakerConfig.builder()
                 .consecutiveFailures(failuresToOpen)
                 .openDuration(Duration.ofSeconds(30))
@@ -119,7 +121,7 @@ class ResilienceHealthTest {
     resilience.circuitBreaker("b"); // evicts "a" to make room
     resilience.forceOpen("a"); // a fresh "a", evicting "b"
 
-    assertThat(resilience.findCircuitBreaker("a")).isPresent().get().isNotSameAs(first);
+    assertThat(resilience.find(CircuitBreaker.KIND, "a")).isPresent().get().isNotSameAs(first);
     assertThat(health.unwatch(first)).isFalse(); // already unwatched by the eviction
     HealthReport report = health.report();
     assertThat(report.openBreakers()).containsExactly("a");
@@ -180,8 +182,8 @@ class ResilienceHealthTest {
       }
 
       assertThat(evicted).isNotEmpty();
-      for (String name : resilience.circuitBreakers().keySet()) {
-        CircuitBreaker live = resilience.findCircuitBreaker(name).orElseThrow();
+      for (String name : resilience.instances(CircuitBreaker.KIND).keySet()) {
+        CircuitBreaker live = resilience.find(CircuitBreaker.KIND, name).orElseThrow();
         assertThat(health.unwatch(live)).as("live %s watched", name).isTrue();
       }
       for (CircuitBreaker gone : evicted) {

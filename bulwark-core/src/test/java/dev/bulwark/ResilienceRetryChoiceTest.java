@@ -3,12 +3,16 @@ package dev.bulwark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.bulwark.bulkhead.Bulkhead;
+import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
 import dev.bulwark.retry.Backoff;
+import dev.bulwark.retry.Retry;
 import dev.bulwark.retry.RetryConfig;
 import dev.bulwark.retry.RetryExhaustedException;
 import dev.bulwark.test.ManualClock;
 import dev.bulwark.test.ManualScheduler;
+import dev.bulwark.timeout.Timeout;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -22,16 +26,17 @@ class ResilienceRetryChoiceTest {
   private final ManualClock clock = ManualClock.nearOverflow();
   private final ManualScheduler scheduler = new ManualScheduler(clock);
 
-  private Resilience.Builder builder() {
+  private ResilienceBuilder builder() {
     return Resilience.builder()
         .clock(clock)
         .scheduler(scheduler)
-        .defaultRetryConfig(
+        .defaultConfig(
+            Retry.KIND,
             RetryConfig.builder()
                 .maxAttempts(2)
                 .backoff(Backoff.fixed(Duration.ofSeconds(1)))
                 .build())
-        .retryConfig("idempotent-reads", b -> b.maxAttempts(5));
+        .derive(Retry.KIND, "idempotent-reads", b -> b.maxAttempts(5));
   }
 
   private static String failUntil(AtomicInteger attempts, int succeedingAttempt)
@@ -53,10 +58,10 @@ class ResilienceRetryChoiceTest {
     assertThat(value).isEqualTo("stock");
     assertThat(attempts).hasValue(5); // the default retry would have given up after 2
     assertThat(resilience.circuitBreaker("inventory-42").snapshot().bufferedCalls()).isEqualTo(1);
-    assertThat(resilience.retries()).containsOnlyKeys("idempotent-reads");
+    assertThat(resilience.instances(Retry.KIND)).containsOnlyKeys("idempotent-reads");
     assertThat(resilience.retry("idempotent-reads").statistics().successfulWithRetry())
         .isEqualTo(1);
-    assertThat(resilience.findRetry("inventory-42")).isEmpty();
+    assertThat(resilience.find(Retry.KIND, "inventory-42")).isEmpty();
     assertThat(scheduler.sleeps()).hasSize(4).containsOnly(Duration.ofSeconds(1));
   }
 
@@ -68,8 +73,8 @@ class ResilienceRetryChoiceTest {
     resilience.call("b", "IDEMPOTENT_READS", () -> "x");
     resilience.call("c", "default", () -> "x");
 
-    assertThat(resilience.retries()).containsOnlyKeys("idempotent-reads", "default");
-    assertThat(resilience.circuitBreakers()).containsOnlyKeys("a", "b", "c");
+    assertThat(resilience.instances(Retry.KIND)).containsOnlyKeys("idempotent-reads", "default");
+    assertThat(resilience.instances(CircuitBreaker.KIND)).containsOnlyKeys("a", "b", "c");
   }
 
   @Test
@@ -99,7 +104,7 @@ class ResilienceRetryChoiceTest {
   void aPairKeepsThePipelineOfItsNameWithTheChosenRetry() throws Exception {
     Resilience resilience =
         builder()
-            .bulkheadConfig("inventory", b -> b.maxConcurrentCalls(5))
+            .derive(Bulkhead.KIND, "inventory", b -> b.maxConcurrentCalls(5))
             .defaultTimeout(Duration.ofSeconds(2))
             .build();
     AtomicInteger attempts = new AtomicInteger();
@@ -117,8 +122,8 @@ class ResilienceRetryChoiceTest {
         .isInstanceOf(RetryExhaustedException.class);
 
     assertThat(attempts).hasValue(2);
-    assertThat(resilience.bulkheads()).containsOnlyKeys("inventory");
-    assertThat(resilience.timeouts()).containsOnlyKeys("inventory");
+    assertThat(resilience.instances(Bulkhead.KIND)).containsOnlyKeys("inventory");
+    assertThat(resilience.instances(Timeout.KIND)).containsOnlyKeys("inventory");
   }
 
   @Test
@@ -148,7 +153,7 @@ class ResilienceRetryChoiceTest {
       resilience.call("device-" + i, "default", () -> "x");
     }
 
-    assertThat(resilience.circuitBreakers().size()).isLessThanOrEqualTo(32);
+    assertThat(resilience.instances(CircuitBreaker.KIND).size()).isLessThanOrEqualTo(32);
     assertThat(resilience.cachedPipelines()).isLessThanOrEqualTo(2 * 32);
   }
 
@@ -163,7 +168,7 @@ class ResilienceRetryChoiceTest {
             "no retry config named 'idempotent-read'; configs: [DEFAULT, IDEMPOTENT_READS]");
     assertThatThrownBy(() -> disabled.callAsync("x", "nope", () -> null))
         .hasMessageStartingWith("no retry config named 'nope'");
-    assertThat(enabled.circuitBreakers()).isEmpty();
+    assertThat(enabled.instances(CircuitBreaker.KIND)).isEmpty();
   }
 
   @Test
@@ -175,22 +180,22 @@ class ResilienceRetryChoiceTest {
         .isExactlyInstanceOf(IOException.class);
 
     assertThat(attempts).hasValue(1);
-    assertThat(resilience.circuitBreakers()).isEmpty();
-    assertThat(resilience.retries()).isEmpty();
+    assertThat(resilience.instances(CircuitBreaker.KIND)).isEmpty();
+    assertThat(resilience.instances(Retry.KIND)).isEmpty();
   }
 
   @Test
   void aRetryConfigOnlyASettingNamesCanBeChosen() throws Exception {
     Resilience resilience =
         builder()
-            .defaultCircuitBreakerConfig(CircuitBreakerConfig.ofDefaults())
+            .defaultConfig(CircuitBreaker.KIND, CircuitBreakerConfig.ofDefaults())
             .environment(Map.of("BULWARK_RETRY_BULK_MAX_ATTEMPTS", "4"))
             .build();
     AtomicInteger attempts = new AtomicInteger();
 
     assertThat(resilience.call("x", "bulk", () -> failUntil(attempts, 4))).isEqualTo("stock");
 
-    assertThat(resilience.retries()).containsOnlyKeys("BULK");
+    assertThat(resilience.instances(Retry.KIND)).containsOnlyKeys("BULK");
   }
 
   @Test

@@ -3,9 +3,11 @@ package dev.bulwark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
 import dev.bulwark.ratelimit.RateLimiterConfig;
 import dev.bulwark.retry.Backoff;
+import dev.bulwark.retry.Retry;
 import dev.bulwark.retry.RetryConfig;
 import dev.bulwark.test.CallMode;
 import dev.bulwark.test.ManualClock;
@@ -24,7 +26,7 @@ class ResilienceSettingsTest {
   private final ManualClock clock = ManualClock.create();
   private final ManualScheduler scheduler = new ManualScheduler(clock);
 
-  private Resilience.Builder builder() {
+  private ResilienceBuilder builder() {
     return Resilience.builder().clock(clock).scheduler(scheduler);
   }
 
@@ -134,14 +136,14 @@ class ResilienceSettingsTest {
     Resilience resilience = Resilience.fromProperties(properties);
 
     assertThat(resilience.enabled()).isFalse();
-    assertThat(resilience.retryConfig("default").orElseThrow().maxAttempts()).isEqualTo(6);
+    assertThat(resilience.config(Retry.KIND, "default").orElseThrow().maxAttempts()).isEqualTo(6);
   }
 
   @Test
   void aPerNameVariableAppliesOnTopOfTheConfigOfThatNameDeclaredInCode() {
     Resilience resilience =
         builder()
-            .circuitBreakerConfig("user-service", b -> b.successThreshold(3))
+            .derive(CircuitBreaker.KIND, "user-service", b -> b.successThreshold(3))
             .environment(
                 Map.of(
                     "BULWARK_BREAKER_USER_SERVICE_OPEN_DURATION", "90s",
@@ -177,14 +179,14 @@ class ResilienceSettingsTest {
     CircuitBreakerConfig outright = CircuitBreakerConfig.builder().successThreshold(5).build();
     Resilience resilience =
         builder()
-            .circuitBreakerConfig("derived", b -> b.successThreshold(2))
-            .circuitBreakerConfig("outright", outright)
+            .derive(CircuitBreaker.KIND, "derived", b -> b.successThreshold(2))
+            .config(CircuitBreaker.KIND, "outright", outright)
             .environment(Map.of("BULWARK_BREAKER_OPEN_DURATION", "5s"))
             .build();
 
-    assertThat(resilience.circuitBreakerConfig("derived").orElseThrow().openDuration())
+    assertThat(resilience.config(CircuitBreaker.KIND, "derived").orElseThrow().openDuration())
         .isEqualTo(Duration.ofSeconds(5));
-    assertThat(resilience.circuitBreakerConfig("outright")).containsSame(outright);
+    assertThat(resilience.config(CircuitBreaker.KIND, "outright")).containsSame(outright);
   }
 
   @Test
@@ -193,11 +195,11 @@ class ResilienceSettingsTest {
         builder()
             .properties(Map.of("bulwark.retry.max-attempts", "4", "bulwark.max-instances", "7"))
             .environment(Map.of("BULWARK_RETRY_MAX_ATTEMPTS", "9"))
-            .defaultRetryConfig(RetryConfig.builder().maxAttempts(2).build())
+            .defaultConfig(Retry.KIND, RetryConfig.builder().maxAttempts(2).build())
             .maxInstances(3)
             .build();
 
-    assertThat(resilience.retryConfig("default").orElseThrow().maxAttempts()).isEqualTo(9);
+    assertThat(resilience.config(Retry.KIND, "default").orElseThrow().maxAttempts()).isEqualTo(9);
     assertThat(resilience.maxInstances()).isEqualTo(7);
   }
 
@@ -217,7 +219,7 @@ class ResilienceSettingsTest {
   void acceptsIsoAndSimpleDurations(String text, String expected) {
     Resilience resilience = fromEnvironment(Map.of("BULWARK_BREAKER_OPEN_DURATION", text));
 
-    assertThat(resilience.circuitBreakerConfig("default").orElseThrow().openDuration())
+    assertThat(resilience.config(CircuitBreaker.KIND, "default").orElseThrow().openDuration())
         .isEqualTo(Duration.parse(expected));
   }
 
@@ -227,28 +229,26 @@ class ResilienceSettingsTest {
       value = {
         "BULWARK_RETRY_MAX_ATTEMPTS | 0 | BULWARK_RETRY_MAX_ATTEMPTS must be in [1, 1000], was 0",
         "BULWARK_RETRY_MAX_ATTEMPTS | abc | BULWARK_RETRY_MAX_ATTEMPTS is not an integer: 'abc'",
-        "BULWARK_RETRY_MAX_ATTEMPTS | 99999999999 | BULWARK_RETRY_MAX_ATTEMPTS is not an integer:"
-            + " '99999999999'",
+        "BULWARK_RETRY_MAX_ATTEMPTS | 99999999999 | BULWARK_RETRY_MAX_ATTEMPTS must be in [1,"
+            + " 1000], was 99999999999",
         "BULWARK_RETRY_INITIAL_DELAY | 0ms | BULWARK_RETRY_INITIAL_DELAY must be in (0, PT8760H],"
             + " was 0ms",
         "BULWARK_RETRY_MAX_DELAY | 400d | BULWARK_RETRY_MAX_DELAY must be in (0, PT8760H], was"
             + " 400d",
-        "BULWARK_RETRY_MULTIPLIER | 0.5 | BULWARK_RETRY_MULTIPLIER must be in [1.0, 1000.0], was"
+        "BULWARK_RETRY_MULTIPLIER | 0.5 | BULWARK_RETRY_MULTIPLIER must be in [1, 1000], was"
             + " 0.5",
         "BULWARK_RETRY_MULTIPLIER | NaN | BULWARK_RETRY_MULTIPLIER is not a number: 'NaN'",
         "BULWARK_RETRY_JITTER | wild | BULWARK_RETRY_JITTER must be one of [NONE, FULL, EQUAL,"
             + " DECORRELATED], was 'wild'",
-        "BULWARK_RETRY_MAX_DURATION | -1s | BULWARK_RETRY_MAX_DURATION is not a duration: '-1s'"
-            + " (use ISO-8601 such as PT30S, or a whole number and a unit: 500ms, 30s, 2m, 1h, 1d;"
-            + " also ns, us)",
+        "BULWARK_RETRY_MAX_DURATION | -1s | BULWARK_RETRY_MAX_DURATION must be in (0, PT8760H], was"
+            + " -1s",
         "BULWARK_RETRY_ATTEMPT_TIMEOUT | PT0S | BULWARK_RETRY_ATTEMPT_TIMEOUT must be in (0,"
             + " PT8760H], was PT0S",
         "BULWARK_BREAKER_OPEN_DURATION | abc | BULWARK_BREAKER_OPEN_DURATION is not a duration:"
             + " 'abc' (use ISO-8601 such as PT30S, or a whole number and a unit: 500ms, 30s, 2m,"
             + " 1h, 1d; also ns, us)",
         "BULWARK_BREAKER_OPEN_DURATION | 30 | BULWARK_BREAKER_OPEN_DURATION is not a duration: '30'"
-            + " (use ISO-8601 such as PT30S, or a whole number and a unit: 500ms, 30s, 2m, 1h, 1d;"
-            + " also ns, us)",
+            + " (a bare number needs a unit: 30s, 30ms, ...)",
         "BULWARK_BREAKER_OPEN_DURATION | 0s | BULWARK_BREAKER_OPEN_DURATION must be in (0,"
             + " PT8760H], was 0s",
         "BULWARK_BREAKER_FAILURE_THRESHOLD | -1 | BULWARK_BREAKER_FAILURE_THRESHOLD must be in [0,"
@@ -266,7 +266,7 @@ class ResilienceSettingsTest {
         "BULWARK_BREAKER_MINIMUM_CALLS | 200 | BULWARK_BREAKER_MINIMUM_CALLS must be in [1, 100]"
             + " (windowSize), was 200",
         "BULWARK_BREAKER_OPEN_DURATION_MULTIPLIER | 101 | BULWARK_BREAKER_OPEN_DURATION_MULTIPLIER"
-            + " must be in [1.0, 100.0], was 101",
+            + " must be in [1, 100], was 101",
         "BULWARK_BREAKER_MAX_OPEN_DURATION | 1s | BULWARK_BREAKER_MAX_OPEN_DURATION must be in"
             + " [PT30S (openDuration), PT8760H], was 1s",
         "BULWARK_BREAKER_HALF_OPEN_MAX_CALLS | 0 | BULWARK_BREAKER_HALF_OPEN_MAX_CALLS must be in"
@@ -308,9 +308,9 @@ class ResilienceSettingsTest {
 
   @Test
   void valuesThatDoNotFitTogetherFailNamingTheConfigAndItsSettings() {
-    Resilience.Builder builder =
+    ResilienceBuilder builder =
         builder()
-            .circuitBreakerConfig("payments", b -> b.minimumCalls(50))
+            .derive(CircuitBreaker.KIND, "payments", b -> b.minimumCalls(50))
             .environment(Map.of("BULWARK_BREAKER_PAYMENTS_WINDOW_SIZE", "10"));
 
     assertThatThrownBy(builder::build)
@@ -369,7 +369,7 @@ class ResilienceSettingsTest {
                     }))
         .isExactlyInstanceOf(IOException.class);
     assertThat(attempts).hasValue(1);
-    assertThat(resilience.circuitBreakers()).isEmpty();
+    assertThat(resilience.instances(CircuitBreaker.KIND)).isEmpty();
   }
 
   @Test
@@ -383,5 +383,97 @@ class ResilienceSettingsTest {
     } else {
       assertThat(Resilience.fromEnvironment()).isNotNull();
     }
+  }
+
+  // ---- hardening (issue 9, item 9) ----
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "BULWARK_BREAKER_FAILURE_RATE | 50.1234567891 | BULWARK_BREAKER_FAILURE_RATE has too many"
+            + " decimals: '50.1234567891' (at most 9)",
+        "BULWARK_BREAKER_FAILURE_RATE | 100.0000001 | BULWARK_BREAKER_FAILURE_RATE must be in (0,"
+            + " 100], was 100.0000001",
+        "BULWARK_BREAKER_OPEN_DURATION | 0 | BULWARK_BREAKER_OPEN_DURATION is not a duration: '0'"
+            + " (a bare number needs a unit: 0s, 0ms, ...)",
+        "BULWARK_BREAKER_SLOW_CALL_DURATION | -1ms | BULWARK_BREAKER_SLOW_CALL_DURATION must be in"
+            + " [0, PT8760H], was -1ms",
+        "BULWARK_BREAKER_OPEN_DURATION | 99999999999999999999d | BULWARK_BREAKER_OPEN_DURATION must"
+            + " be in (0, PT8760H], was 99999999999999999999d",
+        "BULWARK_BREAKER_OPEN_DURATION | PT99999999999999999999H | BULWARK_BREAKER_OPEN_DURATION"
+            + " must be in (0, PT8760H], was PT99999999999999999999H",
+        "BULWARK_BREAKER_WINDOW_SIZE | 2.5 | BULWARK_BREAKER_WINDOW_SIZE is not an integer: '2.5'",
+        "BULWARK_MAX_INSTANCES | 99999999999999999999999 | BULWARK_MAX_INSTANCES must be in [1,"
+            + " 100000000], was 99999999999999999999999",
+      })
+  void aValueFailsSayingWhatIsActuallyWrong(String variable, String value, String message) {
+    assertThatThrownBy(() -> fromEnvironment(Map.of(variable, value)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(message);
+  }
+
+  @Test
+  void aPropertiesValueThatIsNotTextIsReadAsItsTextOrRefusedNamingTheKey() {
+    Properties properties = new Properties();
+    properties.put("bulwark.retry.max-attempts", 4);
+    properties.put("bulwark.breaker.open-duration", Duration.ofSeconds(5));
+    properties.put("bulwark.enabled", Boolean.FALSE);
+    properties.put(42, "not ours"); // a key that is not text cannot be a Bulwark setting
+
+    Resilience resilience = builder().properties(properties).build();
+
+    assertThat(resilience.config(Retry.KIND, "default").orElseThrow().maxAttempts()).isEqualTo(4);
+    assertThat(resilience.config(CircuitBreaker.KIND, "default").orElseThrow().openDuration())
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(resilience.enabled()).isFalse();
+    properties.put("bulwark.breaker.window-size", new Object());
+    assertThatThrownBy(() -> builder().properties(properties).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "bulwark.breaker.window-size has a value of type java.lang.Object; give text, a"
+                + " number, a boolean or a Duration");
+  }
+
+  @Test
+  void oneSettingUnderTwoSpellingsInOneLayerFailsNamingBoth() {
+    assertThatThrownBy(
+            () ->
+                fromEnvironment(
+                    Map.of(
+                        "BULWARK_BREAKER_USER_SERVICE_OPEN_DURATION", "1s",
+                        "BULWARK_BREAKER_user_service_OPEN_DURATION", "2s")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "BULWARK_BREAKER_USER_SERVICE_OPEN_DURATION and"
+                + " BULWARK_BREAKER_user_service_OPEN_DURATION are the same setting; keep one");
+    assertThatThrownBy(
+            () ->
+                Resilience.fromProperties(
+                    Map.of("bulwark.retry.max-attempts", "3", "bulwark.retry.max_attempts", "4")))
+        .hasMessage(
+            "bulwark.retry.max-attempts and bulwark.retry.max_attempts are the same setting;"
+                + " keep one");
+  }
+
+  @Test
+  void theSameSettingInTwoLayersIsNoConflictTheLaterWins() {
+    Resilience resilience =
+        builder()
+            .properties(Map.of("bulwark.retry.max-attempts", "3"))
+            .properties(Map.of("bulwark.retry.max_attempts", "4"))
+            .build();
+
+    assertThat(resilience.config(Retry.KIND, "default").orElseThrow().maxAttempts()).isEqualTo(4);
+  }
+
+  @Test
+  void aNameThatIsNotAsciiIsRefusedPointingAtTheCharacter() {
+    assertThatThrownBy(
+            () -> fromEnvironment(Map.of("BULWARK_BREAKER_PAYMENT\u015e_OPEN_DURATION", "1s")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Bulwark setting names are ASCII: BULWARK_BREAKER_PAYMENT\u015e_OPEN_DURATION has"
+                + " '\u015e' at index 23");
   }
 }

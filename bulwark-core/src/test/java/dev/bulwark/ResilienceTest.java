@@ -37,7 +37,7 @@ class ResilienceTest {
   private final ManualClock clock = ManualClock.nearOverflow();
   private final ManualScheduler scheduler = new ManualScheduler(clock);
 
-  private Resilience.Builder builder() {
+  private ResilienceBuilder builder() {
     return Resilience.builder().clock(clock).scheduler(scheduler);
   }
 
@@ -66,9 +66,9 @@ class ResilienceTest {
     CircuitBreakerConfig fallback = opensAfter(7);
     Resilience resilience =
         builder()
-            .defaultCircuitBreakerConfig(fallback)
-            .circuitBreakerConfig("payments", payments)
-            .retryConfig("payments", RetryConfig.builder().maxAttempts(5).build())
+            .defaultConfig(CircuitBreaker.KIND, fallback)
+            .config(CircuitBreaker.KIND, "payments", payments)
+            .config(Retry.KIND, "payments", RetryConfig.builder().maxAttempts(5).build())
             .build();
 
     assertThat(resilience.circuitBreaker("payments").config()).isSameAs(payments);
@@ -83,29 +83,31 @@ class ResilienceTest {
     RetryConfig fiveAttempts = RetryConfig.builder().maxAttempts(5).build();
     TimeoutConfig twoSeconds = TimeoutConfig.builder().timeout(Duration.ofSeconds(2)).build();
 
-    Retry retry = resilience.retry("api.example.com:443", fiveAttempts);
-    Timeout timeout = resilience.timeout("api.example.com:443", twoSeconds);
+    Retry retry = resilience.get(Retry.KIND, "api.example.com:443", fiveAttempts);
+    Timeout timeout = resilience.get(Timeout.KIND, "api.example.com:443", twoSeconds);
 
     assertThat(retry.config()).isSameAs(fiveAttempts);
     assertThat(timeout.config()).isSameAs(twoSeconds);
-    assertThat(resilience.retry("api.example.com:443", RetryConfig.ofDefaults())).isSameAs(retry);
-    assertThat(resilience.timeout("api.example.com:443", TimeoutConfig.ofDefaults()))
+    assertThat(resilience.get(Retry.KIND, "api.example.com:443", RetryConfig.ofDefaults()))
+        .isSameAs(retry);
+    assertThat(resilience.get(Timeout.KIND, "api.example.com:443", TimeoutConfig.ofDefaults()))
         .isSameAs(timeout);
-    assertThat(resilience.retries()).containsKey("api.example.com:443");
-    assertThat(resilience.timeouts()).containsEntry("api.example.com:443", twoSeconds);
+    assertThat(resilience.snapshots(Retry.KIND)).containsKey("api.example.com:443");
+    assertThat(resilience.snapshots(Timeout.KIND)).containsKey("api.example.com:443");
   }
 
   @Test
   void usesTheConfigNamedWhenOneIsNamed() {
     CircuitBreakerConfig perDevice = opensAfter(3);
-    Resilience resilience = builder().circuitBreakerConfig("device", perDevice).build();
+    Resilience resilience = builder().config(CircuitBreaker.KIND, "device", perDevice).build();
 
-    assertThat(resilience.circuitBreaker("device-42", "device").config()).isSameAs(perDevice);
-    assertThat(resilience.circuitBreaker("device-43", "default").config())
+    assertThat(resilience.get(CircuitBreaker.KIND, "device-42", "device").config())
+        .isSameAs(perDevice);
+    assertThat(resilience.get(CircuitBreaker.KIND, "device-43", "default").config())
         .isSameAs(CircuitBreakerConfig.ofDefaults());
-    assertThat(resilience.retry("device-42", "default").config())
+    assertThat(resilience.get(Retry.KIND, "device-42", "default").config())
         .isSameAs(RetryConfig.ofDefaults());
-    assertThatThrownBy(() -> resilience.circuitBreaker("x", "devise"))
+    assertThatThrownBy(() -> resilience.get(CircuitBreaker.KIND, "x", "devise"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("no circuit breaker config named 'devise'; configs: [DEFAULT, DEVICE]");
   }
@@ -117,28 +119,29 @@ class ResilienceTest {
     RateLimiterConfig perSecond =
         RateLimiterConfig.builder().limit(5).period(Duration.ofSeconds(1)).build();
 
-    CircuitBreaker breaker = resilience.circuitBreaker("api.example.com:443", perHost);
-    RateLimiter limiter = resilience.rateLimiter("api.example.com:443", perSecond);
+    CircuitBreaker breaker = resilience.get(CircuitBreaker.KIND, "api.example.com:443", perHost);
+    RateLimiter limiter = resilience.get(RateLimiter.KIND, "api.example.com:443", perSecond);
 
     assertThat(breaker.config()).isSameAs(perHost);
-    assertThat(resilience.circuitBreaker("api.example.com:443", opensAfter(1))).isSameAs(breaker);
-    assertThat(resilience.circuitBreakers()).containsKey("api.example.com:443");
+    assertThat(resilience.get(CircuitBreaker.KIND, "api.example.com:443", opensAfter(1)))
+        .isSameAs(breaker);
+    assertThat(resilience.instances(CircuitBreaker.KIND)).containsKey("api.example.com:443");
     assertThat(limiter.config()).isSameAs(perSecond);
     assertThat(resilience.rateLimiter("api.example.com:443")).isSameAs(limiter);
     assertThat(resilience.clock()).isSameAs(clock);
     assertThat(resilience.scheduler()).isSameAs(scheduler);
-    assertThatThrownBy(() -> resilience.circuitBreaker("x", (CircuitBreakerConfig) null))
+    assertThatThrownBy(() -> resilience.get(CircuitBreaker.KIND, "x", (CircuitBreakerConfig) null))
         .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("config");
   }
 
   @Test
   void anExistingInstanceKeepsItsConfigWhateverConfigIsNamedLater() {
-    Resilience resilience = builder().circuitBreakerConfig("slow", opensAfter(9)).build();
+    Resilience resilience = builder().config(CircuitBreaker.KIND, "slow", opensAfter(9)).build();
     CircuitBreaker first = resilience.circuitBreaker("x");
 
-    assertThat(resilience.circuitBreaker("x", "slow")).isSameAs(first);
-    assertThat(resilience.circuitBreaker("x", "not-declared")).isSameAs(first);
+    assertThat(resilience.get(CircuitBreaker.KIND, "x", "slow")).isSameAs(first);
+    assertThat(resilience.get(CircuitBreaker.KIND, "x", "not-declared")).isSameAs(first);
     assertThat(first.config()).isSameAs(CircuitBreakerConfig.ofDefaults());
   }
 
@@ -146,11 +149,12 @@ class ResilienceTest {
   void aDerivedConfigInheritsTheDefaultAsFinallyConfiguredWhateverTheOrder() {
     Resilience resilience =
         builder()
-            .circuitBreakerConfig("payments", b -> b.openDuration(Duration.ofMinutes(2)))
-            .defaultCircuitBreakerConfig(opensAfter(4))
+            .derive(CircuitBreaker.KIND, "payments", b -> b.openDuration(Duration.ofMinutes(2)))
+            .defaultConfig(CircuitBreaker.KIND, opensAfter(4))
             .build();
 
-    CircuitBreakerConfig payments = resilience.circuitBreakerConfig("payments").orElseThrow();
+    CircuitBreakerConfig payments =
+        resilience.config(CircuitBreaker.KIND, "payments").orElseThrow();
     assertThat(payments.openDuration()).isEqualTo(Duration.ofMinutes(2));
     assertThat(payments.consecutiveFailures()).isEqualTo(4);
     assertThat(resilience.circuitBreaker("payments").config()).isSameAs(payments);
@@ -160,23 +164,23 @@ class ResilienceTest {
   void aConfigDerivesFromAnotherNamedConfigDeclaredLater() {
     Resilience resilience =
         builder()
-            .retryConfig("checkout", "payments", b -> b.maxDuration(Duration.ofSeconds(3)))
-            .retryConfig("payments", b -> b.maxAttempts(6))
-            .rateLimiterConfig("bulk", "default", b -> b.limit(5))
+            .derive(Retry.KIND, "checkout", "payments", b -> b.maxDuration(Duration.ofSeconds(3)))
+            .derive(Retry.KIND, "payments", b -> b.maxAttempts(6))
+            .derive(RateLimiter.KIND, "bulk", "default", b -> b.limit(5))
             .build();
 
-    RetryConfig checkout = resilience.retryConfig("checkout").orElseThrow();
+    RetryConfig checkout = resilience.config(Retry.KIND, "checkout").orElseThrow();
     assertThat(checkout.maxAttempts()).isEqualTo(6);
     assertThat(checkout.maxDuration()).contains(Duration.ofSeconds(3));
-    assertThat(resilience.retryConfig("payments").orElseThrow().maxDuration()).isEmpty();
-    assertThat(resilience.rateLimiterConfig("bulk").orElseThrow().limit()).isEqualTo(5);
-    assertThat(resilience.retryConfig("nothing")).isEmpty();
+    assertThat(resilience.config(Retry.KIND, "payments").orElseThrow().maxDuration()).isEmpty();
+    assertThat(resilience.config(RateLimiter.KIND, "bulk").orElseThrow().limit()).isEqualTo(5);
+    assertThat(resilience.config(Retry.KIND, "nothing")).isEmpty();
   }
 
   @Test
   void aConfigDerivedFromAnUndeclaredOneFailsNamingBoth() {
-    Resilience.Builder builder =
-        builder().circuitBreakerConfig("payments", "paymnets", b -> b.successThreshold(2));
+    ResilienceBuilder builder =
+        builder().derive(CircuitBreaker.KIND, "payments", "paymnets", b -> b.successThreshold(2));
 
     assertThatThrownBy(builder::build)
         .isInstanceOf(IllegalArgumentException.class)
@@ -187,8 +191,8 @@ class ResilienceTest {
 
   @Test
   void aBadDerivedConfigFailsNamingTheConfig() {
-    Resilience.Builder builder =
-        builder().circuitBreakerConfig("payments", b -> b.minimumCalls(500));
+    ResilienceBuilder builder =
+        builder().derive(CircuitBreaker.KIND, "payments", b -> b.minimumCalls(500));
 
     assertThatThrownBy(builder::build)
         .isInstanceOf(IllegalArgumentException.class)
@@ -199,8 +203,10 @@ class ResilienceTest {
 
   @Test
   void configsDerivingFromEachOtherInACycleFail() {
-    Resilience.Builder builder =
-        builder().circuitBreakerConfig("a", "b", b -> b).circuitBreakerConfig("b", "a", b -> b);
+    ResilienceBuilder builder =
+        builder()
+            .derive(CircuitBreaker.KIND, "a", "b", b -> b)
+            .derive(CircuitBreaker.KIND, "b", "a", b -> b);
 
     assertThatThrownBy(builder::build)
         .isInstanceOf(IllegalArgumentException.class)
@@ -210,15 +216,15 @@ class ResilienceTest {
   @Test
   void configNamesAreMatchedIgnoringCaseAndPunctuation() {
     CircuitBreakerConfig config = opensAfter(3);
-    Resilience resilience = builder().circuitBreakerConfig("user-service", config).build();
+    Resilience resilience = builder().config(CircuitBreaker.KIND, "user-service", config).build();
 
     assertThat(resilience.circuitBreaker("USER_SERVICE").config()).isSameAs(config);
     assertThat(resilience.circuitBreaker("user.service").config()).isSameAs(config);
     assertThatThrownBy(
             () ->
                 builder()
-                    .circuitBreakerConfig("user-service", config)
-                    .circuitBreakerConfig("USER_SERVICE", config))
+                    .config(CircuitBreaker.KIND, "user-service", config)
+                    .config(CircuitBreaker.KIND, "USER_SERVICE", config))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("clashes with 'user-service'");
   }
@@ -228,7 +234,8 @@ class ResilienceTest {
   void callRunsTheBreakerOutsideTheRetrySoTheBreakerCountsOneOutcomePerCall(CallMode mode) {
     Resilience resilience =
         builder()
-            .defaultRetryConfig(
+            .defaultConfig(
+                Retry.KIND,
                 RetryConfig.builder()
                     .maxAttempts(3)
                     .backoff(Backoff.fixed(Duration.ofMillis(100)))
@@ -304,7 +311,8 @@ class ResilienceTest {
   void thePipelineHoldsARateLimiterOutsideTheBreakerOnlyWhenOneIsDeclaredForTheName() {
     Resilience resilience =
         builder()
-            .rateLimiterConfig(
+            .config(
+                RateLimiter.KIND,
                 "github",
                 RateLimiterConfig.builder().limit(1).period(Duration.ofMinutes(1)).build())
             .build();
@@ -315,7 +323,7 @@ class ResilienceTest {
             resilience.circuitBreaker("github"),
             resilience.retry("github"));
     assertThat(resilience.pipeline("other").policies()).hasSize(2);
-    assertThat(resilience.findRateLimiter("other")).isEmpty();
+    assertThat(resilience.find(RateLimiter.KIND, "other")).isEmpty();
   }
 
   @ParameterizedTest
@@ -324,7 +332,8 @@ class ResilienceTest {
       throws Exception {
     Resilience resilience =
         builder()
-            .rateLimiterConfig(
+            .config(
+                RateLimiter.KIND,
                 "github",
                 RateLimiterConfig.builder().limit(1).period(Duration.ofMinutes(1)).build())
             .build();
@@ -355,25 +364,25 @@ class ResilienceTest {
 
     assertThat(attempts).hasValue(1);
     assertThat(resilience.pipeline("inventory").policies()).isEmpty();
-    assertThat(resilience.circuitBreakers()).isEmpty();
-    assertThat(resilience.retries()).isEmpty();
+    assertThat(resilience.instances(CircuitBreaker.KIND)).isEmpty();
+    assertThat(resilience.instances(Retry.KIND)).isEmpty();
   }
 
   @Test
   void findsWithoutCreating() {
     Resilience resilience = builder().build();
 
-    assertThat(resilience.findCircuitBreaker("a")).isEmpty();
-    assertThat(resilience.findRetry("a")).isEmpty();
-    assertThat(resilience.findRateLimiter("a")).isEmpty();
-    assertThat(resilience.circuitBreakers()).isEmpty();
+    assertThat(resilience.find(CircuitBreaker.KIND, "a")).isEmpty();
+    assertThat(resilience.find(Retry.KIND, "a")).isEmpty();
+    assertThat(resilience.find(RateLimiter.KIND, "a")).isEmpty();
+    assertThat(resilience.instances(CircuitBreaker.KIND)).isEmpty();
 
     CircuitBreaker breaker = resilience.circuitBreaker("a");
     Retry retry = resilience.retry("a");
     RateLimiter limiter = resilience.rateLimiter("a");
-    assertThat(resilience.findCircuitBreaker("a")).containsSame(breaker);
-    assertThat(resilience.findRetry("a")).containsSame(retry);
-    assertThat(resilience.findRateLimiter("a")).containsSame(limiter);
+    assertThat(resilience.find(CircuitBreaker.KIND, "a")).containsSame(breaker);
+    assertThat(resilience.find(Retry.KIND, "a")).containsSame(retry);
+    assertThat(resilience.find(RateLimiter.KIND, "a")).containsSame(limiter);
   }
 
   @Test
@@ -385,14 +394,14 @@ class ResilienceTest {
     resilience.retry("r");
     resilience.rateLimiter("l");
 
-    assertThat(resilience.circuitBreakers()).containsOnlyKeys("a", "b", "c");
-    assertThat(resilience.circuitBreakers().keySet()).containsExactly("a", "b", "c");
-    assertThat(resilience.circuitBreakers().get("c").state())
+    assertThat(resilience.instances(CircuitBreaker.KIND)).containsOnlyKeys("a", "b", "c");
+    assertThat(resilience.instances(CircuitBreaker.KIND).keySet()).containsExactly("a", "b", "c");
+    assertThat(resilience.instances(CircuitBreaker.KIND).get("c").state())
         .isEqualTo(CircuitBreaker.State.FORCED_OPEN);
-    assertThat(resilience.circuitBreakers().get("a").state())
+    assertThat(resilience.instances(CircuitBreaker.KIND).get("a").state())
         .isEqualTo(CircuitBreaker.State.CLOSED);
-    assertThat(resilience.retries()).containsOnlyKeys("r");
-    assertThat(resilience.rateLimiters()).containsOnlyKeys("l");
+    assertThat(resilience.instances(Retry.KIND)).containsOnlyKeys("r");
+    assertThat(resilience.instances(RateLimiter.KIND)).containsOnlyKeys("l");
   }
 
   @Test
@@ -406,7 +415,7 @@ class ResilienceTest {
         .isInstanceOfSatisfying(
             CircuitBreakerOpenException.class,
             e -> assertThat(e.policyName()).isEqualTo("payments"));
-    assertThat(resilience.resetCircuitBreaker("payments")).isTrue();
+    assertThat(resilience.reset(CircuitBreaker.KIND, "payments")).isTrue();
     assertThat(resilience.call("payments", () -> "through")).isEqualTo("through");
   }
 
@@ -416,10 +425,10 @@ class ResilienceTest {
     resilience.forceOpen("a");
     resilience.forceOpen("b");
 
-    assertThat(resilience.resetCircuitBreaker("missing")).isFalse();
-    assertThat(resilience.findCircuitBreaker("missing")).isEmpty();
-    assertThat(resilience.resetAllCircuitBreakers()).isEqualTo(2);
-    assertThat(resilience.circuitBreakers().values())
+    assertThat(resilience.reset(CircuitBreaker.KIND, "missing")).isFalse();
+    assertThat(resilience.find(CircuitBreaker.KIND, "missing")).isEmpty();
+    assertThat(resilience.resetAll(CircuitBreaker.KIND)).isEqualTo(2);
+    assertThat(resilience.instances(CircuitBreaker.KIND).values())
         .allMatch(s -> s.state() == CircuitBreaker.State.CLOSED);
   }
 
@@ -451,7 +460,9 @@ class ResilienceTest {
               if (e.policy() instanceof CircuitBreaker) {
                 // attach something per breaker: a lookup from inside the listener must not deadlock
                 seen.add(resilience.retry(e.policyName() + "-audit").name());
-                seen.add(String.valueOf(resilience.findCircuitBreaker(e.policyName()).isPresent()));
+                seen.add(
+                    String.valueOf(
+                        resilience.find(CircuitBreaker.KIND, e.policyName()).isPresent()));
               }
             });
 
@@ -486,7 +497,8 @@ class ResilienceTest {
   void retriesWaitThroughTheInjectedScheduler() throws Exception {
     Resilience resilience =
         builder()
-            .defaultRetryConfig(
+            .defaultConfig(
+                Retry.KIND,
                 RetryConfig.builder().backoff(Backoff.fixed(Duration.ofSeconds(2))).build())
             .build();
     AtomicInteger attempts = new AtomicInteger();
@@ -525,10 +537,10 @@ class ResilienceTest {
     assertThat(resilience.maxInstances()).isEqualTo(10_000);
     assertThat(resilience.idleEviction()).isEmpty();
     assertThat(resilience.defaultTimeout()).isEmpty();
-    assertThat(resilience.circuitBreakerConfig("default"))
+    assertThat(resilience.config(CircuitBreaker.KIND, "default"))
         .containsSame(CircuitBreakerConfig.ofDefaults());
-    assertThat(resilience.retryConfig("default")).containsSame(RetryConfig.ofDefaults());
-    assertThat(resilience.rateLimiterConfig("default"))
+    assertThat(resilience.config(Retry.KIND, "default")).containsSame(RetryConfig.ofDefaults());
+    assertThat(resilience.config(RateLimiter.KIND, "default"))
         .containsSame(RateLimiterConfig.ofDefaults());
   }
 }

@@ -6,11 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.bulwark.bulkhead.Bulkhead;
 import dev.bulwark.bulkhead.BulkheadConfig;
 import dev.bulwark.bulkhead.BulkheadFullException;
+import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
 import dev.bulwark.event.PolicyEvent;
+import dev.bulwark.fallback.Fallback;
+import dev.bulwark.fallback.FallbackConfig;
+import dev.bulwark.hedge.Hedge;
 import dev.bulwark.policy.Pipeline;
+import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.RateLimiterConfig;
 import dev.bulwark.retry.Backoff;
+import dev.bulwark.retry.Retry;
 import dev.bulwark.retry.RetryConfig;
 import dev.bulwark.retry.RetryExhaustedException;
 import dev.bulwark.test.CallMode;
@@ -19,6 +25,7 @@ import dev.bulwark.test.ManualScheduler;
 import dev.bulwark.timeout.Timeout;
 import dev.bulwark.timeout.TimeoutConfig;
 import dev.bulwark.timeout.TimeoutExceededException;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,11 +41,12 @@ class ResilienceWiringTest {
   private final ManualClock clock = ManualClock.nearOverflow();
   private final ManualScheduler scheduler = new ManualScheduler(clock);
 
-  private Resilience.Builder builder() {
+  private ResilienceBuilder builder() {
     return Resilience.builder()
         .clock(clock)
         .scheduler(scheduler)
-        .defaultRetryConfig(
+        .defaultConfig(
+            Retry.KIND,
             RetryConfig.builder()
                 .maxAttempts(3)
                 .backoff(Backoff.fixed(Duration.ofMillis(100)))
@@ -55,9 +63,10 @@ class ResilienceWiringTest {
       throws Exception {
     Resilience resilience =
         builder()
-            .bulkheadConfig("inventory", BulkheadConfig.builder().maxConcurrentCalls(2).build())
-            .rateLimiterConfig("inventory", b -> b.limit(10))
-            .timeoutConfig("inventory", b -> b.timeout(Duration.ofSeconds(1)))
+            .config(
+                Bulkhead.KIND, "inventory", BulkheadConfig.builder().maxConcurrentCalls(2).build())
+            .derive(RateLimiter.KIND, "inventory", b -> b.limit(10))
+            .derive(Timeout.KIND, "inventory", b -> b.timeout(Duration.ofSeconds(1)))
             .build();
     Pipeline pipeline = resilience.pipeline("inventory");
     List<String> trace = new CopyOnWriteArrayList<>();
@@ -112,9 +121,11 @@ class ResilienceWiringTest {
   void thePipelineHoldsOnlyABreakerAndARetryUnlessMoreIsDeclaredForTheName() {
     Resilience resilience =
         builder()
-            .bulkheadConfig("reports", b -> b.maxConcurrentCalls(3))
-            .timeoutConfig(
-                "payments", TimeoutConfig.builder().timeout(Duration.ofSeconds(2)).build())
+            .derive(Bulkhead.KIND, "reports", b -> b.maxConcurrentCalls(3))
+            .config(
+                Timeout.KIND,
+                "payments",
+                TimeoutConfig.builder().timeout(Duration.ofSeconds(2)).build())
             .build();
 
     assertThat(resilience.pipeline("plain").policies())
@@ -130,8 +141,8 @@ class ResilienceWiringTest {
             resilience.retry("payments"),
             resilience.timeout("payments"));
     assertThat(resilience.timeout("payments").config().timeout()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(resilience.findBulkhead("plain")).isEmpty();
-    assertThat(resilience.findTimeout("plain")).isEmpty();
+    assertThat(resilience.find(Bulkhead.KIND, "plain")).isEmpty();
+    assertThat(resilience.find(Timeout.KIND, "plain")).isEmpty();
   }
 
   @Test
@@ -139,9 +150,11 @@ class ResilienceWiringTest {
     Resilience resilience =
         builder()
             .defaultTimeout(Duration.ofSeconds(5))
-            .timeoutConfig(
-                "slow-report", TimeoutConfig.builder().timeout(Duration.ofMinutes(1)).build())
-            .timeoutConfig("derived", b -> b.cancelRunningFuture(false))
+            .config(
+                Timeout.KIND,
+                "slow-report",
+                TimeoutConfig.builder().timeout(Duration.ofMinutes(1)).build())
+            .derive(Timeout.KIND, "derived", b -> b.cancelRunningFuture(false))
             .build();
 
     Pipeline any = resilience.pipeline("anything");
@@ -150,9 +163,9 @@ class ResilienceWiringTest {
     assertThat(resilience.pipeline("slow-report").policies()).last().isInstanceOf(Timeout.class);
     assertThat(resilience.timeout("slow-report").config().timeout())
         .isEqualTo(Duration.ofMinutes(1));
-    assertThat(resilience.timeoutConfig("derived").orElseThrow().timeout())
+    assertThat(resilience.config(Timeout.KIND, "derived").orElseThrow().timeout())
         .isEqualTo(Duration.ofSeconds(5));
-    assertThat(resilience.timeoutConfig("default").orElseThrow().timeout())
+    assertThat(resilience.config(Timeout.KIND, "default").orElseThrow().timeout())
         .isEqualTo(Duration.ofSeconds(5));
   }
 
@@ -184,14 +197,14 @@ class ResilienceWiringTest {
     Resilience resilience = builder().build();
 
     assertThat(resilience.pipeline("x").policies()).noneMatch(p -> p instanceof Timeout);
-    assertThat(resilience.timeouts()).isEmpty();
+    assertThat(resilience.instances(Timeout.KIND)).isEmpty();
   }
 
   @ParameterizedTest
   @EnumSource(CallMode.class)
   void aFullBulkheadRejectsWithoutCountingItAgainstTheBreaker(CallMode mode) {
     Resilience resilience =
-        builder().bulkheadConfig("reports", b -> b.maxConcurrentCalls(1)).build();
+        builder().derive(Bulkhead.KIND, "reports", b -> b.maxConcurrentCalls(1)).build();
     Bulkhead bulkhead = resilience.bulkhead("reports");
     assertThat(bulkhead.tryAcquirePermission()).isTrue(); // another caller holds the only permit
 
@@ -208,31 +221,37 @@ class ResilienceWiringTest {
     BulkheadConfig perTenant = BulkheadConfig.builder().maxConcurrentCalls(4).build();
     TimeoutConfig quick = TimeoutConfig.builder().timeout(Duration.ofMillis(200)).build();
     Resilience resilience =
-        builder().bulkheadConfig("tenant", perTenant).timeoutConfig("quick", quick).build();
+        builder()
+            .config(Bulkhead.KIND, "tenant", perTenant)
+            .config(Timeout.KIND, "quick", quick)
+            .build();
 
     assertThat(resilience.bulkhead("a")).isSameAs(resilience.bulkhead("a"));
     assertThat(resilience.bulkhead("a").config()).isSameAs(BulkheadConfig.ofDefaults());
     assertThat(resilience.bulkhead("tenant").config()).isSameAs(perTenant);
-    assertThat(resilience.bulkhead("tenant-7", "tenant").config()).isSameAs(perTenant);
-    assertThat(resilience.bulkhead("tenant-7", "default"))
+    assertThat(resilience.get(Bulkhead.KIND, "tenant-7", "tenant").config()).isSameAs(perTenant);
+    assertThat(resilience.get(Bulkhead.KIND, "tenant-7", "default"))
         .isSameAs(resilience.bulkhead("tenant-7"));
     assertThat(resilience.timeout("t")).isSameAs(resilience.timeout("t"));
     assertThat(resilience.timeout("t").config()).isSameAs(TimeoutConfig.ofDefaults());
-    assertThat(resilience.timeout("search", "QUICK").config()).isSameAs(quick);
-    assertThatThrownBy(() -> resilience.bulkhead("x", "tenent"))
+    assertThat(resilience.get(Timeout.KIND, "search", "QUICK").config()).isSameAs(quick);
+    assertThatThrownBy(() -> resilience.get(Bulkhead.KIND, "x", "tenent"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("no bulkhead config named 'tenent'; configs: [DEFAULT, TENANT]");
-    assertThatThrownBy(() -> resilience.timeout("x", "slow"))
+    assertThatThrownBy(() -> resilience.get(Timeout.KIND, "x", "slow"))
         .hasMessage("no timeout config named 'slow'; configs: [DEFAULT, QUICK]");
-    assertThat(resilience.findBulkhead("tenant-7")).containsSame(resilience.bulkhead("tenant-7"));
-    assertThat(resilience.findTimeout("search")).containsSame(resilience.timeout("search"));
-    assertThat(resilience.bulkheads().keySet()).containsExactly("a", "tenant", "tenant-7");
-    assertThat(resilience.bulkheads().get("tenant").maxConcurrentCalls()).isEqualTo(4);
-    assertThat(resilience.timeouts()).containsOnlyKeys("search", "t");
-    assertThat(resilience.timeouts().get("search")).isSameAs(quick);
-    assertThat(resilience.bulkheadConfig("tenant")).containsSame(perTenant);
-    assertThat(resilience.timeoutConfig("nothing")).isEmpty();
-    assertThat(resilience.toString()).contains("bulkheads=3", "timeouts=2");
+    assertThat(resilience.find(Bulkhead.KIND, "tenant-7"))
+        .containsSame(resilience.bulkhead("tenant-7"));
+    assertThat(resilience.find(Timeout.KIND, "search")).containsSame(resilience.timeout("search"));
+    assertThat(resilience.instances(Bulkhead.KIND).keySet())
+        .containsExactly("a", "tenant", "tenant-7");
+    assertThat(resilience.instances(Bulkhead.KIND).get("tenant").snapshot().maxConcurrentCalls())
+        .isEqualTo(4);
+    assertThat(resilience.instances(Timeout.KIND)).containsOnlyKeys("search", "t");
+    assertThat(resilience.instances(Timeout.KIND).get("search").config()).isSameAs(quick);
+    assertThat(resilience.config(Bulkhead.KIND, "tenant")).containsSame(perTenant);
+    assertThat(resilience.config(Timeout.KIND, "nothing")).isEmpty();
+    assertThat(resilience.toString()).contains("bulkhead=3", "timeout=2");
   }
 
   @Test
@@ -240,7 +259,8 @@ class ResilienceWiringTest {
     Resilience resilience =
         builder()
             .idleEviction(Duration.ofMinutes(1))
-            .defaultBulkheadConfig(
+            .defaultConfig(
+                Bulkhead.KIND,
                 BulkheadConfig.builder().maxConcurrentCalls(1).maxWait(Duration.ofHours(1)).build())
             .build();
     Bulkhead busy = resilience.bulkhead("busy");
@@ -258,17 +278,17 @@ class ResilienceWiringTest {
 
     assertThat(resilience.evictIdle()).isEqualTo(2); // bulkhead "idle" and timeout "t"
 
-    assertThat(resilience.bulkheads()).containsOnlyKeys("busy", "waited-for");
-    assertThat(resilience.findBulkhead("busy")).containsSame(busy);
+    assertThat(resilience.instances(Bulkhead.KIND)).containsOnlyKeys("busy", "waited-for");
+    assertThat(resilience.find(Bulkhead.KIND, "busy")).containsSame(busy);
     assertThat(resilience.bulkhead("idle")).isNotSameAs(idle);
-    assertThat(resilience.timeouts()).isEmpty();
+    assertThat(resilience.instances(Timeout.KIND)).isEmpty();
 
     busy.releasePermission();
     waitedFor.releasePermission(); // hands the permit to the waiter, which runs and releases it
     assertThat(waiter).isCompletedWithValue("later");
     clock.advance(Duration.ofMinutes(2));
     assertThat(resilience.evictIdle()).isEqualTo(3);
-    assertThat(resilience.bulkheads()).isEmpty();
+    assertThat(resilience.instances(Bulkhead.KIND)).isEmpty();
   }
 
   @Test
@@ -276,7 +296,7 @@ class ResilienceWiringTest {
     Resilience resilience =
         builder()
             .idleEviction(Duration.ofMinutes(1))
-            .bulkheadConfig("reports", b -> b.maxConcurrentCalls(2))
+            .derive(Bulkhead.KIND, "reports", b -> b.maxConcurrentCalls(2))
             .defaultTimeout(Duration.ofSeconds(3))
             .build();
     Pipeline first = resilience.pipeline("reports");
@@ -304,16 +324,16 @@ class ResilienceWiringTest {
                     "BULWARK_TIMEOUT_PAYMENTS_DURATION", "PT0.8S"))
             .build();
 
-    BulkheadConfig fallback = resilience.bulkheadConfig("default").orElseThrow();
+    BulkheadConfig fallback = resilience.config(Bulkhead.KIND, "default").orElseThrow();
     assertThat(fallback.maxConcurrentCalls()).isEqualTo(40);
     assertThat(fallback.maxWait()).isEqualTo(Duration.ofMillis(250));
-    BulkheadConfig reports = resilience.bulkheadConfig("reports").orElseThrow();
+    BulkheadConfig reports = resilience.config(Bulkhead.KIND, "reports").orElseThrow();
     assertThat(reports.maxConcurrentCalls()).isEqualTo(2);
     assertThat(reports.maxWait()).isEqualTo(Duration.ofMillis(250)); // from the default
-    TimeoutConfig payments = resilience.timeoutConfig("payments").orElseThrow();
+    TimeoutConfig payments = resilience.config(Timeout.KIND, "payments").orElseThrow();
     assertThat(payments.timeout()).isEqualTo(Duration.ofMillis(800));
     assertThat(payments.cancelRunningFuture()).isFalse();
-    assertThat(resilience.timeoutConfig("default").orElseThrow().timeout())
+    assertThat(resilience.config(Timeout.KIND, "default").orElseThrow().timeout())
         .isEqualTo(Duration.ofSeconds(3));
     assertThat(resilience.defaultTimeout()).isEmpty();
     assertThat(resilience.pipeline("reports").policies()).first().isInstanceOf(Bulkhead.class);
@@ -330,7 +350,8 @@ class ResilienceWiringTest {
             .build();
     Resilience overCode =
         builder()
-            .defaultTimeoutConfig(TimeoutConfig.builder().timeout(Duration.ofSeconds(9)).build())
+            .defaultConfig(
+                Timeout.KIND, TimeoutConfig.builder().timeout(Duration.ofSeconds(9)).build())
             .environment(Map.of("BULWARK_TIMEOUT", "4s"))
             .build();
 
@@ -368,11 +389,13 @@ class ResilienceWiringTest {
                     .build())
         .hasMessage("BULWARK_TIMEOUT_CANCEL_RUNNING_FUTURE must be true or false, was 'maybe'");
     assertThatThrownBy(
-            () -> builder().environment(Map.of("BULWARK_BULKHEAD_MAX_CONCURENT_CALLS", "3")))
+            () ->
+                builder().environment(Map.of("BULWARK_BULKHEAD_MAX_CONCURENT_CALLS", "3")).build())
         .hasMessageStartingWith(
             "unknown Bulwark setting BULWARK_BULKHEAD_MAX_CONCURENT_CALLS;"
                 + " did you mean BULWARK_BULKHEAD_MAX_CONCURRENT_CALLS?");
-    assertThatThrownBy(() -> builder().properties(Map.of("bulwark.timeout.payments.duraton", "1s")))
+    assertThatThrownBy(
+            () -> builder().properties(Map.of("bulwark.timeout.payments.duraton", "1s")).build())
         .hasMessageStartingWith(
             "unknown Bulwark setting bulwark.timeout.payments.duraton;"
                 + " did you mean bulwark.timeout.payments.duration?");
@@ -384,24 +407,68 @@ class ResilienceWiringTest {
         builder()
             .enabled(false)
             .defaultTimeout(Duration.ofSeconds(1))
-            .bulkheadConfig("x", b -> b.maxConcurrentCalls(1))
+            .derive(Bulkhead.KIND, "x", b -> b.maxConcurrentCalls(1))
             .build();
 
     assertThat(resilience.pipeline("x").policies()).isEmpty();
-    assertThat(resilience.bulkheads()).isEmpty();
-    assertThat(resilience.timeouts()).isEmpty();
+    assertThat(resilience.instances(Bulkhead.KIND)).isEmpty();
+    assertThat(resilience.instances(Timeout.KIND)).isEmpty();
   }
 
   @Test
   void aBreakerConfigDoesNotPutABulkheadOrTimeoutInThePipeline() {
     Resilience resilience =
         builder()
-            .circuitBreakerConfig(
-                "x", CircuitBreakerConfig.builder().consecutiveFailures(2).build())
-            .rateLimiterConfig("y", RateLimiterConfig.ofDefaults())
+            .config(
+                CircuitBreaker.KIND,
+                "x",
+                CircuitBreakerConfig.builder().consecutiveFailures(2).build())
+            .config(RateLimiter.KIND, "y", RateLimiterConfig.ofDefaults())
             .build();
 
     assertThat(resilience.pipeline("x").policies()).hasSize(2);
     assertThat(resilience.pipeline("y").policies()).hasSize(3);
+  }
+
+  @Test
+  void aDeclaredFallbackConfigPutsAFallbackOutermostInThePipelineOfItsName() throws Exception {
+    Resilience resilience =
+        builder()
+            .config(
+                Fallback.KIND,
+                "quotes",
+                FallbackConfig.builder()
+                    .handleIf(failure -> true)
+                    .otherwise("stale", failure -> "stale quote")
+                    .build())
+            .derive(Retry.KIND, "quotes", b -> b.maxAttempts(1))
+            .build();
+
+    Pipeline quotes = resilience.pipeline("quotes");
+
+    assertThat(quotes.policies())
+        .containsExactly(
+            resilience.get(Fallback.KIND, "quotes"),
+            resilience.circuitBreaker("quotes"),
+            resilience.retry("quotes"));
+    Object served =
+        quotes.call(
+            () -> {
+              throw new IOException("down");
+            });
+    assertThat(served).isEqualTo("stale quote");
+    assertThat(resilience.pipeline("other").policies()).hasSize(2);
+  }
+
+  @Test
+  void hedgesAreNamedPoliciesTooButInNoPipeline() {
+    Resilience resilience =
+        builder().environment(Map.of("BULWARK_HEDGE_SEARCH_DELAY", "150ms")).build();
+
+    Hedge search = resilience.get(Hedge.KIND, "search");
+
+    assertThat(search.config().delay()).isEqualTo(Duration.ofMillis(150));
+    assertThat(resilience.instances(Hedge.KIND)).containsOnlyKeys("search");
+    assertThat(resilience.pipeline("search").policies()).doesNotContain(search);
   }
 }

@@ -3,6 +3,7 @@ package dev.bulwark.bulkhead;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.internal.Check;
 import dev.bulwark.policy.Policy;
+import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 
@@ -27,6 +28,12 @@ import dev.bulwark.time.Scheduler;
  * <p>Thread-safe.
  */
 public interface Bulkhead extends Policy {
+
+  /**
+   * The registry's description of bulkheads: settings, snapshot, eviction, pipeline rank; pass it
+   * to {@code Resilience.get(KIND, name)}.
+   */
+  PolicyKind<Bulkhead, BulkheadConfig, BulkheadConfig.Builder> KIND = BulkheadKind.KIND;
 
   /**
    * A bulkhead named {@code name} with {@code config}, on the system clock and scheduler.

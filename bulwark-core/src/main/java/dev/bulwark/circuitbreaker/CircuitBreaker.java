@@ -4,6 +4,7 @@ import dev.bulwark.event.EventSource;
 import dev.bulwark.internal.Check;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Reconfigurable;
+import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.time.Clock;
 import java.time.Duration;
 
@@ -36,6 +37,13 @@ import java.time.Duration;
  * <p>Thread-safe.
  */
 public interface CircuitBreaker extends Policy, Reconfigurable<CircuitBreakerConfig> {
+
+  /**
+   * The registry's description of circuit breakers: settings, snapshot, eviction, pipeline rank;
+   * pass it to {@code Resilience.get(KIND, name)}.
+   */
+  PolicyKind<CircuitBreaker, CircuitBreakerConfig, CircuitBreakerConfig.Builder> KIND =
+      CircuitBreakerKind.KIND;
 
   /** Where a breaker stands. */
   enum State {

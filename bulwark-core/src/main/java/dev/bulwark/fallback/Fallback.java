@@ -3,6 +3,7 @@ package dev.bulwark.fallback;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.internal.Check;
 import dev.bulwark.policy.Policy;
+import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
@@ -43,6 +44,13 @@ import java.util.function.Supplier;
  * @param <T> the type of the values it serves
  */
 public interface Fallback<T> extends Policy {
+
+  /**
+   * The registry's description of fallbacks (of any value type, as a pipeline sees them): settings,
+   * snapshot, eviction, pipeline rank; pass it to {@code Resilience.get(KIND, name)}.
+   */
+  PolicyKind<Fallback<Object>, FallbackConfig<Object>, FallbackConfig.Builder<Object>> KIND =
+      FallbackKind.KIND;
 
   /**
    * A fallback named {@code name} that serves {@code value} (rung "fallback") for the default

@@ -3,6 +3,7 @@ package dev.bulwark.hedge;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.internal.Check;
 import dev.bulwark.policy.Policy;
+import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import java.time.Duration;
@@ -86,6 +87,12 @@ import java.time.Duration;
  * <p>Thread-safe.
  */
 public interface Hedge extends Policy {
+
+  /**
+   * The registry's description of hedges: settings, snapshot, eviction, pipeline rank; pass it to
+   * {@code Resilience.get(KIND, name)}.
+   */
+  PolicyKind<Hedge, HedgeConfig, HedgeConfig.Builder> KIND = HedgeKind.KIND;
 
   /**
    * A hedge named {@code name} on the system clock and scheduler.

@@ -4,6 +4,7 @@ import dev.bulwark.event.EventSource;
 import dev.bulwark.internal.Check;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Reconfigurable;
+import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import java.time.Duration;
@@ -37,6 +38,12 @@ import java.util.Optional;
  * <p>Thread-safe.
  */
 public interface RateLimiter extends Policy, Reconfigurable<RateLimiterConfig> {
+
+  /**
+   * The registry's description of rate limiters: settings, snapshot, eviction, pipeline rank; pass
+   * it to {@code Resilience.get(KIND, name)}.
+   */
+  PolicyKind<RateLimiter, RateLimiterConfig, RateLimiterConfig.Builder> KIND = RateLimiterKind.KIND;
 
   /**
    * A limiter named {@code name} on the system clock and scheduler.

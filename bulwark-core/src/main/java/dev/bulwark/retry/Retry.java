@@ -4,6 +4,7 @@ import dev.bulwark.event.EventSource;
 import dev.bulwark.internal.Check;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Reconfigurable;
+import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 
@@ -56,6 +57,12 @@ import dev.bulwark.time.Scheduler;
  * <p>Thread-safe.
  */
 public interface Retry extends Policy, Reconfigurable<RetryConfig> {
+
+  /**
+   * The registry's description of retries: settings, snapshot, eviction, pipeline rank; pass it to
+   * {@code Resilience.get(KIND, name)}.
+   */
+  PolicyKind<Retry, RetryConfig, RetryConfig.Builder> KIND = RetryKind.KIND;
 
   /**
    * A retry named {@code name} that reads the system clock and waits with the system scheduler.

@@ -476,6 +476,11 @@ public final class RetryConfig {
       return this;
     }
 
+    /** The backoff set so far, for the backoff settings (see RetryKind). */
+    Backoff currentBackoff() {
+      return backoff;
+    }
+
     /**
      * Sets {@link RetryConfig#attemptTimeout()}.
      *

@@ -3,6 +3,7 @@ package dev.bulwark.timeout;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.internal.Check;
 import dev.bulwark.policy.Policy;
+import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 
@@ -40,6 +41,12 @@ import dev.bulwark.time.Scheduler;
  * <p>Thread-safe.
  */
 public interface Timeout extends Policy {
+
+  /**
+   * The registry's description of timeouts: settings, snapshot, eviction, pipeline rank; pass it to
+   * {@code Resilience.get(KIND, name)}.
+   */
+  PolicyKind<Timeout, TimeoutConfig, TimeoutConfig.Builder> KIND = TimeoutKind.KIND;
 
   /**
    * A timeout named {@code name} with {@code config}, on the system clock and scheduler.

@@ -156,7 +156,7 @@ class ReadmeExamplesTest {
         Resilience.builder()
             .clock(clock)
             .scheduler(scheduler)
-            .circuitBreakerConfig("payments", b -> b.openDuration(Duration.ofMinutes(1)))
+            .derive(CircuitBreaker.KIND, "payments", b -> b.openDuration(Duration.ofMinutes(1)))
             .maxInstances(10_000) // one breaker per device, at most 10,000, idle ones evicted
             .idleEviction(Duration.ofMinutes(30))
             .environment(environment) // BULWARK_* variables tune what the code declares
@@ -165,7 +165,7 @@ class ReadmeExamplesTest {
     // breaker "payments" (its own config) around retry "payments" (the default config)
     String receipt = resilience.call("payments", () -> "paid");
     CircuitBreaker device = resilience.circuitBreaker("device-42"); // get-or-create
-    resilience.resetAllCircuitBreakers();
+    resilience.resetAll(CircuitBreaker.KIND);
     // README: end
 
     assertThat(receipt).isEqualTo("paid");
@@ -173,6 +173,6 @@ class ReadmeExamplesTest {
         .isEqualTo(Duration.ofMinutes(1));
     assertThat(device.config().consecutiveFailures()).isEqualTo(3);
     assertThat(resilience.retry("payments").config().maxAttempts()).isEqualTo(2);
-    assertThat(resilience.circuitBreakers()).containsOnlyKeys("device-42", "payments");
+    assertThat(resilience.instances(CircuitBreaker.KIND)).containsOnlyKeys("device-42", "payments");
   }
 }

@@ -19,8 +19,8 @@ import dev.bulwark.timeout.Timeout;
  * hedge inside the retry, so each attempt is raced and its own timeout bounds the race. A request
  * that is not repeatable goes through another retry (connection failures only) and no hedge.
  *
- * Every policy but the hedge is the registry's, under the route's name, so per-name configs and
- * environment settings reach it and listings, resets and health see it. About once a second the
+ * Every policy is the registry's, under the route's name, so per-name configs and environment
+ * settings reach it and listings, resets and health see it. About once a second the
  * client checks that these are still the registry's instances (which also keeps them from idle
  * eviction), and builds a new HostPolicies when one was evicted and replaced.
  */

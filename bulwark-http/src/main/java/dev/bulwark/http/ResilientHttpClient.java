@@ -54,9 +54,9 @@ import javax.net.ssl.SSLParameters;
  * its circuit breaker, then a total {@link Builder#timeout timeout}, then a retry with jittered
  * exponential backoff whose every attempt has its own {@link Builder#attemptTimeout timeout}, then,
  * if {@link Builder#hedge hedging} is on and the request is repeatable, a hedge that starts another
- * attempt when the first is slow and takes whichever answers first. The limiter, breaker, timeout
- * and retry are kept in a {@link Resilience} registry under the host's name, so they show in its
- * listings, health and admin operations, and a config the registry declares under that name (in
+ * attempt when the first is slow and takes whichever answers first. The limiter, breaker, timeout,
+ * retry and hedge are kept in a {@link Resilience} registry under the host's name, so they show in
+ * its listings, health and admin operations, and a config the registry declares under that name (in
  * code, or by a per-name setting such as {@code BULWARK_RETRY_<NAME>_MAX_ATTEMPTS}) wins over the
  * builder's; the HTTP rules below always apply on top of it. The breaker counts one outcome per
  * call, judged by the failure that happened (a retried 503 counts as a 503, a retried 429 not at
@@ -119,7 +119,7 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
   private final TimeoutConfig timeoutConfig;
   private final HttpRules rules;
   private final HttpFallback fallback;
-  private final Hedge hedge; // null: no hedging
+  private final HedgeConfig hedgeConfig; // null: no hedging
   private final Executor completionExecutor;
   private final ConcurrentHashMap<String, HostPolicies> hosts = new ConcurrentHashMap<>();
   // How often a host's policies are checked against the registry: 1 s, or a quarter of the
@@ -155,10 +155,7 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
             RetryAfter.of(b.retryAfter, resilience.clock()),
             b.maxErrorBodyBytes);
     this.fallback = b.fallback;
-    this.hedge =
-        b.hedge == null
-            ? null
-            : Hedge.of(b.name + "-hedge", b.hedge, resilience.clock(), resilience.scheduler());
+    this.hedgeConfig = b.hedge;
   }
 
   /** A limiter that never limits: it is there to hold callers back when a server asks. */
@@ -223,13 +220,14 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
   }
 
   /**
-   * The hedging policy repeatable requests go through, if {@link Builder#hedge} set one; its {@link
-   * Hedge#statistics() statistics} say how many hedges started and won.
+   * The hedge that {@code request}, if repeatable, goes through: the registry's hedge named like
+   * its host, present if {@link Builder#hedge} turned hedging on. Its {@link Hedge#statistics()
+   * statistics} say how many hedges started and won.
    *
    * <p>Thread-safe.
    */
-  public Optional<Hedge> hedge() {
-    return Optional.ofNullable(hedge);
+  public Optional<Hedge> hedge(HttpRequest request) {
+    return Optional.ofNullable(host(routeOf(request)).hedge);
   }
 
   /**
@@ -442,7 +440,7 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
     if (hosts.size() > resilience.maxInstances()) { // routes the registry has let go of
       hosts
           .values()
-          .removeIf(h -> resilience.findCircuitBreaker(h.route).orElse(null) != h.breaker);
+          .removeIf(h -> resilience.find(CircuitBreaker.KIND, h.route).orElse(null) != h.breaker);
     }
     return built;
   }
@@ -459,19 +457,20 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
         && timeoutFor(name, host.timeout.config()) == host.timeout
         && retryFor(name, host.retry.config()) == host.retry
         && retryFor(unrepeatableName(name), host.unrepeatableRetry.config())
-            == host.unrepeatableRetry;
+            == host.unrepeatableRetry
+        && (host.hedge == null || hedgeFor(name) == host.hedge);
   }
 
   private HostPolicies newHost(String route) {
     // A config the registry declares under the route's name wins over the builder's; the HTTP
     // rules (what is retried, the whole call's budget, aborting a cut exchange) go on top of
     // either.
-    RetryConfig retry = resilience.retryConfig(route).orElse(retryConfig);
+    RetryConfig retry = resilience.config(Retry.KIND, route).orElse(retryConfig);
     if (retry.attemptTimeout().isEmpty()) {
       retry = retry.toBuilder().attemptTimeout(retryConfig.attemptTimeout().orElseThrow()).build();
     }
     TimeoutConfig timeout =
-        resilience.timeoutConfig(route).orElse(timeoutConfig).toBuilder()
+        resilience.config(Timeout.KIND, route).orElse(timeoutConfig).toBuilder()
             .cancelRunningFuture(true)
             .build();
     Duration budget = timeout.timeout(); // no wait that would outlast the whole call is begun
@@ -482,10 +481,10 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
     RetryConfig unrepeatable =
         retry.toBuilder().retryOn().retryIf(HttpRules::retriesUnrepeatable).build();
     CircuitBreakerConfig breaker =
-        breakerConfig == null || resilience.circuitBreakerConfig(route).isPresent()
+        breakerConfig == null || resilience.config(CircuitBreaker.KIND, route).isPresent()
             ? resilience.circuitBreaker(route).config() // the registry's for the route, or default
             : breakerConfig;
-    RateLimiterConfig limiter = resilience.rateLimiterConfig(route).orElse(limiterConfig);
+    RateLimiterConfig limiter = resilience.config(RateLimiter.KIND, route).orElse(limiterConfig);
     return new HostPolicies(
         route,
         limiterFor(route, limiter),
@@ -499,24 +498,28 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
   // One method per kind, so that each policy is obtained from the registry in one place.
 
   private RateLimiter limiterFor(String route, RateLimiterConfig config) {
-    return resilience.rateLimiter(route, config);
+    return resilience.get(RateLimiter.KIND, route, config);
   }
 
   private CircuitBreaker breakerFor(String route, CircuitBreakerConfig config) {
-    return resilience.circuitBreaker(route, config);
+    return resilience.get(CircuitBreaker.KIND, route, config);
   }
 
   private Timeout timeoutFor(String route, TimeoutConfig config) {
-    return resilience.timeout(route, config);
+    return resilience.get(Timeout.KIND, route, config);
   }
 
   private Retry retryFor(String name, RetryConfig config) {
-    return resilience.retry(name, config);
+    return resilience.get(Retry.KIND, name, config);
   }
 
-  /** The client's own hedge, shared by every host: hedges are not in the registry yet. */
+  /** The registry's hedge for {@code route}, if hedging is on; a config declared for it wins. */
   private Hedge hedgeFor(String route) {
-    return hedge;
+    if (hedgeConfig == null) {
+      return null;
+    }
+    return resilience.get(
+        Hedge.KIND, route, resilience.config(Hedge.KIND, route).orElse(hedgeConfig));
   }
 
   /** The name of the retry that requests which are not repeatable go through. */
@@ -543,7 +546,6 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
    * <p>Not thread-safe.
    */
   public static final class Builder {
-    private String name = "http";
     private URI baseUri;
     private HttpClient httpClient;
     private Duration connectTimeout = Duration.ofSeconds(10);
@@ -562,17 +564,6 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
     private HedgeConfig hedge;
 
     private Builder() {}
-
-    /**
-     * The prefix of the name of the client's own hedge ({@code <name>-hedge}), as its events report
-     * it; every other policy is named after its host. Default {@code http}.
-     *
-     * @throws IllegalArgumentException if blank
-     */
-    public Builder name(String name) {
-      this.name = Check.name(name);
-      return this;
-    }
 
     /**
      * The URI that {@link ResilientHttpClient#request(String)} resolves paths against. Default

@@ -31,7 +31,7 @@ class HedgedRequestTest extends HttpFixture {
     assertThat(answer(call).body()).isEqualTo("fast replica");
     assertThat(slow.awaitClientGone(WAIT)).isTrue(); // the loser's exchange was aborted
     assertThat(server.requestCount()).isEqualTo(2);
-    Hedge hedge = client.hedge().orElseThrow();
+    Hedge hedge = client.hedge(get(client, "/search")).orElseThrow();
     await() // counted once the race is settled, on the thread that settled it
         .atMost(WAIT)
         .untilAsserted(() -> assertThat(hedge.statistics().hedgesWon()).isEqualTo(1));
@@ -47,7 +47,8 @@ class HedgedRequestTest extends HttpFixture {
 
     assertThat(response.body()).isEqualTo("fast");
     assertThat(server.requestCount()).isEqualTo(1);
-    assertThat(client.hedge().orElseThrow().statistics().hedgesStarted()).isZero();
+    assertThat(client.hedge(get(client, "/search")).orElseThrow().statistics().hedgesStarted())
+        .isZero();
   }
 
   @Test
@@ -80,6 +81,6 @@ class HedgedRequestTest extends HttpFixture {
 
     assertThat(answer(call).body()).isEqualTo("slow");
     assertThat(server.requestCount()).isEqualTo(1);
-    assertThat(plain.hedge()).isEmpty();
+    assertThat(plain.hedge(get(plain, "/search"))).isEmpty();
   }
 }

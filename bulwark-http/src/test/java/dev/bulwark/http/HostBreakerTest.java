@@ -57,7 +57,7 @@ class HostBreakerTest extends HttpFixture {
             });
     assertThat(server.requestCount()).isEqualTo(2);
     assertThat(fine.statusCode()).isEqualTo(200);
-    assertThat(registry.circuitBreakers())
+    assertThat(registry.instances(CircuitBreaker.KIND))
         .hasEntrySatisfying(
             server.authority(), s -> assertThat(s.state()).isEqualTo(CircuitBreaker.State.OPEN))
         .hasEntrySatisfying(
@@ -114,9 +114,9 @@ class HostBreakerTest extends HttpFixture {
         perRoute.send(get(perRoute, "/catalog/1"), BodyHandlers.ofString());
 
     assertThat(catalog.statusCode()).isEqualTo(200);
-    assertThat(registry.circuitBreakers().get("payments").state())
+    assertThat(registry.instances(CircuitBreaker.KIND).get("payments").state())
         .isEqualTo(CircuitBreaker.State.OPEN);
-    assertThat(registry.circuitBreakers().get("catalog").state())
+    assertThat(registry.instances(CircuitBreaker.KIND).get("catalog").state())
         .isEqualTo(CircuitBreaker.State.CLOSED);
   }
 
@@ -126,8 +126,10 @@ class HostBreakerTest extends HttpFixture {
         dev.bulwark.Resilience.builder()
             .clock(clock)
             .scheduler(scheduler)
-            .circuitBreakerConfig(
-                server.authority(), CircuitBreakerConfig.builder().consecutiveFailures(1).build())
+            .config(
+                CircuitBreaker.KIND,
+                server.authority(),
+                CircuitBreakerConfig.builder().consecutiveFailures(1).build())
             .build();
     ResilientHttpClient declared =
         ResilientHttpClient.builder()

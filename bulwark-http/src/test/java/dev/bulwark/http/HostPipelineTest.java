@@ -4,8 +4,11 @@ import static dev.bulwark.http.HttpRetryTest.catchFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.Resilience;
+import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreakerOpenException;
+import dev.bulwark.retry.Retry;
 import dev.bulwark.test.http.Reply;
+import dev.bulwark.timeout.Timeout;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
@@ -41,12 +44,19 @@ class HostPipelineTest extends HttpFixture {
     client.send(get(client, "/x"), BodyHandlers.ofString());
 
     HttpRequest request = get(client, "/x");
-    assertThat(registry.findRetry(server.authority())).containsSame(client.retry(request));
-    assertThat(registry.findTimeout(server.authority())).containsSame(client.timeout(request));
-    assertThat(registry.findCircuitBreaker(server.authority()))
+    assertThat(registry.find(Retry.KIND, server.authority())).containsSame(client.retry(request));
+    assertThat(registry.find(Timeout.KIND, server.authority()))
+        .containsSame(client.timeout(request));
+    assertThat(registry.find(CircuitBreaker.KIND, server.authority()))
         .containsSame(client.circuitBreaker(request));
-    assertThat(registry.retries().get(server.authority()).totalAttempts()).isOne();
-    assertThat(registry.timeouts().get(server.authority()).timeout())
+    assertThat(
+            registry
+                .find(Retry.KIND, server.authority())
+                .orElseThrow()
+                .statistics()
+                .totalAttempts())
+        .isOne();
+    assertThat(registry.find(Timeout.KIND, server.authority()).orElseThrow().config().timeout())
         .isEqualTo(Duration.ofSeconds(30));
   }
 
@@ -97,7 +107,7 @@ class HostPipelineTest extends HttpFixture {
 
     registry.forceOpen(server.authority());
     Throwable refused = catchFailure(client.sendAsync(get(client, "/x"), BodyHandlers.ofString()));
-    registry.resetCircuitBreaker(server.authority());
+    registry.reset(CircuitBreaker.KIND, server.authority());
 
     assertThat(refused)
         .isInstanceOfSatisfying(
@@ -131,8 +141,8 @@ class HostPipelineTest extends HttpFixture {
 
     HostPolicies after = client.host(server.authority());
     assertThat(after).isNotSameAs(before);
-    assertThat(evicting.findCircuitBreaker(server.authority())).containsSame(after.breaker);
-    assertThat(evicting.findRetry(server.authority())).containsSame(after.retry);
+    assertThat(evicting.find(CircuitBreaker.KIND, server.authority())).containsSame(after.breaker);
+    assertThat(evicting.find(Retry.KIND, server.authority())).containsSame(after.retry);
   }
 
   @Test
@@ -154,7 +164,7 @@ class HostPipelineTest extends HttpFixture {
     }
 
     assertThat(perPath.hostsKept()).isLessThanOrEqualTo(17);
-    assertThat(small.circuitBreakers()).hasSizeLessThanOrEqualTo(16);
+    assertThat(small.instances(CircuitBreaker.KIND)).hasSizeLessThanOrEqualTo(16);
   }
 
   @Test

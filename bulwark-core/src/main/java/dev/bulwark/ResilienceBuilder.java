@@ -1,0 +1,280 @@
+package dev.bulwark;
+
+import dev.bulwark.health.HealthConfig;
+import dev.bulwark.internal.Check;
+import dev.bulwark.spi.PolicyKind;
+import dev.bulwark.spi.PolicyKindProvider;
+import dev.bulwark.spi.Setting;
+import dev.bulwark.time.Clock;
+import dev.bulwark.time.Scheduler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.ServiceLoader;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * Builds a {@link Resilience}. Each setter checks its own value; {@link #build()} reads the
+ * settings sources and resolves the configs (inheritance, then settings) and checks them.
+ *
+ * <p><b>Layers.</b> Settings from {@link #environment} and {@link #properties} override what the
+ * code set, whatever the order of the calls: the code states defaults, the deployment tunes them.
+ * Between layers, a later call wins for the same setting. A setting for the default config reaches
+ * every config derived from the default; a per-name setting ({@code
+ * BULWARK_BREAKER_PAYMENTS_OPEN_DURATION}) applies on top of the config of that name, or of the
+ * default if the code declared none.
+ *
+ * <p>Not thread-safe.
+ */
+public final class ResilienceBuilder {
+  Clock clock = Clock.system();
+  Scheduler scheduler = Scheduler.system();
+  boolean enabled = true;
+  Duration defaultTimeout;
+  int maxInstances = 10_000;
+  Duration idleEviction = Duration.ZERO;
+  HealthConfig healthConfig = HealthConfig.ofDefaults();
+  final Map<PolicyKind<?, ?, ?>, NamedConfigs<?, ?>> configs = new LinkedHashMap<>();
+  final List<Registry.Layer> layers = new ArrayList<>();
+
+  ResilienceBuilder() {
+    Resilience.CORE_KINDS.forEach(this::kind);
+  }
+
+  /** The clock every policy reads time from. Default {@link Clock#system()}. */
+  public ResilienceBuilder clock(Clock clock) {
+    this.clock = Check.notNull("clock", clock);
+    return this;
+  }
+
+  /** The scheduler every policy waits through. Default {@link Scheduler#system()}. */
+  public ResilienceBuilder scheduler(Scheduler scheduler) {
+    this.scheduler = Check.notNull("scheduler", scheduler);
+    return this;
+  }
+
+  /** Whether pipelines apply their policies; false passes calls straight through. Default true. */
+  public ResilienceBuilder enabled(boolean enabled) {
+    this.enabled = enabled;
+    return this;
+  }
+
+  /**
+   * The default time limit for a call, in (0, 365 days]. Default none. When set, every {@link
+   * Resilience#pipeline pipeline} ends with a timeout, and the default timeout config has this
+   * limit; a timeout config of a pipeline's name, or {@code BULWARK_TIMEOUT_DURATION}, overrides
+   * it.
+   *
+   * @throws IllegalArgumentException if out of range
+   */
+  public ResilienceBuilder defaultTimeout(Duration timeout) {
+    this.defaultTimeout = Check.positive("defaultTimeout", timeout);
+    return this;
+  }
+
+  /**
+   * The most instances of each kind the registry holds, in [1, 100000000]. Default 10,000.
+   *
+   * @throws IllegalArgumentException if out of range
+   */
+  public ResilienceBuilder maxInstances(int instances) {
+    this.maxInstances = Check.inRange("maxInstances", instances, 1, 100_000_000);
+    return this;
+  }
+
+  /**
+   * Evicts instances not looked up for {@code idle}, in [0, 365 days]; zero (the default) turns
+   * idle eviction off. Judged by the registry's clock, to within a sixteenth of {@code idle} (never
+   * early).
+   *
+   * @throws IllegalArgumentException if out of range
+   */
+  public ResilienceBuilder idleEviction(Duration idle) {
+    this.idleEviction = Check.nonNegative("idleEviction", idle);
+    return this;
+  }
+
+  /** The config of the registry's health monitor. Default {@link HealthConfig#ofDefaults()}. */
+  public ResilienceBuilder healthConfig(HealthConfig config) {
+    this.healthConfig = Check.notNull("config", config);
+    return this;
+  }
+
+  /**
+   * Registers {@code kind} (core's are registered already, and so are the kinds of every {@link
+   * PolicyKindProvider} on the class path): the registry then holds its policies, and its settings
+   * are known to the environment and properties parser. Registering a kind twice does nothing.
+   *
+   * @throws IllegalArgumentException if another kind has the same id
+   */
+  public ResilienceBuilder kind(PolicyKind<?, ?, ?> kind) {
+    Check.notNull("kind", kind);
+    for (PolicyKind<?, ?, ?> known : configs.keySet()) {
+      if (known != kind && known.id().equals(kind.id())) {
+        throw new IllegalArgumentException(
+            "two policy kinds have the id '" + kind.id() + "': " + known + " and " + kind);
+      }
+    }
+    configs.computeIfAbsent(kind, NamedConfigs::new);
+    return this;
+  }
+
+  @SuppressWarnings("unchecked")
+  private <C, B> NamedConfigs<C, B> configs(PolicyKind<?, C, B> kind) {
+    kind(kind);
+    return (NamedConfigs<C, B>) configs.get(kind);
+  }
+
+  /**
+   * The config of {@code kind}'s policies that have none of their own name. Default the kind's
+   * {@link PolicyKind#defaultConfig()}.
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  public <C> ResilienceBuilder defaultConfig(PolicyKind<?, C, ?> kind, C config) {
+    configs(kind).declare("default", Check.notNull("config", config));
+    return this;
+  }
+
+  /**
+   * Declares the config of {@code kind} named {@code name}; replaces an earlier one of that name. A
+   * declared name of a kind not in every pipeline (a bulkhead, a rate limiter, a timeout, a
+   * fallback) also puts a policy of that kind in the {@link Resilience#pipeline pipeline} of that
+   * name.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code name} is blank or differs from a declared name only
+   *     in case or punctuation
+   */
+  public <C> ResilienceBuilder config(PolicyKind<?, C, ?> kind, String name, C config) {
+    Check.notNull("config", config);
+    configs(kind).declare(Check.name(name), config);
+    return this;
+  }
+
+  /**
+   * Declares the config of {@code kind} named {@code name} as the default config with {@code
+   * overrides}: {@code b -> b.openDuration(Duration.ofMinutes(1))}. The default is resolved at
+   * {@link #build()}, so this sees the default as finally configured.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code name} is blank
+   */
+  public <B> ResilienceBuilder derive(
+      PolicyKind<?, ?, B> kind, String name, UnaryOperator<B> overrides) {
+    return derive(kind, name, "default", overrides);
+  }
+
+  /**
+   * Declares the config of {@code kind} named {@code name} as the config {@code base} with {@code
+   * overrides}; {@code base} may be declared later, and may itself derive from another.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if a name is blank; at {@link #build()}, if {@code base} is
+   *     not declared or the configs derive from each other in a cycle
+   */
+  public <B> ResilienceBuilder derive(
+      PolicyKind<?, ?, B> kind, String name, String base, UnaryOperator<B> overrides) {
+    Check.notNull("overrides", overrides);
+    configs(kind).derive(Check.name(name), Check.name(base), overrides);
+    return this;
+  }
+
+  /**
+   * Adds the {@code BULWARK_*} entries of {@code environment} as a layer of settings (others are
+   * ignored); see {@code docs/configuration.md}. The map is read at {@link #build()} and again by
+   * {@link Resilience#reload()}.
+   *
+   * @throws NullPointerException if null
+   */
+  public ResilienceBuilder environment(Map<String, String> environment) {
+    Check.notNull("environment", environment);
+    return environment(() -> environment);
+  }
+
+  /**
+   * Adds a layer of {@code BULWARK_*} settings read from {@code environment} at {@link #build()}
+   * and on each {@link Resilience#reload()}: {@code environment(System::getenv)}.
+   *
+   * @throws NullPointerException if null
+   */
+  public ResilienceBuilder environment(Supplier<Map<String, String>> environment) {
+    layers.add(new Registry.Layer(Check.notNull("environment", environment), false));
+    return this;
+  }
+
+  /**
+   * Adds the {@code bulwark.*} entries of {@code properties} (keys in any case) as a layer of
+   * settings (others are ignored), read at {@link #build()} and on each {@link
+   * Resilience#reload()}.
+   *
+   * @throws NullPointerException if null
+   */
+  public ResilienceBuilder properties(Map<String, String> properties) {
+    Check.notNull("properties", properties);
+    return properties(() -> properties);
+  }
+
+  /** Adds a layer of {@code bulwark.*} settings read from {@code properties} when read. */
+  public ResilienceBuilder properties(Supplier<Map<String, String>> properties) {
+    layers.add(new Registry.Layer(Check.notNull("properties", properties), true));
+    return this;
+  }
+
+  /**
+   * Adds the {@code bulwark.*} entries of {@code properties}, its defaults included, as a layer of
+   * settings. A value that is not a String but a number, a boolean, a {@code Duration} or an enum
+   * constant is read as its {@code toString()}; one of another type fails the build, naming the
+   * key.
+   *
+   * @throws NullPointerException if null
+   */
+  public ResilienceBuilder properties(Properties properties) {
+    Check.notNull("properties", properties);
+    return properties(() -> Settings.text(properties));
+  }
+
+  /**
+   * The registry.
+   *
+   * @throws IllegalArgumentException naming the variable or key, for an unknown setting (with the
+   *     nearest known name), a bad or out-of-range value, or one setting under two spellings in one
+   *     layer; or if a config derives from one not declared, or configs derive from each other in a
+   *     cycle
+   */
+  public Resilience build() {
+    for (PolicyKindProvider provider : ServiceLoader.load(PolicyKindProvider.class)) {
+      provider.kinds().forEach(this::kind);
+    }
+    Settings parser = new Settings(Resilience.GLOBALS, List.copyOf(configs.keySet()));
+    Map<String, Object> globals = new HashMap<>();
+    Registry.read(parser, layers, globals, null); // the registry settings, first
+    boolean savedEnabled = enabled;
+    Duration savedTimeout = defaultTimeout;
+    int savedMax = maxInstances;
+    Duration savedIdle = idleEviction;
+    try {
+      for (Setting<ResilienceBuilder> global : Resilience.GLOBALS) {
+        if (globals.containsKey(global.name())) {
+          global.apply(this, globals.get(global.name()));
+        }
+      }
+      return Resilience.of(
+          new Registry(
+              this,
+              parser,
+              globals,
+              Registry.read(parser, layers, new HashMap<>(), defaultTimeout)));
+    } finally { // settings apply to this registry only, not to the builder's own values
+      enabled = savedEnabled;
+      defaultTimeout = savedTimeout;
+      maxInstances = savedMax;
+      idleEviction = savedIdle;
+    }
+  }
+}
