@@ -334,6 +334,44 @@ public final class BulkheadStress {
     }
   }
 
+  /**
+   * The limit grows while the permit's holder gives it back: the queued call runs (admitted by
+   * whichever comes first), and no permit or waiter is left or lost.
+   */
+  @JCStressTest
+  @Outcome(id = "1, 0", expect = ACCEPTABLE, desc = "the waiter ran, permits all back")
+  @Outcome(id = "0, 0", expect = FORBIDDEN, desc = "the waiter is stuck with permits free")
+  @Outcome(expect = FORBIDDEN, desc = "a permit or a waiter was left behind or lost")
+  @State
+  public static class GrowingTheLimitWhileAPermitIsReleasedLosesNothing {
+    private final Bulkhead bulkhead = fullWithWaiting(NeverFires.INSTANCE);
+    private final AtomicInteger ran = new AtomicInteger();
+
+    public GrowingTheLimitWhileAPermitIsReleasedLosesNothing() {
+      bulkhead.callAsync(
+          () -> {
+            ran.incrementAndGet();
+            return CompletableFuture.completedFuture("ran");
+          });
+    }
+
+    @Actor
+    public void grow() {
+      bulkhead.reconfigure(bulkhead.config().toBuilder().maxConcurrentCalls(2).build());
+    }
+
+    @Actor
+    public void release() {
+      bulkhead.releasePermission();
+    }
+
+    @Arbiter
+    public void after(II_Result r) {
+      r.r1 = ran.get();
+      r.r2 = leftover(bulkhead);
+    }
+  }
+
   /** A scheduler that keeps the one task scheduled on it, for an actor to run. */
   static final class Capturing implements Scheduler {
     private final AtomicReference<Runnable> task = new AtomicReference<>();
