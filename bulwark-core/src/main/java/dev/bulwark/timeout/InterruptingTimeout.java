@@ -215,7 +215,7 @@ final class InterruptingTimeout implements Timeout {
     final long startNanos;
     volatile Future<?> timer;
     volatile CompletionStage<T> underlying;
-    volatile boolean cancelled; // the call was cancelled by us or the caller: no late outcome
+    volatile boolean callCancelled; // the call was cancelled by us or the caller: no late outcome
 
     AsyncDeadline(long startNanos) {
       this.startNanos = startNanos;
@@ -242,14 +242,14 @@ final class InterruptingTimeout implements Timeout {
       if (stage == null || !config.cancelRunningFuture()) {
         return;
       }
-      cancelled = true;
+      callCancelled = true;
       Stages.cancel(stage);
     }
 
     /** The caller cancelled: no deadline will fire; the call itself is cancelled by the relay. */
     @Override
     protected void cancelled() {
-      cancelled = true;
+      callCancelled = true;
       Future<?> scheduled = timer;
       if (scheduled != null) {
         scheduled.cancel(false);
@@ -263,7 +263,7 @@ final class InterruptingTimeout implements Timeout {
         scheduled.cancel(false);
       }
       boolean first = relay(value, failure);
-      if (!first && !(cancelled && Failures.unwrap(failure) instanceof CancellationException)) {
+      if (!first && !(callCancelled && Failures.unwrap(failure) instanceof CancellationException)) {
         late(startNanos, value, failure);
       }
     }
