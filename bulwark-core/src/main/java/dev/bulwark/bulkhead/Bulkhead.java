@@ -3,6 +3,7 @@ package dev.bulwark.bulkhead;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.internal.Check;
 import dev.bulwark.policy.Policy;
+import dev.bulwark.policy.Reconfigurable;
 import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
@@ -22,12 +23,22 @@ import dev.bulwark.time.Scheduler;
  * deadline rejects the waiter. With a manual scheduler in tests, a synchronous waiter must run on
  * another thread than the one that advances time.
  *
+ * <p>Cancelling the future an asynchronous call returned cancels the call inside; a call cancelled
+ * while it waits for a permit leaves the queue at once, giving its place to the next, and never
+ * runs. Its permit comes back when the call inside has completed, however the caller's future
+ * ended.
+ *
+ * <p>Both settings change live ({@link #reconfigure}): a larger {@code maxConcurrentCalls} admits
+ * waiting calls at once; a smaller one never stops running calls, but admits new ones only once
+ * fewer than the new limit run; a new {@code maxWait} applies to calls that start waiting after the
+ * change.
+ *
  * <p>Events: {@code CallPermitted} for each permit granted, {@code CallRejected} for each
- * rejection.
+ * rejection, {@code ConfigChanged} for each change of configuration.
  *
  * <p>Thread-safe.
  */
-public interface Bulkhead extends Policy {
+public interface Bulkhead extends Policy, Reconfigurable<BulkheadConfig> {
 
   /**
    * The registry's description of bulkheads: settings, snapshot, eviction, pipeline rank; pass it
@@ -71,8 +82,21 @@ public interface Bulkhead extends Policy {
     return of(name, BulkheadConfig.ofDefaults());
   }
 
-  /** The configuration this bulkhead enforces. */
+  /** The configuration this bulkhead enforces now. */
+  @Override
   BulkheadConfig config();
+
+  /**
+   * Replaces the limits while calls run; both settings change live, so this never refuses a valid
+   * configuration. Calls in flight keep their permits: after a smaller {@code maxConcurrentCalls},
+   * {@link Snapshot#inFlight()} may exceed the limit until enough of them finish. Publishes one
+   * {@code ConfigChanged} naming the changed settings, and nothing if {@code config} has the limits
+   * in force.
+   *
+   * @throws NullPointerException if {@code config} is null
+   */
+  @Override
+  void reconfigure(BulkheadConfig config);
 
   /** Where this bulkhead's events can be listened to. */
   EventSource events();
@@ -112,15 +136,15 @@ public interface Bulkhead extends Policy {
    * add up exactly.
    *
    * @param maxConcurrentCalls the limit
-   * @param inFlight permits in use
+   * @param inFlight permits in use; above the limit for a while after it was lowered
    * @param waitingCalls calls waiting for a permit
    * @param rejectedCalls calls rejected since the bulkhead was built
    */
   record Snapshot(int maxConcurrentCalls, int inFlight, int waitingCalls, long rejectedCalls) {
 
-    /** Permits free now: {@code maxConcurrentCalls - inFlight}. */
+    /** Permits free now: {@code maxConcurrentCalls - inFlight}, or zero while above the limit. */
     public int availablePermits() {
-      return maxConcurrentCalls - inFlight;
+      return Math.max(0, maxConcurrentCalls - inFlight);
     }
   }
 }

@@ -47,6 +47,19 @@ public final class BulkheadConfig {
     return maxWait;
   }
 
+  /** True if {@code other} is a configuration with the same settings. Thread-safe. */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof BulkheadConfig
+        && ((BulkheadConfig) other).maxConcurrentCalls == maxConcurrentCalls
+        && ((BulkheadConfig) other).maxWait.equals(maxWait);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * maxConcurrentCalls + maxWait.hashCode();
+  }
+
   @Override
   public String toString() {
     return "BulkheadConfig[maxConcurrentCalls=" + maxConcurrentCalls + ", maxWait=" + maxWait + "]";

@@ -14,12 +14,14 @@ import dev.bulwark.event.SuccessRecorded;
 import dev.bulwark.internal.Check;
 import dev.bulwark.internal.EventBus;
 import dev.bulwark.internal.Failures;
+import dev.bulwark.internal.Relay;
 import dev.bulwark.retry.RetryExhaustedException;
 import dev.bulwark.time.Clock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
@@ -190,14 +192,30 @@ final class LocalCircuitBreaker implements CircuitBreaker {
       onThrown(epoch, timed, start, e);
       return CompletableFuture.failedFuture(e);
     }
-    return stage.whenComplete( // whenComplete runs once: the outcome is recorded exactly once
+    // The outcome is recorded by the inner stage's own handler (a stage completes once: exactly
+    // once), never by a dependent the caller holds: cancelling that would skip the handler and
+    // keep a half-open probe's permission forever. The caller gets a Relay; its cancel reaches
+    // the call, and a call its caller cancelled is no outcome of the service: it is ignored.
+    Relay<T> relay = new Relay<>();
+    stage.whenComplete(
         (result, failure) -> {
-          if (failure != null) {
-            onThrown(epoch, timed, start, Failures.unwrap(failure));
-          } else {
-            onReturned(epoch, timed, start, result);
+          Throwable outcome = failure;
+          try {
+            if (failure == null) {
+              onReturned(epoch, timed, start, result);
+            } else if (relay.isCancelled()
+                && Failures.unwrap(failure) instanceof CancellationException) {
+              ignore(epoch, Failures.unwrap(failure));
+            } else {
+              onThrown(epoch, timed, start, Failures.unwrap(failure));
+            }
+          } catch (RuntimeException | Error e) { // a result predicate threw: that is the outcome
+            outcome = e;
           }
+          relay.relay(outcome == failure ? result : null, outcome);
         });
+    relay.upstream(stage);
+    return relay;
   }
 
   private void onReturned(long epoch, boolean timed, long start, Object result) {

@@ -4,6 +4,7 @@ import dev.bulwark.event.EventSource;
 import dev.bulwark.event.FallbackServed;
 import dev.bulwark.internal.EventBus;
 import dev.bulwark.internal.Failures;
+import dev.bulwark.internal.Relay;
 import dev.bulwark.retry.RetryExhaustedException;
 import dev.bulwark.time.Clock;
 import java.lang.invoke.MethodHandles;
@@ -19,7 +20,8 @@ import java.util.function.Supplier;
  * with a result nobody asked to replace returns it untouched: no allocation, one null check. A
  * handled failure climbs the ladder: each rung is asked in order and the first to serve wins;
  * then the counter moves and the event is published, once per replaced outcome, by the thread
- * that replaced it.
+ * that replaced it. An asynchronous call's caller holds a Relay: cancelling it reaches the call,
+ * and a cancelled call is never replaced (nobody is waiting for a fallback).
  */
 final class LadderFallback<T> implements Fallback<T> {
   private static final VarHandle SERVED;
@@ -92,23 +94,27 @@ final class LadderFallback<T> implements Fallback<T> {
   @Override
   @SuppressWarnings("unchecked") // documented: the fallback's T stands in for the call's U
   public <U> CompletionStage<U> executeAsync(Supplier<CompletionStage<U>> call, AsyncNext next) {
-    CompletableFuture<U> result = new CompletableFuture<>();
-    next.proceed(call)
-        .whenComplete(
-            (value, failure) -> {
-              try {
-                Served<T> replacement = resolve(value, failure);
-                if (replacement != null) {
-                  result.complete((U) replacement.value());
-                } else if (failure != null) {
-                  result.completeExceptionally(failure);
-                } else {
-                  result.complete(value);
-                }
-              } catch (Throwable rungFailure) { // a rung threw: that is the outcome now
-                result.completeExceptionally(rungFailure);
-              }
-            });
+    Relay<U> result = new Relay<>();
+    CompletionStage<U> stage = next.proceed(call);
+    stage.whenComplete(
+        (value, failure) -> {
+          if (result.isDone()) {
+            return; // cancelled by the caller: nothing to replace, nobody to serve
+          }
+          try {
+            Served<T> replacement = resolve(value, failure);
+            if (replacement != null) {
+              result.relay((U) replacement.value(), null);
+            } else if (failure != null) {
+              result.relay(null, failure);
+            } else {
+              result.relay(value, null);
+            }
+          } catch (Throwable rungFailure) { // a rung threw: that is the outcome now
+            result.relay(null, rungFailure);
+          }
+        });
+    result.upstream(stage); // the caller's cancel reaches the call
     return result;
   }
 

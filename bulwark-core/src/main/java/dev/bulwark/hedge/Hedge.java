@@ -28,9 +28,10 @@ import java.time.Duration;
  * rest of the pipeline. A timer on the {@link Scheduler} fires after the {@link HedgeConfig#delay()
  * delay}; if the call has not ended, hedges remain ({@link HedgeConfig#maxHedges()}) and the load
  * cap allows one (see {@link HedgeConfig#maxExtraLoad()}), it starts another attempt the same way,
- * on the scheduler's thread (so the supplier should start its work and return, as {@code
- * HttpClient.sendAsync} does) and sets the timer again for the next hedge. When the load cap
- * refuses a hedge, the call starts no more hedges.
+ * on the scheduler's {@link Scheduler#completionExecutor() completion executor}, never on its timer
+ * thread (the supplier should still start its work and return, as {@code HttpClient.sendAsync}
+ * does), and sets the timer again for the next hedge. When the load cap refuses a hedge, the call
+ * starts no more hedges.
  *
  * <ul>
  *   <li>The first attempt to succeed completes the call with its value. Every other attempt still

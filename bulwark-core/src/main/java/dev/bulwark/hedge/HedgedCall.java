@@ -1,6 +1,7 @@
 package dev.bulwark.hedge;
 
 import dev.bulwark.internal.Failures;
+import dev.bulwark.internal.Stages;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +33,11 @@ import java.util.function.BiConsumer;
  * before the decrement of `running`, whose read-modify-writes chain each failed attempt's write to
  * the one that reaches zero and reads them all. `nextHedge` is only touched by timer tasks, each
  * scheduled by the one before.
+ *
+ * The timer task runs no user code: starting a hedge runs the rest of the pipeline's supplier (an
+ * asynchronous attempt) and publishes events, so on the scheduler's thread the task only hands
+ * hedgeNow() to the scheduler's completion executor. Cancelling the result (the caller's cancel
+ * reaches it directly: it is the future the caller holds) cancels every attempt through accept().
  */
 abstract class HedgedCall<T> implements Runnable, BiConsumer<T, Throwable> {
   private static final int NONE = -1;
@@ -112,9 +118,16 @@ abstract class HedgedCall<T> implements Runnable, BiConsumer<T, Throwable> {
     }
   }
 
-  /** The timer fired: starts a hedge if the call is still running and the load cap allows. */
+  /** The timer fired: on the scheduler's thread, hands the hedge to the completion executor. */
   @Override
   public final void run() {
+    if (!result.isDone() && running != 0) {
+      Stages.execute(hedge.scheduler().completionExecutor(), this::hedgeNow);
+    }
+  }
+
+  /** Starts a hedge if the call is still running and the load cap allows. */
+  private void hedgeNow() {
     if (result.isDone() || running == 0) {
       return;
     }

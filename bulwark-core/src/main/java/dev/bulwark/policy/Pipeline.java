@@ -147,7 +147,9 @@ public final class Pipeline {
    * Runs an asynchronous call through every policy. The returned stage completes with the call's
    * value, or exceptionally with what the call failed with (unwrapped) or with a {@link
    * RejectedException}. This method never throws for a failure of the call, even one its supplier
-   * throws synchronously.
+   * throws synchronously. Cancelling the returned stage's future travels through every policy to
+   * the call inside; a call cancelled while it waits (for a bulkhead's permit, a limiter's, a
+   * retry's backoff) never starts.
    */
   public <T> CompletionStage<T> callAsync(Supplier<CompletionStage<T>> call) {
     Check.notNull("call", call);

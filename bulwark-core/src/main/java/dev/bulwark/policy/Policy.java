@@ -30,7 +30,13 @@ public interface Policy {
   /**
    * Runs an asynchronous {@code call} through {@code next} under this policy, with the same
    * semantics as {@link #execute}: a rejection completes the returned stage exceptionally with a
-   * {@link RejectedException} instead of throwing it.
+   * {@link RejectedException} instead of throwing it. Cancelling the returned stage's future
+   * cancels the stage from {@code next} (so cancellation reaches the call inside), or, while the
+   * call waits to start, ends the wait so that it never starts; the policy gives back what it holds
+   * for the call (a permit, a probe's place) when the stage from {@code next} completes, however
+   * the caller's future ended. No user code (the supplier, callbacks on the returned stage, event
+   * listeners) runs on a scheduler's timer thread: what a scheduled task decides is completed on
+   * {@link dev.bulwark.time.Scheduler#completionExecutor()}.
    */
   <T> CompletionStage<T> executeAsync(Supplier<CompletionStage<T>> call, AsyncNext next);
 

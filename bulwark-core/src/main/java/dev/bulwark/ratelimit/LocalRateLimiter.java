@@ -8,6 +8,8 @@ import dev.bulwark.event.EventSource;
 import dev.bulwark.internal.Check;
 import dev.bulwark.internal.EventBus;
 import dev.bulwark.internal.Failures;
+import dev.bulwark.internal.Relay;
+import dev.bulwark.internal.Stages;
 import dev.bulwark.ratelimit.RateLimiterConfig.Algorithm;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
@@ -18,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -55,7 +58,11 @@ import java.util.function.Supplier;
  * through the scheduler; an asynchronous one is scheduled to proceed then. Either way the wait
  * was checked against maxWait before anything was reserved, so a caller that would wait too long
  * is rejected at once and never sleeps. A reservation is kept across a reconfiguration: its wait
- * was promised, and the successor counts it.
+ * was promised, and the successor counts it. The timer task only hands the call's start to the
+ * scheduler's completion executor (the supplier and the caller's callbacks never run on the
+ * scheduler's thread). The caller gets an AsyncWait, a Relay: cancelling it during the wait stops
+ * the timer (the call never starts), afterwards it reaches the call. `waiting` is decremented once
+ * per wait, by whoever claims the wait's end (a CAS on the AsyncWait: the timer or the cancel).
  *
  * Results. reserve() returns the wait (>= 0) or, for a refusal, -1 - wait: one long, no object.
  *
@@ -69,6 +76,7 @@ final class LocalRateLimiter implements RateLimiter {
   private static final VarHandle WAITING;
   private static final VarHandle REJECTED;
   private static final VarHandle RECONFIGURING;
+  private static final VarHandle OVER;
 
   static {
     try {
@@ -79,6 +87,7 @@ final class LocalRateLimiter implements RateLimiter {
       REJECTED = lookup.findVarHandle(LocalRateLimiter.class, "rejected", long.class);
       RECONFIGURING =
           lookup.findVarHandle(LocalRateLimiter.class, "reconfiguring", ReentrantLock.class);
+      OVER = lookup.findVarHandle(AsyncWait.class, "over", boolean.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -260,53 +269,89 @@ final class LocalRateLimiter implements RateLimiter {
       }
       return proceedAsync(call, next);
     }
-    CompletableFuture<T> result = new CompletableFuture<>();
+    AsyncWait<T> waiter = new AsyncWait<>(call, next);
     WAITING.getAndAdd(this, 1);
     try {
-      scheduler.schedule(
-          () -> {
-            WAITING.getAndAdd(this, -1);
-            if (result.isDone()) {
-              return; // the caller gave up (cancelled) while waiting: do not make the call
-            }
-            if (events.hasListeners(CallPermitted.class)) {
-              events.publish(new CallPermitted(name, clock.wallTime()));
-            }
-            proceedAsync(call, next)
-                .whenComplete(
-                    (value, failure) -> {
-                      if (failure == null) {
-                        result.complete(value);
-                      } else {
-                        result.completeExceptionally(Failures.unwrap(failure));
-                      }
-                    });
-          },
-          wait);
+      waiter.timer = scheduler.schedule(waiter, wait);
     } catch (RuntimeException e) { // a scheduler that refuses work (shut down): fail this call
       WAITING.getAndAdd(this, -1);
       return CompletableFuture.failedFuture(e);
     }
-    return result;
+    return waiter;
   }
 
   private <T> CompletionStage<T> proceedAsync(Supplier<CompletionStage<T>> call, AsyncNext next) {
     CompletionStage<T> stage = next.proceed(call);
     if (!ledger.holdOnServerBusy) {
-      return stage;
+      return stage; // the caller holds the call's own stage: its cancel reaches the call
     }
-    CompletableFuture<T> result = new CompletableFuture<>();
+    Relay<T> result = new Relay<>();
     stage.whenComplete(
         (value, failure) -> {
           if (failure == null) {
-            result.complete(value);
+            result.relay(value, null);
           } else {
             Throwable unwrapped = Failures.unwrap(failure);
             holdIfServerBusy(unwrapped); // before completing: the next caller sees the hold
-            result.completeExceptionally(unwrapped);
+            result.relay(null, unwrapped);
           }
         });
+    result.upstream(stage);
     return result;
+  }
+
+  /** An asynchronous call waiting for its reserved permit; the future its caller holds. */
+  private final class AsyncWait<T> extends Relay<T> implements Runnable {
+    private final Supplier<CompletionStage<T>> call;
+    private final AsyncNext next;
+    volatile Future<?> timer;
+    private volatile boolean over; // the wait ended: by the timer, or by the caller's cancel
+
+    AsyncWait(Supplier<CompletionStage<T>> call, AsyncNext next) {
+      this.call = call;
+      this.next = next;
+    }
+
+    /** Claims the end of the wait; exactly one caller wins and counts it. */
+    private boolean end() {
+      if (over || !OVER.compareAndSet(this, false, true)) {
+        return false;
+      }
+      WAITING.getAndAdd(LocalRateLimiter.this, -1);
+      return true;
+    }
+
+    /** The permit's time came: on the scheduler's thread, hands the start to the executor. */
+    @Override
+    public void run() {
+      if (end()) {
+        Stages.execute(scheduler.completionExecutor(), this::start);
+      }
+    }
+
+    private void start() {
+      if (isDone()) {
+        return; // cancelled as the wait ended: do not make the call
+      }
+      if (events.hasListeners(CallPermitted.class)) {
+        events.publish(new CallPermitted(name, clock.wallTime()));
+      }
+      CompletionStage<T> stage = proceedAsync(call, next);
+      stage.whenComplete(
+          (value, failure) -> relay(value, failure == null ? null : Failures.unwrap(failure)));
+      upstream(stage);
+    }
+
+    /** The caller gave up while waiting: the call never starts. */
+    @Override
+    protected void cancelled() {
+      if (end()) {
+        Future<?> scheduled = timer;
+        if (scheduled != null) {
+          scheduled.cancel(false);
+        }
+      }
+    }
   }
 
   /** Holds callers back if {@code failure} is, or was caused by, a server's pause. */

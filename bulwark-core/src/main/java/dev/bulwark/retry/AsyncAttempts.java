@@ -1,10 +1,15 @@
 package dev.bulwark.retry;
 
 import dev.bulwark.internal.Failures;
+import dev.bulwark.internal.Relay;
+import dev.bulwark.internal.Stages;
 import dev.bulwark.policy.Policy.AsyncNext;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
@@ -21,21 +26,42 @@ import java.util.function.Supplier;
  * call records its outcome and then completes it, and no step follows a completion.
  *
  * Cancelling the result (the caller gave up, or an outer timeout fired) cancels the attempt in
- * flight, so the work it started (an HTTP exchange, a query) is aborted rather than left running.
- * The attempt in flight is the one volatile field: run() writes it and then checks the result, the
- * canceller completes the result and then reads it, so whichever comes second sees the other.
+ * flight, so the work it started (an HTTP exchange, a query) is aborted rather than left running:
+ * the result is a Relay whose upstream is each attempt in turn (Relay says why whichever of
+ * linking and cancelling comes second sees the other). A backoff is claimed once: judge() sets
+ * `backingOff` before it schedules run(); run() and a cancel during the wait race to CAS it back,
+ * and the winner owns the call from there. A cancel that wins stops the timer and records the
+ * call; a run() that loses starts nothing. A cancel during an attempt finds nothing to claim, and
+ * the attempt's completion (cancelled by the relay) records the call. So exactly once.
+ *
+ * No attempt starts on the scheduler's thread: the backoff timer only hands run() to the
+ * scheduler's completion executor, so a supplier (or a callback on the result) that blocks holds
+ * back nobody's deadline.
  */
 final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
+  private static final VarHandle BACKING_OFF;
+
+  static {
+    try {
+      BACKING_OFF =
+          MethodHandles.lookup().findVarHandle(AsyncAttempts.class, "backingOff", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final LoopingRetry retry;
   private final LoopingRetry.Plan plan; // read once when the call started, kept to its end
   private final Supplier<CompletionStage<T>> call;
   private final AsyncNext next;
   private final boolean timed;
   private final long startNanos;
-  private final CompletableFuture<T> result = new CompletableFuture<>();
+  private final Result result = new Result();
   private int attempt;
   private long previousDelayNanos;
-  private volatile CompletionStage<T> inFlight;
+  private volatile Future<?> backoff; // the timer of the wait before the next attempt
+  private volatile boolean backingOff; // BACKING_OFF is its VarHandle; see the design comment
+  private Runnable resume; // hands run() to the completion executor; made at the first retry
 
   AsyncAttempts(
       LoopingRetry retry,
@@ -53,29 +79,29 @@ final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
   }
 
   CompletableFuture<T> result() {
-    result.whenComplete(
-        (value, error) -> {
-          if (result.isCancelled()) {
-            cancel(inFlight);
-          }
-        });
     return result;
   }
 
-  private static void cancel(CompletionStage<?> stage) {
-    if (stage == null) {
-      return;
-    }
-    try {
-      stage.toCompletableFuture().cancel(true);
-    } catch (UnsupportedOperationException e) {
-      // a stage that cannot be a future cannot be cancelled; its outcome is ignored
+  /** The caller's future; its cancel reaches the attempt in flight or stops the backoff. */
+  private final class Result extends Relay<T> {
+    @Override
+    protected void cancelled() {
+      if (BACKING_OFF.compareAndSet(AsyncAttempts.this, true, false)) { // won against run()
+        Future<?> timer = backoff;
+        if (timer != null) {
+          timer.cancel(false);
+        }
+        retry.recordFailure(attempt, new CancellationException(), timed, startNanos);
+      }
     }
   }
 
   /** Starts the next attempt. */
   @Override
   public void run() {
+    if (attempt > 0 && !BACKING_OFF.compareAndSet(this, true, false)) {
+      return; // a cancel during the wait claimed it, and recorded the call
+    }
     if (result.isDone()) { // cancelled by the caller while waiting: start nothing more
       retry.recordFailure(attempt, new CancellationException(), timed, startNanos);
       return;
@@ -94,10 +120,7 @@ final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
     } catch (Throwable t) { // a supplier that throws is a failed attempt
       stage = CompletableFuture.failedFuture(t);
     }
-    inFlight = stage; // the attempt itself, not the deadline's view of it
-    if (result.isCancelled()) { // cancelled while this attempt was starting
-      cancel(stage);
-    }
+    result.upstream(stage); // the attempt itself, not the deadline's view of it
     if (deadline != null) {
       stage = deadline.watch(stage);
     }
@@ -113,7 +136,7 @@ final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
     } catch (Throwable t) { // a predicate or the scheduler failed: never leave the caller hanging
       if (!result.isDone()) {
         retry.recordFailure(attempt, t, timed, startNanos);
-        result.completeExceptionally(t);
+        result.relay(null, t);
       }
     }
   }
@@ -128,10 +151,10 @@ final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
     if (!retryable) {
       if (failure == null) {
         retry.recordSuccess(attempt, timed, startNanos);
-        result.complete(value);
+        result.relay(value, null);
       } else {
         retry.recordFailure(attempt, failure, timed, startNanos);
-        result.completeExceptionally(failure);
+        result.relay(null, failure);
       }
       return;
     }
@@ -140,14 +163,22 @@ final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
     if (delayNanos < 0) {
       retry.giveUp(attempt, failure, delayNanos, timed, startNanos);
       if (failure == null) {
-        result.complete(value);
+        result.relay(value, null);
       } else {
-        result.completeExceptionally(retry.exhausted(attempt, failure, delayNanos));
+        result.relay(null, retry.exhausted(attempt, failure, delayNanos));
       }
       return;
     }
     retry.publishScheduled(attempt + 1, delayNanos, failure);
     previousDelayNanos = delayNanos;
-    retry.scheduler().schedule(this, delayNanos);
+    if (resume == null) {
+      resume = () -> Stages.execute(retry.scheduler().completionExecutor(), this);
+    }
+    backingOff = true;
+    Future<?> timer = retry.scheduler().schedule(resume, delayNanos);
+    backoff = timer;
+    if (!backingOff && result.isDone()) {
+      timer.cancel(false); // a cancel claimed the wait before the timer was known
+    }
   }
 }

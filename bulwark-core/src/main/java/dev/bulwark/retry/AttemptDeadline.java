@@ -1,5 +1,6 @@
 package dev.bulwark.retry;
 
+import dev.bulwark.internal.Stages;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
@@ -15,6 +16,10 @@ import java.util.function.BiConsumer;
  * deadline may pass before the attempt's stage is known: watch() publishes the stage and then
  * checks the outcome, run() completes the outcome and then reads the stage; whichever order the
  * two threads interleave in, at least one of them sees the other and cancels the stage.
+ *
+ * The timer task runs no user code: completing the outcome runs the retry's judgement (predicates,
+ * events, the caller's callbacks, maybe the next attempt), so the task only hands fire() to the
+ * scheduler's completion executor.
  */
 final class AttemptDeadline<T> implements Runnable, BiConsumer<T, Throwable> {
   private final LoopingRetry retry;
@@ -46,9 +51,15 @@ final class AttemptDeadline<T> implements Runnable, BiConsumer<T, Throwable> {
     return outcome;
   }
 
-  /** The deadline passed. */
+  /** The deadline passed: on the scheduler's thread, hands the firing to the executor. */
   @Override
   public void run() {
+    if (!outcome.isDone()) {
+      Stages.execute(retry.scheduler().completionExecutor(), this::fire);
+    }
+  }
+
+  private void fire() {
     if (outcome.completeExceptionally(retry.timedOut(timeoutNanos))) {
       CompletionStage<T> attempt = stage;
       if (attempt != null) {
@@ -72,10 +83,6 @@ final class AttemptDeadline<T> implements Runnable, BiConsumer<T, Throwable> {
   }
 
   private static void cancel(CompletionStage<?> attempt) {
-    try {
-      attempt.toCompletableFuture().cancel(true);
-    } catch (UnsupportedOperationException e) {
-      // a stage that cannot be turned into a future cannot be cancelled: it runs on, ignored
-    }
+    Stages.cancel(attempt); // a stage that cannot be a future runs on, ignored
   }
 }

@@ -28,7 +28,9 @@ import dev.bulwark.time.Scheduler;
  * status is restored (so code that catches every {@code Exception} still sees it) and the {@code
  * InterruptedException} is thrown, with the last failure attached as suppressed. An asynchronous
  * call never blocks a thread: each later attempt is scheduled on the {@link Scheduler} and its
- * supplier runs on the scheduler's thread, so it should start its work and return.
+ * supplier runs on the scheduler's {@link Scheduler#completionExecutor() completion executor},
+ * never on its timer thread; it should still start its work and return. Cancelling the returned
+ * stage cancels the attempt in flight, or ends the wait before the next one (no attempt follows).
  *
  * <p><b>How long it waits.</b> The {@link RetryConfig#backoff() backoff}, unless the server said
  * how long: a {@code ServerBusyException} in the failure or its causes, or a retried result read by

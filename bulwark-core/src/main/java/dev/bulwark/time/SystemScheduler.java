@@ -1,9 +1,13 @@
 package dev.bulwark.time;
 
+import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -18,9 +22,20 @@ import java.util.concurrent.locks.LockSupport;
  * pending, a no-op tick runs every {@link #TICK_NANOS}: it is always due soonest, and a deadline
  * further away joins the queue without waking anyone. When the tick finds the queue empty it stops;
  * the next task scheduled starts it again.
+ *
+ * <p>The timer thread runs no user code. What a task decides that may run some (completing a
+ * caller's future, starting a delayed attempt, publishing an event) the policy hands to {@link
+ * #completionExecutor()}. By default that is a cached pool of daemon threads, not the common
+ * ForkJoinPool: callbacks chained on a future may block (the very thing this protects against), and
+ * the common pool has one thread on a two-CPU machine and adds none for a thread blocked outside a
+ * ManagedBlocker, so one blocked callback would hold every later completion back (the JDK itself
+ * gives CompletableFuture a thread per task when the common pool is that small). A cached pool
+ * reuses its idle threads, so a steady load costs no thread creation; a blocking callback holds one
+ * thread of it, and only its own.
  */
-enum SystemScheduler implements Scheduler {
-  INSTANCE;
+final class SystemScheduler implements Scheduler {
+  /** The system scheduler with the default completion pool. */
+  static final SystemScheduler INSTANCE = new SystemScheduler(null);
 
   /** How often the tick runs while any task is pending: 100 ms. */
   static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -61,6 +76,37 @@ enum SystemScheduler implements Scheduler {
     }
   }
 
+  /** The default completion executor, started on first use. */
+  private static final class Completions {
+    static final ThreadPoolExecutor POOL = newPool();
+
+    private static ThreadPoolExecutor newPool() {
+      AtomicInteger count = new AtomicInteger();
+      return new ThreadPoolExecutor(
+          0,
+          Integer.MAX_VALUE,
+          30,
+          TimeUnit.SECONDS,
+          new SynchronousQueue<>(),
+          runnable -> {
+            Thread thread = new Thread(runnable, "bulwark-completion-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+          });
+    }
+  }
+
+  private final Executor completionExecutor; // null: the default pool, created lazily
+
+  SystemScheduler(Executor completionExecutor) {
+    this.completionExecutor = completionExecutor;
+  }
+
+  @Override
+  public Executor completionExecutor() {
+    return completionExecutor != null ? completionExecutor : Completions.POOL;
+  }
+
   @Override
   public Future<?> schedule(Runnable task, long delayNanos) {
     Future<?> scheduled =
@@ -92,6 +138,8 @@ enum SystemScheduler implements Scheduler {
 
   @Override
   public String toString() {
-    return "Scheduler.system()";
+    return completionExecutor == null
+        ? "Scheduler.system()"
+        : "Scheduler.system(" + completionExecutor + ")";
   }
 }

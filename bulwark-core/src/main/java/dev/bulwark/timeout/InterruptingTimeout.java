@@ -5,6 +5,8 @@ import dev.bulwark.event.EventSource;
 import dev.bulwark.event.LateOutcome;
 import dev.bulwark.internal.EventBus;
 import dev.bulwark.internal.Failures;
+import dev.bulwark.internal.Relay;
+import dev.bulwark.internal.Stages;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import java.io.InterruptedIOException;
@@ -14,11 +16,9 @@ import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /*
@@ -33,7 +33,11 @@ import java.util.function.Supplier;
  *
  * Asynchronous: the returned future is completed by whichever comes first, the deadline or the
  * call's stage; CompletableFuture.complete* returns false for the loser, which is how a late
- * outcome is recognised.
+ * outcome is recognised. The deadline task itself runs no user code: on the scheduler's thread it
+ * only hands the firing to the scheduler's completion executor, where the caller's future is
+ * completed (running the callbacks chained on it), the event published and the call cancelled, so
+ * a callback that blocks cannot hold back anybody else's deadline. The returned future is a Relay:
+ * the caller's cancel cancels the deadline and reaches the call inside.
  */
 final class InterruptingTimeout implements Timeout {
   private final String name;
@@ -104,11 +108,12 @@ final class InterruptingTimeout implements Timeout {
     deadline.timer = scheduler.schedule(deadline, timeoutNanos);
     CompletionStage<T> stage = next.proceed(call);
     deadline.underlying = stage;
-    if (deadline.result.isDone()) {
+    if (deadline.isDone()) {
       deadline.cancelUnderlying(); // the deadline fired while the call was starting
     }
+    deadline.upstream(stage); // from now on the caller's cancel reaches the call
     stage.whenComplete(deadline);
-    return deadline.result;
+    return deadline;
   }
 
   @Override
@@ -202,22 +207,31 @@ final class InterruptingTimeout implements Timeout {
     }
   }
 
-  /** An asynchronous call's deadline and completion handler, racing to complete the result. */
-  private final class AsyncDeadline<T> implements Runnable, BiConsumer<T, Throwable> {
-    final CompletableFuture<T> result = new CompletableFuture<>();
+  /**
+   * An asynchronous call's deadline, its completion handler and the caller's future, racing to
+   * complete it.
+   */
+  private final class AsyncDeadline<T> extends Relay<T> implements Runnable {
     final long startNanos;
     volatile Future<?> timer;
     volatile CompletionStage<T> underlying;
-    volatile boolean cancelled;
+    volatile boolean callCancelled; // the call was cancelled by us or the caller: no late outcome
 
     AsyncDeadline(long startNanos) {
       this.startNanos = startNanos;
     }
 
+    /** The deadline passed: on the scheduler's thread, hands the firing to the executor. */
     @Override
     public void run() {
+      if (!isDone()) {
+        Stages.execute(scheduler.completionExecutor(), this::fire);
+      }
+    }
+
+    private void fire() {
       TimeoutExceededException exceeded = new TimeoutExceededException(name, timeout);
-      if (result.completeExceptionally(exceeded)) { // the deadline won
+      if (relay(null, exceeded)) { // the deadline won
         rejected(exceeded);
         cancelUnderlying();
       }
@@ -228,11 +242,17 @@ final class InterruptingTimeout implements Timeout {
       if (stage == null || !config.cancelRunningFuture()) {
         return;
       }
-      cancelled = true;
-      try {
-        stage.toCompletableFuture().cancel(true);
-      } catch (UnsupportedOperationException e) {
-        // a stage that cannot be a future cannot be cancelled; its outcome will be reported late
+      callCancelled = true;
+      Stages.cancel(stage);
+    }
+
+    /** The caller cancelled: no deadline will fire; the call itself is cancelled by the relay. */
+    @Override
+    protected void cancelled() {
+      callCancelled = true;
+      Future<?> scheduled = timer;
+      if (scheduled != null) {
+        scheduled.cancel(false);
       }
     }
 
@@ -242,9 +262,8 @@ final class InterruptingTimeout implements Timeout {
       if (scheduled != null) {
         scheduled.cancel(false);
       }
-      boolean first =
-          failure == null ? result.complete(value) : result.completeExceptionally(failure);
-      if (!first && !(cancelled && Failures.unwrap(failure) instanceof CancellationException)) {
+      boolean first = relay(value, failure);
+      if (!first && !(callCancelled && Failures.unwrap(failure) instanceof CancellationException)) {
         late(startNanos, value, failure);
       }
     }

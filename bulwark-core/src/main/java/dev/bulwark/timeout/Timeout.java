@@ -32,7 +32,10 @@ import dev.bulwark.time.Scheduler;
  *
  * <p><b>Asynchronous calls</b>: at the deadline the returned stage completes exceptionally with a
  * {@code TimeoutExceededException} and, if {@link TimeoutConfig#cancelRunningFuture()}, the call's
- * future is cancelled; an outcome that arrives later is published as a {@code LateOutcome}.
+ * future is cancelled; an outcome that arrives later is published as a {@code LateOutcome}. The
+ * stage is completed on the scheduler's {@link Scheduler#completionExecutor() completion executor},
+ * never on its timer thread, so a callback chained on it may block without delaying any other
+ * deadline. Cancelling the returned stage cancels the deadline and the call's future.
  *
  * <p>Events: {@code CallRejected} (carrying the {@code TimeoutExceededException}) when a call is
  * cut short, {@code LateOutcome} when a dropped outcome arrives. A call through a timeout allocates

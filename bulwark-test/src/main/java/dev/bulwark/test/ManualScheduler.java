@@ -2,12 +2,14 @@ package dev.bulwark.test;
 
 import dev.bulwark.time.Scheduler;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,8 +29,13 @@ import java.util.stream.Collectors;
  * scheduler.advance(Duration.ofSeconds(1)); // the retry's delay passes; attempt 2 runs now
  * }
  *
- * <p>Thread-safe, though tasks only run on threads that call {@link #advance}, {@link #runDue} or
- * {@link #sleep}.
+ * <p>Its {@link #completionExecutor() completion executor} is deterministic too: work a scheduled
+ * task hands to it (completing a caller's future, starting a delayed attempt) runs on the same
+ * thread right after that task returns, before the next task, as a real scheduler's pool would run
+ * it after its timer task; work handed to it outside a task runs at once on the calling thread.
+ *
+ * <p>Thread-safe, though tasks only run on threads that call {@link #advance}, {@link #runDue},
+ * {@link #runAll} or {@link #sleep}.
  */
 public final class ManualScheduler implements Scheduler {
   private final ManualClock clock;
@@ -37,6 +44,9 @@ public final class ManualScheduler implements Scheduler {
   private final List<Duration> sleeps = new CopyOnWriteArrayList<>();
   private final AtomicLong sequence = new AtomicLong();
   private final AtomicInteger ran = new AtomicInteger();
+  private final AtomicInteger completionsRun = new AtomicInteger();
+  private final ThreadLocal<ArrayDeque<Runnable>> runningTask = new ThreadLocal<>();
+  private final Executor completions = this::complete;
 
   /** A scheduler whose time is {@code clock}'s. */
   public ManualScheduler(ManualClock clock) {
@@ -75,6 +85,47 @@ public final class ManualScheduler implements Scheduler {
   }
 
   /**
+   * Runs what scheduled tasks decide: right after the task that hands it over, on the thread that
+   * runs tasks; at once on the calling thread otherwise.
+   */
+  @Override
+  public Executor completionExecutor() {
+    return completions;
+  }
+
+  /** How many pieces of work the {@link #completionExecutor()} has run. */
+  public int completionsRun() {
+    return completionsRun.get();
+  }
+
+  private void complete(Runnable work) {
+    Objects.requireNonNull(work, "work");
+    ArrayDeque<Runnable> afterTask = runningTask.get();
+    if (afterTask != null) {
+      afterTask.add(work); // runs once the task that handed it over has returned
+    } else {
+      completionsRun.incrementAndGet();
+      work.run();
+    }
+  }
+
+  /** Runs {@code task}, then the work it handed to the completion executor, in order. */
+  private void runTask(Task task) {
+    ArrayDeque<Runnable> afterTask = new ArrayDeque<>();
+    runningTask.set(afterTask);
+    try {
+      task.run();
+    } finally {
+      runningTask.remove();
+    }
+    Runnable work;
+    while ((work = afterTask.poll()) != null) {
+      completionsRun.incrementAndGet();
+      work.run();
+    }
+  }
+
+  /**
    * Moves time forward by {@code duration}, running each task as its due time is reached, in due
    * order (tasks scheduled meanwhile run too if they fall due).
    */
@@ -97,7 +148,7 @@ public final class ManualScheduler implements Scheduler {
       if (step > 0) {
         clock.advanceNanos(step);
       }
-      next.run();
+      runTask(next);
       if (stopOnInterrupt && Thread.currentThread().isInterrupted()) {
         return;
       }
@@ -131,7 +182,7 @@ public final class ManualScheduler implements Scheduler {
       if (step > 0) {
         clock.advanceNanos(step);
       }
-      next.run();
+      runTask(next);
     }
   }
 

@@ -90,4 +90,37 @@ class ManualSchedulerTest {
     assertThat(clock.elapsed()).isEqualTo(Duration.ofSeconds(2));
     assertThat(Thread.interrupted()).as("the flag is cleared, as Thread.sleep clears it").isFalse();
   }
+
+  @Test
+  void workATaskHandsToTheCompletionExecutorRunsRightAfterItOnTheSameThread() {
+    ManualScheduler scheduler = new ManualScheduler(ManualClock.nearOverflow());
+    List<String> ran = new ArrayList<>();
+    Thread test = Thread.currentThread();
+    scheduler.schedule(
+        () -> {
+          scheduler
+              .completionExecutor()
+              .execute(
+                  () -> ran.add("completion on test thread: " + (Thread.currentThread() == test)));
+          ran.add("task");
+        },
+        5);
+    scheduler.schedule(() -> ran.add("next task"), 5);
+
+    scheduler.advance(Duration.ofNanos(5));
+
+    assertThat(ran).containsExactly("task", "completion on test thread: true", "next task");
+    assertThat(scheduler.completionsRun()).isEqualTo(1);
+  }
+
+  @Test
+  void workHandedToTheCompletionExecutorOutsideATaskRunsAtOnce() {
+    ManualScheduler scheduler = new ManualScheduler(ManualClock.nearOverflow());
+    List<String> ran = new ArrayList<>();
+
+    scheduler.completionExecutor().execute(() -> ran.add("now"));
+
+    assertThat(ran).containsExactly("now");
+    assertThat(scheduler.completionsRun()).isEqualTo(1);
+  }
 }
