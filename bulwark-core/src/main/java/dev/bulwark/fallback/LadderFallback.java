@@ -2,6 +2,7 @@ package dev.bulwark.fallback;
 
 import dev.bulwark.event.EventSource;
 import dev.bulwark.event.FallbackServed;
+import dev.bulwark.internal.Check;
 import dev.bulwark.internal.EventBus;
 import dev.bulwark.internal.Failures;
 import dev.bulwark.time.Clock;
@@ -69,6 +70,8 @@ final class LadderFallback<T> implements Fallback<T> {
   @Override
   @SuppressWarnings("unchecked") // documented: the fallback's T stands in for the call's U
   public <U> U execute(Callable<U> call, Next next) throws Exception {
+    Check.notNull("call", call);
+    Check.notNull("next", next);
     U value;
     try {
       value = next.proceed(call);
@@ -91,6 +94,8 @@ final class LadderFallback<T> implements Fallback<T> {
   @Override
   @SuppressWarnings("unchecked") // documented: the fallback's T stands in for the call's U
   public <U> CompletionStage<U> executeAsync(Supplier<CompletionStage<U>> call, AsyncNext next) {
+    Check.notNull("call", call);
+    Check.notNull("next", next);
     CompletableFuture<U> result = new CompletableFuture<>();
     next.proceed(call)
         .whenComplete(
@@ -113,6 +118,7 @@ final class LadderFallback<T> implements Fallback<T> {
 
   @Override
   public Served<T> serve(Callable<? extends T> call) throws Exception {
+    Check.notNull("call", call);
     T value;
     try {
       value = call.call();
@@ -129,6 +135,7 @@ final class LadderFallback<T> implements Fallback<T> {
   @Override
   public CompletionStage<Served<T>> serveAsync(
       Supplier<? extends CompletionStage<? extends T>> call) {
+    Check.notNull("call", call);
     CompletableFuture<Served<T>> result = new CompletableFuture<>();
     CompletionStage<? extends T> stage;
     try {

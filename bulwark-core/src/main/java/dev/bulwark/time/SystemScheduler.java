@@ -1,5 +1,6 @@
 package dev.bulwark.time;
 
+import dev.bulwark.internal.Check;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +64,7 @@ enum SystemScheduler implements Scheduler {
 
   @Override
   public Future<?> schedule(Runnable task, long delayNanos) {
+    Check.notNull("task", task);
     Future<?> scheduled =
         Holder.EXECUTOR.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
     Holder.tickWhilePending();
