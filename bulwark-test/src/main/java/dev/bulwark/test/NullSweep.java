@@ -55,7 +55,8 @@ import java.util.jar.JarFile;
  * {@snippet :
  * List<String> failures =
  *     NullSweep.ofPackage("dev.bulwark.time")
- *         .instance(ManualClock.create())
+ *         .instance(Clock.system()) // sweeps Clock's instance methods on it
+ *         .instance(Scheduler.system())
  *         .run();
  * assertThat(failures).isEmpty();
  * }
