@@ -206,8 +206,14 @@ final class HttpSoak {
     synchronized (roundReports) {
       roundReports.add(
           String.format(
-              "round %d: %d requests, %d connections, %d stalled, %d given up by the client",
-              r.number, r.server.requestCount(), r.server.acceptedConnections(), stalled, gone));
+              "round %d: %d requests, %d connections (%d still open once idle), %d stalled, %d"
+                  + " given up by the client",
+              r.number,
+              r.server.requestCount(),
+              r.server.acceptedConnections(),
+              r.server.openConnections(),
+              stalled,
+              gone));
     }
     r.server.close();
   }
