@@ -192,6 +192,7 @@ final class PipelineSoak {
         } catch (BulkheadFullException | CircuitBreakerOpenException e) {
           sync.tally.record(
               Kind.REJECTION, e.getClass().getSimpleName(), System.nanoTime() - start);
+          LockSupport.parkNanos(REJECTED_PAUSE_NANOS);
         } catch (Throwable e) {
           sync.tally.record(Kind.FAILURE, describe(e), System.nanoTime() - start);
         }
