@@ -1,5 +1,6 @@
 package dev.bulwark.event;
 
+import dev.bulwark.internal.Check;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -9,4 +10,16 @@ import java.time.Instant;
  * any hold before it.
  */
 public record CallsHeldBack(String policyName, Duration duration, Instant wallTime)
-    implements PolicyEvent {}
+    implements PolicyEvent {
+
+  /**
+   * Checks the components: only those documented as nullable may be null.
+   *
+   * @throws NullPointerException naming the first null component that may not be null
+   */
+  public CallsHeldBack {
+    Check.notNull("policyName", policyName);
+    Check.notNull("duration", duration);
+    Check.notNull("wallTime", wallTime);
+  }
+}

@@ -1,5 +1,6 @@
 package dev.bulwark.event;
 
+import dev.bulwark.internal.Check;
 import java.time.Instant;
 import java.util.Set;
 
@@ -12,8 +13,14 @@ import java.util.Set;
 public record ConfigChanged(String policyName, Set<String> changedSettings, Instant wallTime)
     implements PolicyEvent {
 
-  /** Copies {@code changedSettings}, so the event stays immutable. */
+  /**
+   * Copies {@code changedSettings}, so the event stays immutable.
+   *
+   * @throws NullPointerException naming the null component; none may be null
+   */
   public ConfigChanged {
-    changedSettings = Set.copyOf(changedSettings);
+    Check.notNull("policyName", policyName);
+    changedSettings = Set.copyOf(Check.notNull("changedSettings", changedSettings));
+    Check.notNull("wallTime", wallTime);
   }
 }

@@ -1,6 +1,6 @@
 package dev.bulwark.event;
 
-import java.util.Objects;
+import dev.bulwark.internal.Check;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -35,8 +35,8 @@ public interface EventSource {
    */
   default <E extends PolicyEvent> EventListener subscribe(
       Class<E> type, Consumer<? super E> consumer) {
-    Objects.requireNonNull(type, "type");
-    Objects.requireNonNull(consumer, "consumer");
+    Check.notNull("type", type);
+    Check.notNull("consumer", consumer);
     EventListener listener = event -> consumer.accept(type.cast(event));
     subscribe(listener, Set.of(type));
     return listener;

@@ -1,5 +1,6 @@
 package dev.bulwark.event;
 
+import dev.bulwark.internal.Check;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -10,4 +11,16 @@ import java.time.Instant;
  */
 public record FallbackServed(
     String policyName, String rung, Throwable failure, Duration age, Instant wallTime)
-    implements DegradedOutcome {}
+    implements DegradedOutcome {
+
+  /**
+   * Checks the components: only those documented as nullable may be null.
+   *
+   * @throws NullPointerException naming the first null component that may not be null
+   */
+  public FallbackServed {
+    Check.notNull("policyName", policyName);
+    Check.notNull("rung", rung);
+    Check.notNull("wallTime", wallTime);
+  }
+}

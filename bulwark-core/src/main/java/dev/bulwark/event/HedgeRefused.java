@@ -1,5 +1,6 @@
 package dev.bulwark.event;
 
+import dev.bulwark.internal.Check;
 import java.time.Instant;
 
 /**
@@ -8,4 +9,15 @@ import java.time.Instant;
  * attempts already running and starts no more hedges.
  */
 public record HedgeRefused(String policyName, int attempt, Instant wallTime)
-    implements PolicyEvent {}
+    implements PolicyEvent {
+
+  /**
+   * Checks the components: only those documented as nullable may be null.
+   *
+   * @throws NullPointerException naming the first null component that may not be null
+   */
+  public HedgeRefused {
+    Check.notNull("policyName", policyName);
+    Check.notNull("wallTime", wallTime);
+  }
+}

@@ -1,5 +1,6 @@
 package dev.bulwark.event;
 
+import dev.bulwark.internal.Check;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -8,4 +9,16 @@ import java.time.Instant;
  * the first hedge is 2) because the call had not answered {@code elapsed} after it began.
  */
 public record HedgeStarted(String policyName, int attempt, Duration elapsed, Instant wallTime)
-    implements PolicyEvent {}
+    implements PolicyEvent {
+
+  /**
+   * Checks the components: only those documented as nullable may be null.
+   *
+   * @throws NullPointerException naming the first null component that may not be null
+   */
+  public HedgeStarted {
+    Check.notNull("policyName", policyName);
+    Check.notNull("elapsed", elapsed);
+    Check.notNull("wallTime", wallTime);
+  }
+}

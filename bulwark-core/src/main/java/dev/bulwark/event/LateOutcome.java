@@ -1,5 +1,6 @@
 package dev.bulwark.event;
 
+import dev.bulwark.internal.Check;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -16,4 +17,17 @@ public record LateOutcome(
     Object value,
     Throwable failure,
     Instant wallTime)
-    implements PolicyEvent {}
+    implements PolicyEvent {
+
+  /**
+   * Checks the components: only those documented as nullable may be null.
+   *
+   * @throws NullPointerException naming the first null component that may not be null
+   */
+  public LateOutcome {
+    Check.notNull("policyName", policyName);
+    Check.notNull("timeout", timeout);
+    Check.notNull("duration", duration);
+    Check.notNull("wallTime", wallTime);
+  }
+}

@@ -1,5 +1,6 @@
 package dev.bulwark.event;
 
+import dev.bulwark.internal.Check;
 import dev.bulwark.policy.Policy;
 import java.time.Instant;
 
@@ -10,4 +11,16 @@ import java.time.Instant;
  * <p>Immutable; thread-safe.
  */
 public record PolicyAdded(String policyName, Policy policy, Instant wallTime)
-    implements PolicyEvent {}
+    implements PolicyEvent {
+
+  /**
+   * Checks the components: only those documented as nullable may be null.
+   *
+   * @throws NullPointerException naming the first null component that may not be null
+   */
+  public PolicyAdded {
+    Check.notNull("policyName", policyName);
+    Check.notNull("policy", policy);
+    Check.notNull("wallTime", wallTime);
+  }
+}

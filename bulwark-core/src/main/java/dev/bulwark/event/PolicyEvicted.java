@@ -1,5 +1,6 @@
 package dev.bulwark.event;
 
+import dev.bulwark.internal.Check;
 import dev.bulwark.policy.Policy;
 import java.time.Instant;
 
@@ -11,6 +12,18 @@ import java.time.Instant;
  */
 public record PolicyEvicted(String policyName, Policy policy, Reason reason, Instant wallTime)
     implements PolicyEvent {
+
+  /**
+   * Checks the components: only those documented as nullable may be null.
+   *
+   * @throws NullPointerException naming the first null component that may not be null
+   */
+  public PolicyEvicted {
+    Check.notNull("policyName", policyName);
+    Check.notNull("policy", policy);
+    Check.notNull("reason", reason);
+    Check.notNull("wallTime", wallTime);
+  }
 
   /** Why a registry dropped a policy. */
   public enum Reason {

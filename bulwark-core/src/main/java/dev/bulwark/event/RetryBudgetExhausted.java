@@ -1,5 +1,6 @@
 package dev.bulwark.event;
 
+import dev.bulwark.internal.Check;
 import java.time.Instant;
 
 /**
@@ -10,4 +11,15 @@ import java.time.Instant;
  */
 public record RetryBudgetExhausted(
     String policyName, int attempts, Throwable lastFailure, Instant wallTime)
-    implements PolicyEvent {}
+    implements PolicyEvent {
+
+  /**
+   * Checks the components: only those documented as nullable may be null.
+   *
+   * @throws NullPointerException naming the first null component that may not be null
+   */
+  public RetryBudgetExhausted {
+    Check.notNull("policyName", policyName);
+    Check.notNull("wallTime", wallTime);
+  }
+}

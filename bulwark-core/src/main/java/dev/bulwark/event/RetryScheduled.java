@@ -1,5 +1,6 @@
 package dev.bulwark.event;
 
+import dev.bulwark.internal.Check;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -9,4 +10,16 @@ import java.time.Instant;
  */
 public record RetryScheduled(
     String policyName, int nextAttempt, Duration delay, Throwable failure, Instant wallTime)
-    implements PolicyEvent {}
+    implements PolicyEvent {
+
+  /**
+   * Checks the components: only those documented as nullable may be null.
+   *
+   * @throws NullPointerException naming the first null component that may not be null
+   */
+  public RetryScheduled {
+    Check.notNull("policyName", policyName);
+    Check.notNull("delay", delay);
+    Check.notNull("wallTime", wallTime);
+  }
+}

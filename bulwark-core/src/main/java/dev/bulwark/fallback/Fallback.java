@@ -53,8 +53,8 @@ public interface Fallback<T> extends Policy {
       FallbackKind.KIND;
 
   /**
-   * A fallback named {@code name} that serves {@code value} (rung "fallback") for the default
-   * failures.
+   * A fallback named {@code name} that serves {@code value} (rung "fallback"; null is a value like
+   * any other) for the default failures.
    *
    * @throws NullPointerException if {@code name} is null
    * @throws IllegalArgumentException if {@code name} is blank
@@ -84,6 +84,7 @@ public interface Fallback<T> extends Policy {
    * @throws IllegalArgumentException if {@code name} is blank
    */
   static <T> Fallback<T> of(String name, Function<? super Throwable, ? extends T> function) {
+    Check.notNull("function", function);
     return of(name, FallbackConfig.<T>builder().otherwise("fallback", function).build());
   }
 

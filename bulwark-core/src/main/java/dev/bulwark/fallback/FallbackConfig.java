@@ -96,8 +96,11 @@ public final class FallbackConfig<T> {
   /**
    * True if the fallback steps in for {@code failure}: it is one of {@link #handledTypes()} or
    * matches the {@link Builder#handleIf} predicate. Thread-safe if the predicate is.
+   *
+   * @throws NullPointerException if {@code failure} is null
    */
   public boolean handles(Throwable failure) {
+    Check.notNull("failure", failure);
     for (Class<? extends Throwable> type : handledTypes) {
       if (type.isInstance(failure)) {
         return true;
@@ -107,8 +110,8 @@ public final class FallbackConfig<T> {
   }
 
   /**
-   * True if the fallback replaces the call's result {@code value} ({@link Builder#handleResult}).
-   * Default false for every result. Thread-safe if the predicate is.
+   * True if the fallback replaces the call's result {@code value}, which may be null ({@link
+   * Builder#handleResult}). Default false for every result. Thread-safe if the predicate is.
    */
   public boolean handlesResult(Object value) {
     return handleResult != null && handleResult.test(value);

@@ -2,6 +2,7 @@ package dev.bulwark.fallback;
 
 import dev.bulwark.event.EventSource;
 import dev.bulwark.event.FallbackServed;
+import dev.bulwark.internal.Check;
 import dev.bulwark.internal.EventBus;
 import dev.bulwark.internal.Failures;
 import dev.bulwark.internal.Relay;
@@ -72,6 +73,8 @@ final class LadderFallback<T> implements Fallback<T> {
   @Override
   @SuppressWarnings("unchecked") // documented: the fallback's T stands in for the call's U
   public <U> U execute(Callable<U> call, Next next) throws Exception {
+    Check.notNull("call", call);
+    Check.notNull("next", next);
     U value;
     try {
       value = next.proceed(call);
@@ -94,6 +97,8 @@ final class LadderFallback<T> implements Fallback<T> {
   @Override
   @SuppressWarnings("unchecked") // documented: the fallback's T stands in for the call's U
   public <U> CompletionStage<U> executeAsync(Supplier<CompletionStage<U>> call, AsyncNext next) {
+    Check.notNull("call", call);
+    Check.notNull("next", next);
     Relay<U> result = new Relay<>();
     CompletionStage<U> stage = next.proceed(call);
     stage.whenComplete(
@@ -120,6 +125,7 @@ final class LadderFallback<T> implements Fallback<T> {
 
   @Override
   public Served<T> serve(Callable<? extends T> call) throws Exception {
+    Check.notNull("call", call);
     T value;
     try {
       value = call.call();
@@ -136,6 +142,7 @@ final class LadderFallback<T> implements Fallback<T> {
   @Override
   public CompletionStage<Served<T>> serveAsync(
       Supplier<? extends CompletionStage<? extends T>> call) {
+    Check.notNull("call", call);
     CompletableFuture<Served<T>> result = new CompletableFuture<>();
     CompletionStage<? extends T> stage;
     try {

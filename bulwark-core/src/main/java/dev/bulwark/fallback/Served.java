@@ -1,5 +1,6 @@
 package dev.bulwark.fallback;
 
+import dev.bulwark.internal.Check;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -23,6 +24,16 @@ public record Served<T>(T value, String rung, Optional<Duration> age, Throwable 
 
   /** The rung name of a value the call itself returned. */
   public static final String FRESH = "fresh";
+
+  /**
+   * Checks the components: {@code value} and {@code failure} may be null, the others may not.
+   *
+   * @throws NullPointerException if {@code rung} or {@code age} is null
+   */
+  public Served {
+    Check.notNull("rung", rung);
+    Check.notNull("age", age);
+  }
 
   /** True unless the call itself produced the value: a rung of the fallback served it. */
   public boolean isDegraded() {

@@ -117,6 +117,7 @@ final class BucketedHealthMonitor implements HealthMonitor {
 
   @Override
   public HealthMonitor watch(String component, EventSource events) {
+    Check.notNull("component", component);
     Check.name(component);
     Check.notNull("events", events);
     add(new Watched(component, null, events));
@@ -126,12 +127,12 @@ final class BucketedHealthMonitor implements HealthMonitor {
 
   @Override
   public boolean unwatch(CircuitBreaker breaker) {
-    return breaker != null && remove(breaker, null);
+    return remove(Check.notNull("breaker", breaker), null);
   }
 
   @Override
   public boolean unwatch(EventSource events) {
-    return events != null && remove(null, events);
+    return remove(null, Check.notNull("events", events));
   }
 
   private void add(Watched source) {
@@ -194,6 +195,7 @@ final class BucketedHealthMonitor implements HealthMonitor {
 
   @Override
   public boolean removeStatusListener(StatusListener listener) {
+    Check.notNull("listener", listener);
     while (true) { // the thread whose CAS lands removes the listener; a loser looks again
       StatusListener[] seen = listeners;
       int index = Arrays.asList(seen).indexOf(listener);

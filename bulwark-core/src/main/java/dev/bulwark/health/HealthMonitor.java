@@ -94,6 +94,7 @@ public interface HealthMonitor {
    * Stops watching {@code breaker} and forgets what it recorded, then evaluates the status.
    *
    * @return true if it was watched
+   * @throws NullPointerException if {@code breaker} is null
    */
   boolean unwatch(CircuitBreaker breaker);
 
@@ -102,6 +103,7 @@ public interface HealthMonitor {
    * what it recorded, then evaluates the status.
    *
    * @return true if it was watched
+   * @throws NullPointerException if {@code events} is null
    */
   boolean unwatch(EventSource events);
 
@@ -129,6 +131,7 @@ public interface HealthMonitor {
    * Stops telling {@code listener} about status changes.
    *
    * @return true if it was listening
+   * @throws NullPointerException if {@code listener} is null
    */
   boolean removeStatusListener(StatusListener listener);
 

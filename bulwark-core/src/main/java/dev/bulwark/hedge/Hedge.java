@@ -172,5 +172,15 @@ public interface Hedge extends Policy {
       long hedgesWon,
       long hedgesRefused,
       Duration delay,
-      long latencySamples) {}
+      long latencySamples) {
+
+    /**
+     * Checks the one reference component.
+     *
+     * @throws NullPointerException if {@code delay} is null
+     */
+    public Statistics {
+      Check.notNull("delay", delay);
+    }
+  }
 }

@@ -4,6 +4,7 @@ import dev.bulwark.event.EventSource;
 import dev.bulwark.event.HedgeRefused;
 import dev.bulwark.event.HedgeStarted;
 import dev.bulwark.hedge.HedgedCall.Outcome;
+import dev.bulwark.internal.Check;
 import dev.bulwark.internal.EventBus;
 import dev.bulwark.retry.RetryBudget;
 import dev.bulwark.retry.RetryBudgetConfig;
@@ -106,6 +107,8 @@ final class RacingHedge implements Hedge {
 
   @Override
   public <T> T execute(Callable<T> call, Next next) throws Exception {
+    Check.notNull("call", call);
+    Check.notNull("next", next);
     long now = clock.nanoTime();
     calls.increment();
     budget.deposit();
@@ -129,6 +132,8 @@ final class RacingHedge implements Hedge {
 
   @Override
   public <T> CompletionStage<T> executeAsync(Supplier<CompletionStage<T>> call, AsyncNext next) {
+    Check.notNull("call", call);
+    Check.notNull("next", next);
     long now = clock.nanoTime();
     calls.increment();
     budget.deposit();

@@ -100,6 +100,7 @@ public final class EventBus implements EventSource {
 
   @Override
   public boolean unsubscribe(EventListener listener) {
+    Check.notNull("listener", listener);
     Subscription[] seen;
     Subscription[] next;
     do { // as in add: the CAS winner's removal stands, a loser looks again

@@ -22,6 +22,7 @@ public interface Scheduler {
    * the scheduler's choosing. The task must be short and must not block.
    *
    * @return a handle that cancels the task if it has not started
+   * @throws NullPointerException if {@code task} is null
    */
   Future<?> schedule(Runnable task, long delayNanos);
 

@@ -1,5 +1,6 @@
 package dev.bulwark.time;
 
+import dev.bulwark.internal.Check;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -109,6 +110,7 @@ final class SystemScheduler implements Scheduler {
 
   @Override
   public Future<?> schedule(Runnable task, long delayNanos) {
+    Check.notNull("task", task);
     Future<?> scheduled =
         Holder.EXECUTOR.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
     Holder.tickWhilePending();

@@ -10,12 +10,13 @@ import dev.bulwark.event.FailureRecorded;
 import dev.bulwark.event.OutcomeIgnored;
 import dev.bulwark.event.SuccessRecorded;
 import dev.bulwark.test.CallMode;
+import dev.bulwark.test.Faults;
+import dev.bulwark.test.Faults.Fault;
 import dev.bulwark.test.ManualClock;
 import dev.bulwark.test.ManualScheduler;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -23,18 +24,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 class CircuitBreakerTest {
   private final ManualClock clock = ManualClock.nearOverflow(); // wraps past Long.MAX_VALUE
   private final ManualScheduler scheduler = new ManualScheduler(clock);
-  private final AtomicInteger invocations = new AtomicInteger();
+  private final Fault<String> ok = Faults.returning("ok");
+  private final Fault<String> failing = Faults.failing(new IOException("connection reset"));
 
-  private final Callable<String> ok =
-      () -> {
-        invocations.incrementAndGet();
-        return "ok";
-      };
-  private final Callable<String> failing =
-      () -> {
-        invocations.incrementAndGet();
-        throw new IOException("connection reset");
-      };
+  /** How often the protected service really ran. */
+  private int invocations() {
+    return ok.calls() + failing.calls();
+  }
 
   private CircuitBreaker breaker(CircuitBreakerConfig.Builder config) {
     return CircuitBreaker.of("db", config.build(), clock);
@@ -70,7 +66,7 @@ class CircuitBreakerTest {
 
     fail(mode, breaker, 3);
     assertThat(breaker.state()).isEqualTo(State.OPEN);
-    assertThat(invocations).hasValue(3);
+    assertThat(invocations()).isEqualTo(3);
 
     assertThatThrownBy(() -> mode.call(breaker, scheduler, ok))
         .isInstanceOfSatisfying(
@@ -82,7 +78,7 @@ class CircuitBreakerTest {
               assertThat(e.getMessage())
                   .isEqualTo("circuit breaker 'db' is OPEN; next probe in PT30S");
             });
-    assertThat(invocations).as("the service is not called while open").hasValue(3);
+    assertThat(invocations()).as("the service is not called while open").isEqualTo(3);
 
     clock.advance(Duration.ofSeconds(29));
     assertThatThrownBy(() -> mode.call(breaker, scheduler, ok))
@@ -91,22 +87,14 @@ class CircuitBreakerTest {
             e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(1)));
 
     clock.advance(Duration.ofSeconds(1));
-    AtomicInteger secondProbeInvocations = new AtomicInteger();
+    Fault<String> secondProbe = Faults.returning("second");
     String first =
         mode.call(
             breaker,
             scheduler,
             () -> {
               assertThat(breaker.state()).isEqualTo(State.HALF_OPEN);
-              assertThatThrownBy(
-                      () ->
-                          mode.call(
-                              breaker,
-                              scheduler,
-                              () -> {
-                                secondProbeInvocations.incrementAndGet();
-                                return "second";
-                              }))
+              assertThatThrownBy(() -> mode.call(breaker, scheduler, secondProbe))
                   .isInstanceOfSatisfying(
                       CircuitBreakerOpenException.class,
                       e -> {
@@ -116,7 +104,7 @@ class CircuitBreakerTest {
               return "first";
             });
     assertThat(first).isEqualTo("first");
-    assertThat(secondProbeInvocations).hasValue(0);
+    assertThat(secondProbe.calls()).isEqualTo(0);
     assertThat(breaker.state()).as("one success of two").isEqualTo(State.HALF_OPEN);
 
     succeed(mode, breaker, 1);
@@ -219,11 +207,7 @@ class CircuitBreakerTest {
                 .minimumCalls(4)
                 .slowCallDuration(Duration.ofSeconds(1))
                 .slowCallRateThreshold(50));
-    Callable<String> slow =
-        () -> {
-          clock.advance(Duration.ofSeconds(2));
-          return "slow";
-        };
+    Callable<String> slow = Faults.slow(clock, Duration.ofSeconds(2), "slow");
 
     succeed(mode, breaker, 2);
     assertThat(mode.call(breaker, scheduler, slow)).isEqualTo("slow");
@@ -244,13 +228,7 @@ class CircuitBreakerTest {
     CircuitBreaker breaker = breaker(CircuitBreakerConfig.builder().windowSize(2).minimumCalls(2));
 
     for (int i = 0; i < 2; i++) {
-      mode.call(
-          breaker,
-          scheduler,
-          () -> {
-            clock.advance(Duration.ofHours(1));
-            return "slow";
-          });
+      mode.call(breaker, scheduler, Faults.slow(clock, Duration.ofHours(1), "slow"));
     }
 
     assertThat(breaker.snapshot().slowCalls()).isZero();
@@ -347,7 +325,7 @@ class CircuitBreakerTest {
               assertThat(e.retryAfterNanos()).isEqualTo(-1);
               assertThat(e.getMessage()).contains("'db'", "FORCED_OPEN", "reset()");
             });
-    assertThat(invocations).hasValue(0);
+    assertThat(invocations()).isEqualTo(0);
     assertThat(breaker.snapshot().notPermittedCalls()).isEqualTo(1);
 
     breaker.reset();
@@ -368,7 +346,7 @@ class CircuitBreakerTest {
     succeed(mode, breaker, 2);
 
     assertThat(breaker.state()).isEqualTo(State.DISABLED);
-    assertThat(invocations).hasValue(8);
+    assertThat(invocations()).isEqualTo(8);
     CircuitBreaker.Snapshot snapshot = breaker.snapshot();
     assertThat(snapshot.state()).isEqualTo(State.DISABLED);
     assertThat(snapshot.bufferedCalls()).isEqualTo(8);

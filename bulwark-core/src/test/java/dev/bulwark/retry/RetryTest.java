@@ -11,6 +11,8 @@ import dev.bulwark.event.RetryScheduled;
 import dev.bulwark.event.SuccessRecorded;
 import dev.bulwark.policy.RejectedException;
 import dev.bulwark.test.CallMode;
+import dev.bulwark.test.Faults;
+import dev.bulwark.test.Faults.Fault;
 import dev.bulwark.test.ManualClock;
 import dev.bulwark.test.ManualScheduler;
 import java.io.FileNotFoundException;
@@ -354,37 +356,25 @@ class RetryTest {
   void anAsyncFailureIsUnwrappedBeforeItIsJudged() {
     Retry retry = retry(config());
     LoginException denied = new LoginException("denied");
-    AtomicInteger calls = new AtomicInteger();
+    Fault<String> call = Faults.failing(new CompletionException(denied));
 
-    CompletionStage<String> result =
-        retry.callAsync(
-            () -> {
-              calls.incrementAndGet();
-              return CompletableFuture.failedFuture(new CompletionException(denied));
-            });
+    CompletionStage<String> result = retry.callAsync(call.async());
     scheduler.runAll();
 
     assertThatThrownBy(() -> result.toCompletableFuture().join()).hasCause(denied);
-    assertThat(calls).hasValue(1);
+    assertThat(call.calls()).isEqualTo(1);
   }
 
   @Test
   void anAsyncCallCancelledWhileWaitingStartsNoMoreAttempts() {
     Retry retry = retry(config());
-    AtomicInteger calls = new AtomicInteger();
+    Fault<String> call = Faults.failing(new IOException("reset"));
 
-    CompletableFuture<String> result =
-        retry
-            .callAsync(
-                () -> {
-                  calls.incrementAndGet();
-                  return CompletableFuture.<String>failedFuture(new IOException("reset"));
-                })
-            .toCompletableFuture();
+    CompletableFuture<String> result = retry.callAsync(call.async()).toCompletableFuture();
     result.cancel(false);
     scheduler.runAll();
 
-    assertThat(calls).hasValue(1);
+    assertThat(call.calls()).isEqualTo(1);
     assertThat(retry.statistics()).isEqualTo(new Retry.Statistics(0, 0, 1, 0, 1, 0));
   }
 
