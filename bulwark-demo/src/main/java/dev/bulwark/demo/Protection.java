@@ -69,7 +69,6 @@ final class Protection {
       URI service, Resilience resilience, HttpClient http, HttpFallback fallback) {
     Objects.requireNonNull(service, "service");
     return ResilientHttpClient.builder()
-        .name("inventory")
         .baseUri(service)
         .resilience(resilience)
         .httpClient(http)
