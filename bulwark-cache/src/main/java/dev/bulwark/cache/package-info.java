@@ -1,4 +1,2 @@
-/**
- * A resilient two-level cache: {@link dev.bulwark.cache.ResilientCache}.
- */
+/** A resilient two-level cache: {@link dev.bulwark.cache.ResilientCache}. */
 package dev.bulwark.cache;
