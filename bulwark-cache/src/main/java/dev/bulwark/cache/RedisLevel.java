@@ -4,6 +4,7 @@ import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
 import dev.bulwark.internal.Check;
 import dev.bulwark.time.Clock;
+import dev.bulwark.time.Scheduler;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
@@ -37,6 +38,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -78,11 +80,12 @@ public final class RedisLevel implements AutoCloseable {
   private final Duration reconnectDelay;
   private final CircuitBreaker breaker;
   private final Clock clock;
+  private final Scheduler scheduler;
   private final ClientResources resources;
   private final RedisClient client;
   private final RedisClusterClient clusterClient;
   private final RedisURI uri;
-  private final Map<String, Consumer<String>> channels = new ConcurrentHashMap<>();
+  private final Map<String, List<Consumer<String>>> channels = new ConcurrentHashMap<>();
   private final AtomicBoolean connecting = new AtomicBoolean();
   private volatile long nextConnectNanos;
   private volatile boolean closed;
@@ -95,6 +98,7 @@ public final class RedisLevel implements AutoCloseable {
     this.commandTimeout = b.commandTimeout;
     this.reconnectDelay = b.reconnectDelay;
     this.clock = b.clock;
+    this.scheduler = b.scheduler;
     this.breaker = CircuitBreaker.of(b.name, b.breaker, b.clock);
     this.resources =
         DefaultClientResources.builder()
@@ -225,8 +229,13 @@ public final class RedisLevel implements AutoCloseable {
   }
 
   /** SET with an expiry; fire and forget. */
-  void set(String key, byte[] value, long pxMillis) {
-    guarded(c -> c.set(key, value, SetArgs.Builder.px(Math.max(1, pxMillis))));
+  CompletableFuture<String> set(String key, byte[] value, long pxMillis) {
+    return guarded(c -> c.set(key, value, SetArgs.Builder.px(Math.max(1, pxMillis))));
+  }
+
+  /** SET with an expiry, on the caller's thread, bounded: true if Redis stored it. */
+  boolean setNow(String key, byte[] value, long pxMillis) {
+    return "OK".equals(await(set(key, value, pxMillis)));
   }
 
   /** SET NX PX, true if this caller took the key; on the caller's thread, bounded. */
@@ -256,18 +265,28 @@ public final class RedisLevel implements AutoCloseable {
    * Calls {@code listener} with each message on {@code channel}, from now on and after reconnects.
    */
   void subscribe(String channel, Consumer<String> listener) {
-    channels.put(channel, listener);
+    List<Consumer<String>> listeners =
+        channels.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>());
+    boolean first = listeners.isEmpty();
+    listeners.add(listener);
     StatefulRedisPubSubConnection<String, String> p = pubSub;
-    if (p != null) {
+    if (p != null && first) {
       p.async().subscribe(channel);
     }
   }
 
-  void unsubscribe(String channel) {
-    channels.remove(channel);
-    StatefulRedisPubSubConnection<String, String> p = pubSub;
-    if (p != null) {
-      p.async().unsubscribe(channel);
+  void unsubscribe(String channel, Consumer<String> listener) {
+    List<Consumer<String>> listeners = channels.get(channel);
+    if (listeners == null) {
+      return;
+    }
+    listeners.remove(listener);
+    if (listeners.isEmpty()) {
+      channels.remove(channel, listeners);
+      StatefulRedisPubSubConnection<String, String> p = pubSub;
+      if (p != null) {
+        p.async().unsubscribe(channel);
+      }
     }
   }
 
@@ -352,7 +371,7 @@ public final class RedisLevel implements AutoCloseable {
   }
 
   private void connect() {
-    if (closed || !connecting.compareAndSet(false, true)) {
+    if (closed || commands != null || !connecting.compareAndSet(false, true)) {
       return; // one attempt at a time; the winner reports
     }
     nextConnectNanos = clock.nanoTime() + Math.max(reconnectDelay.toNanos(), 100_000_000L);
@@ -371,6 +390,9 @@ public final class RedisLevel implements AutoCloseable {
             (pair, failure) -> {
               try {
                 if (failure != null) {
+                  if (!closed) { // keep trying by ourselves: nobody may call until it is back
+                    scheduler.schedule(this::connect, reconnectDelay.toNanos());
+                  }
                   LOG.log(
                       Logger.Level.DEBUG,
                       () -> name + ": cannot connect to Redis yet: " + failure.getMessage());
@@ -392,8 +414,9 @@ public final class RedisLevel implements AutoCloseable {
                     new RedisPubSubAdapter<>() {
                       @Override
                       public void message(String channel, String message) {
-                        Consumer<String> listener = channels.get(channel);
-                        if (listener != null) {
+                        List<Consumer<String>> listeners = channels.get(channel);
+                        for (Consumer<String> listener :
+                            listeners == null ? List.<Consumer<String>>of() : listeners) {
                           try {
                             listener.accept(message);
                           } catch (RuntimeException e) {
@@ -402,9 +425,6 @@ public final class RedisLevel implements AutoCloseable {
                         }
                       }
                     });
-                if (!channels.isEmpty()) {
-                  s.async().subscribe(channels.keySet().toArray(new String[0]));
-                }
                 pubSub = s;
                 connection = m;
                 commands =
@@ -461,6 +481,7 @@ public final class RedisLevel implements AutoCloseable {
             .openDuration(Duration.ofMillis(500))
             .build();
     private Clock clock = Clock.system();
+    private Scheduler scheduler = Scheduler.system();
 
     private Builder(List<String> uris, boolean cluster) {
       this.uris = uris;
@@ -522,6 +543,15 @@ public final class RedisLevel implements AutoCloseable {
     /** The clock of the breaker and of reconnection attempts. Default the system's. */
     public Builder clock(Clock clock) {
       this.clock = Check.notNull("clock", clock);
+      return this;
+    }
+
+    /**
+     * The scheduler that retries a connection that could not be made. Default the system's; the
+     * task only starts a non-blocking connection attempt.
+     */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Check.notNull("scheduler", scheduler);
       return this;
     }
 

@@ -22,6 +22,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /*
@@ -66,6 +67,7 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   private final String redisPrefix;
   private final String channel;
   private final String instance = UUID.randomUUID().toString();
+  private final Consumer<String> invalidations = this::onInvalidation;
 
   private final LongAdder processHits = new LongAdder();
   private final LongAdder redisHits = new LongAdder();
@@ -106,7 +108,7 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     this.channel = redisPrefix + "#invalidations";
     this.local = b.processLevel ? buildLocal(config.maximumSize()) : null;
     if (redis != null && local != null) {
-      redis.subscribe(channel, this::onInvalidation);
+      redis.subscribe(channel, invalidations);
     }
   }
 
@@ -403,11 +405,15 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     if (events.hasListeners()) {
       publish(CacheEvent.Kind.LOADED, key, took);
     }
-    return store(key, value, end, took, ttlNanos);
+    return store(key, value, end, took, ttlNanos, false);
   }
 
-  /** Builds the entry of a value loaded (or put) now and writes it to both levels. */
-  private Entry<V> store(K key, V value, long now, long loadNanos, long freshNanos) {
+  /**
+   * Builds the entry of a value loaded (or put) now and writes it to both levels: a load's write to
+   * Redis is not waited for, a put's is (bounded by the command timeout).
+   */
+  private Entry<V> store(
+      K key, V value, long now, long loadNanos, long freshNanos, boolean awaitRedis) {
     boolean absent = value == null;
     Entry<V> entry = entry(value, absent, now, freshNanos, now, loadNanos);
     if (absent && negativeNanos == 0) {
@@ -427,7 +433,13 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
               + (absent
                   ? 0
                   : TimeUnit.NANOSECONDS.toMillis(Math.max(revalidateNanos, staleIfErrorNanos)));
-      redis.set(redisKey(key), envelope.encode(), lifeMillis);
+      if (awaitRedis) { // a put: once it returns, every instance that asks Redis sees it
+        if (!redis.setNow(redisKey(key), envelope.encode(), lifeMillis)) {
+          redisErrors.increment();
+        }
+      } else {
+        redis.set(redisKey(key), envelope.encode(), lifeMillis);
+      }
     }
     return entry;
   }
@@ -636,7 +648,7 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
               if (events.hasListeners()) {
                 publish(CacheEvent.Kind.LOADED, key, took);
               }
-              return store(key, value, end, took, ttlNanos);
+              return store(key, value, end, took, ttlNanos, false);
             });
   }
 
@@ -678,7 +690,7 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   public void put(K key, V value, Duration ttl) {
     Check.notNull("value", value);
     Check.positive("ttl", ttl);
-    store(key, value, clock.nanoTime(), 0, ttl.toNanos());
+    store(key, value, clock.nanoTime(), 0, ttl.toNanos(), true);
     announce(keyEncoder.apply(key));
   }
 
@@ -759,7 +771,7 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   @Override
   public void close() {
     if (redis != null && local != null) {
-      redis.unsubscribe(channel);
+      redis.unsubscribe(channel, invalidations);
     }
   }
 
