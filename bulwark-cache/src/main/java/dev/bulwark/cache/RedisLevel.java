@@ -381,8 +381,14 @@ public final class RedisLevel implements AutoCloseable {
       main = client.connectAsync(CODEC, uri);
       sub = client.connectPubSubAsync(StringCodec.UTF8, uri);
     } else {
-      main = clusterClient.connectAsync(CODEC);
-      sub = clusterClient.connectPubSubAsync(StringCodec.UTF8);
+      // Lettuce 7 connects to a cluster only once it knows the topology
+      CompletableFuture<StatefulRedisClusterConnection<String, byte[]>> cluster =
+          clusterClient
+              .refreshPartitionsAsync()
+              .toCompletableFuture()
+              .thenCompose(topology -> clusterClient.connectAsync(CODEC));
+      main = cluster;
+      sub = cluster.thenCompose(c -> clusterClient.connectPubSubAsync(StringCodec.UTF8));
     }
     main.toCompletableFuture()
         .thenCombine(sub, (m, s) -> new Object[] {m, s})
