@@ -9,8 +9,10 @@ import java.time.Duration;
  * <p>Immutable; thread-safe.
  *
  * @param name the cache's name
- * @param processHits gets answered by the process level
- * @param redisHits gets answered by the Redis level (the value was then promoted to the process)
+ * @param processHits gets (and {@link ResilientCache#lastKnown} lookups) answered by the process
+ *     level
+ * @param redisHits gets (and lookups) answered by the Redis level (the value was then promoted to
+ *     the process)
  * @param misses gets that neither level answered fresh
  * @param loads loads that ran (foreground and background)
  * @param loadFailures loads that failed

@@ -189,17 +189,9 @@ public final class RedisLevel implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    StatefulConnection<String, byte[]> c = connection;
-    StatefulRedisPubSubConnection<String, String> p = pubSub;
-    commands = null;
+    commands = null; // the client's shutdown closes both connections
     connection = null;
     pubSub = null;
-    if (c != null) {
-      c.closeAsync();
-    }
-    if (p != null) {
-      p.closeAsync();
-    }
     if (client != null) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     } else {

@@ -112,8 +112,10 @@ public interface ResilientCache<K, V> extends AutoCloseable {
 
   /**
    * The newest value this cache can still give for {@code key}, fresh or stale (up to its stale
-   * windows), with its age; null if none. Asks Redis (bounded by its command timeout) when the
-   * process has nothing. This is the cache as a rung of a {@code Fallback} ladder:
+   * windows), with its age; null if none. Asks Redis (bounded by its command timeout) unless the
+   * process copy is within its local ttl. Counts a hit on the level that answered, a fallback use,
+   * and a stale value served if it is past its ttl. This is the cache as a rung of a {@code
+   * Fallback} ladder:
    *
    * {@snippet :
    * FallbackConfig.<String>builder().thenAged("cache", failure -> cache.lastKnown(key))

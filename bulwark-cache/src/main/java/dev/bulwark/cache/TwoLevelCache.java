@@ -661,20 +661,38 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   @Override
   public Aged<V> lastKnown(K key) {
     long now = clock.nanoTime();
-    Entry<V> best = local == null ? null : local.getIfPresent(key);
-    if ((best == null || !best.isKept(now)) && redis != null) {
+    Entry<V> mine = local == null ? null : local.getIfPresent(key);
+    Entry<V> best = mine;
+    boolean fromRedis = false;
+    if ((mine == null || !mine.isLocallyFresh(now)) && redis != null) {
+      // ours may be older than what another instance wrote since: ask Redis (bounded)
       Object got = redis.getNow(redisKey(key));
       if (got == RedisLevel.FAILED) {
         redisErrors.increment();
       } else if (got != null) {
-        best = fromRedis((byte[]) got, now);
+        Entry<V> shared = fromRedis((byte[]) got, now);
+        if (shared != null && (mine == null || shared.bornNanos - mine.bornNanos > 0)) {
+          best = shared;
+          fromRedis = true;
+          if (local != null && shared.isKept(now)) {
+            local.put(key, shared);
+          }
+        }
       }
     }
     if (best == null || best.absent || !best.isKept(now)) {
       return null;
     }
+    if (fromRedis) {
+      redisHits.increment();
+    } else {
+      processHits.increment();
+    }
     fallbackUses.increment();
     long age = best.ageNanos(now);
+    if (!best.isFresh(now)) {
+      serveStale(key, best, now);
+    }
     if (events.hasListeners()) {
       publish(CacheEvent.Kind.FALLBACK_USED, key, age);
     }

@@ -275,6 +275,7 @@ class ProcessLevelTest {
 
     assertThat(cache.lastKnown("a")).isEqualTo(Aged.of("a#1", Duration.ofSeconds(30)));
     assertThat(cache.stats().fallbackUses()).isEqualTo(1);
+    assertThat(cache.stats().staleServed()).isEqualTo(1); // 20 s past its ttl
     clock.advance(Duration.ofSeconds(40));
     assertThat(cache.lastKnown("a")).isNull();
   }

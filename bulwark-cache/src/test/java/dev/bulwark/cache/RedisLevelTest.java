@@ -387,6 +387,35 @@ class RedisLevelTest {
   }
 
   @Test
+  void lastKnownTakesTheNewerRedisCopyOnceTheProcessCopyIsPastItsLocalTtl() throws Exception {
+    ManualClock clock = ManualClock.create();
+    CacheConfig config =
+        CacheConfig.builder().ttl(Duration.ofMinutes(5)).localTtl(Duration.ofSeconds(1)).build();
+    ResilientCache<String, String> first =
+        ResilientCache.<String, String>builder("prices", Codec.string())
+            .config(config)
+            .redis(level())
+            .clock(clock)
+            .build();
+    ResilientCache<String, String> second =
+        ResilientCache.<String, String>builder("prices", Codec.string())
+            .config(config)
+            .redis(level())
+            .clock(clock)
+            .build();
+    second.put("a", "old");
+    assertThat(second.lastKnown("a").value()).isEqualTo("old"); // its own, locally fresh
+    assertThat(second.stats().processHits()).isEqualTo(1);
+    clock.advance(Duration.ofSeconds(2));
+    first.put("a", "new");
+    await().atMost(Duration.ofSeconds(5)).until(() -> second.getIfPresent("a") == null);
+
+    assertThat(second.lastKnown("a")).isEqualTo(Aged.of("new", Duration.ZERO));
+    assertThat(second.stats().redisHits()).isEqualTo(1);
+    assertThat(second.stats().fallbackUses()).isEqualTo(2);
+  }
+
+  @Test
   void aRedisOnlyCacheWorksWithoutAProcessLevel() throws Exception {
     ResilientCache<String, String> cache =
         ResilientCache.<String, String>builder("prices", Codec.string())
