@@ -24,6 +24,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
@@ -60,8 +61,8 @@ import java.util.function.Function;
  *       command: while Redis is down or hung, the cache stops paying timeouts and serves from the
  *       process level and the loader.
  *   <li>It reconnects by itself every {@link Builder#reconnectDelay} (default 100 ms), including
- *       when Redis was down when this level was built; the breaker lets the first commands through
- *       again within its open duration.
+ *       when Redis was down when this level was built; a connection that comes back closes the
+ *       breaker at once, so the level is used again as soon as Redis answers.
  * </ul>
  *
  * No Redis exception ever leaves this class towards a cache's caller: every operation reports
@@ -82,6 +83,7 @@ public final class RedisLevel implements AutoCloseable {
   private final Clock clock;
   private final Scheduler scheduler;
   private final ClientResources resources;
+  private final reactor.core.Disposable reconnections;
   private final RedisClient client;
   private final RedisClusterClient clusterClient;
   private final RedisURI uri;
@@ -106,6 +108,19 @@ public final class RedisLevel implements AutoCloseable {
             .computationThreadPoolSize(2)
             .reconnectDelay(Delay.constant(b.reconnectDelay))
             .build();
+    // A connection that comes back closes the breaker at once: its open wait is there to stop
+    // paying for a Redis that is gone, not to delay one that is back.
+    this.reconnections =
+        resources
+            .eventBus()
+            .get()
+            .filter(event -> event instanceof ConnectionActivatedEvent)
+            .subscribe(
+                event -> {
+                  if (breaker.state() != CircuitBreaker.State.CLOSED) {
+                    breaker.reset();
+                  }
+                });
     SocketOptions socket = SocketOptions.builder().connectTimeout(b.connectTimeout).build();
     TimeoutOptions timeouts = TimeoutOptions.enabled(b.commandTimeout);
     List<RedisURI> uris = new ArrayList<>();
@@ -189,6 +204,7 @@ public final class RedisLevel implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    reconnections.dispose();
     commands = null; // the client's shutdown closes both connections
     connection = null;
     pubSub = null;
