@@ -36,6 +36,8 @@ public record CacheEvent(
     STALE_SERVED,
     /** A value went to a fallback; {@code duration} is its age. */
     FALLBACK_USED,
+    /** The process level dropped the key to stay within its maximum size. */
+    EVICTED,
     /** The key was invalidated here or by another instance. */
     INVALIDATED
   }

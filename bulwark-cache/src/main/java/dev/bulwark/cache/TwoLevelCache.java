@@ -140,6 +140,9 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
             (K key, Entry<V> entry, RemovalCause cause) -> {
               if (cause == RemovalCause.SIZE) {
                 evictions.increment();
+                if (events.hasListeners() && key != null) {
+                  publish(CacheEvent.Kind.EVICTED, key, 0);
+                }
               }
             })
         .build();

@@ -353,10 +353,21 @@ class ProcessLevelTest {
   @Test
   void evictsTheLeastUsedBeyondTheMaximumSizeAndCountsIt() throws Exception {
     ResilientCache<String, String> cache = cache(CacheConfig.builder().maximumSize(10).build());
+    List<CacheEvent> evicted = new ArrayList<>();
+    cache
+        .events()
+        .subscribe(
+            e -> {
+              if (((CacheEvent) e).kind() == CacheEvent.Kind.EVICTED) {
+                evicted.add((CacheEvent) e);
+              }
+            });
     for (int i = 0; i < 100; i++) {
       cache.get("k" + i, this::load);
     }
     assertThat(cache.stats().evictions()).isGreaterThanOrEqualTo(90);
+    assertThat(evicted).hasSize((int) cache.stats().evictions());
+    assertThat(evicted.get(0).key()).startsWith("k");
   }
 
   @Test
