@@ -243,6 +243,11 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     CompletableFuture<Entry<V>> running = flights.putIfAbsent(key, mine);
     if (running != null) { // another caller is loading this key: wait for its answer
       coalesced.increment();
+      long now = clock.nanoTime();
+      if (seen != null && !seen.isFresh(now) && seen.canRevalidate(now)) {
+        serveStale(key, seen, now); // a refresh is under way: stale-while-revalidate
+        return seen;
+      }
       return awaitFlight(running);
     }
     Resolution<V> resolution;
@@ -545,8 +550,12 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     Entry<V> seen = null;
     if (local != null) {
       seen = local.getIfPresent(key);
-      if (seen != null && seen.isLocallyFresh(clock.nanoTime())) {
+      long now = clock.nanoTime();
+      if (seen != null && seen.isLocallyFresh(now)) {
         processHits.increment();
+        if (earlyRefresh && shouldRefreshEarly(seen, now)) {
+          refreshAsyncInBackground(key, loader);
+        }
         return CompletableFuture.completedFuture(seen.value);
       }
     }
@@ -555,10 +564,15 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     CompletableFuture<Entry<V>> running = flights.putIfAbsent(key, mine);
     if (running != null) {
       coalesced.increment();
+      long now = clock.nanoTime();
+      if (seen != null && !seen.isFresh(now) && seen.canRevalidate(now)) {
+        serveStale(key, seen, now); // a refresh is under way: stale-while-revalidate
+        return CompletableFuture.completedFuture(seen.value);
+      }
       return running.thenApply(e -> e.value);
     }
     Entry<V> mineLocal = seen;
-    CompletableFuture<Entry<V>> resolved;
+    CompletableFuture<Resolution<V>> resolved;
     if (redis == null) {
       resolved = resolveAfterRedis(key, loader, mineLocal, null, false);
     } else {
@@ -576,18 +590,21 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
               .thenCompose(Function.identity());
     }
     resolved.whenComplete(
-        (entry, failure) -> {
+        (resolution, failure) -> {
           flights.remove(key, mine);
           if (failure != null) {
             mine.completeExceptionally(unwrap(failure));
-          } else {
-            mine.complete(entry);
+            return;
+          }
+          mine.complete(resolution.entry);
+          if (resolution.refresh) { // after our flight is gone, so the refresh can take its place
+            refreshAsyncInBackground(key, loader);
           }
         });
     return mine.thenApply(e -> e.value);
   }
 
-  private CompletableFuture<Entry<V>> resolveAfterRedis(
+  private CompletableFuture<Resolution<V>> resolveAfterRedis(
       K key,
       AsyncLoader<? super K, ? extends V> loader,
       Entry<V> mineLocal,
@@ -596,7 +613,7 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     long now = clock.nanoTime();
     if (redisFailed && mineLocal != null && mineLocal.isFresh(now)) {
       processHits.increment();
-      return CompletableFuture.completedFuture(mineLocal);
+      return CompletableFuture.completedFuture(new Resolution<>(mineLocal, false));
     }
     Entry<V> shared = bytes == null ? null : fromRedis(bytes, now);
     if (shared != null && shared.isFresh(now)) {
@@ -604,15 +621,15 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
       if (local != null) {
         local.put(key, shared);
       }
-      return CompletableFuture.completedFuture(shared);
+      return CompletableFuture.completedFuture(new Resolution<>(shared, false));
     }
     Entry<V> stale = newest(mineLocal, shared, now);
     if (stale != null && stale.canRevalidate(now)) {
       serveStale(key, stale, now);
-      executor.execute(() -> loadAsync(key, loader));
-      return CompletableFuture.completedFuture(stale);
+      return CompletableFuture.completedFuture(new Resolution<>(stale, true));
     }
     return loadAsync(key, loader)
+        .thenApply(entry -> new Resolution<>(entry, false))
         .exceptionally(
             failure -> {
               long at = clock.nanoTime();
@@ -620,12 +637,38 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
                   && !stale.absent
                   && at - stale.freshUntilNanos - staleIfErrorNanos < 0) {
                 serveStale(key, stale, at);
-                return stale;
+                return new Resolution<>(stale, false);
               }
               throw failure instanceof CompletionException
                   ? (CompletionException) failure
                   : new CompletionException(failure);
             });
+  }
+
+  /** A background load of {@code key} through the asynchronous loader, unless one is under way. */
+  private void refreshAsyncInBackground(K key, AsyncLoader<? super K, ? extends V> loader) {
+    if (flights.containsKey(key)) {
+      return;
+    }
+    CompletableFuture<Entry<V>> mine = new CompletableFuture<>();
+    if (flights.putIfAbsent(key, mine) != null) {
+      return; // a load of this key is already under way
+    }
+    CompletableFuture<Entry<V>> loaded;
+    try {
+      loaded = loadAsync(key, loader);
+    } catch (RuntimeException e) {
+      loaded = CompletableFuture.failedFuture(e);
+    }
+    loaded.whenComplete(
+        (entry, failure) -> {
+          flights.remove(key, mine);
+          if (failure != null) {
+            mine.completeExceptionally(unwrap(failure)); // the stale value stays
+          } else {
+            mine.complete(entry);
+          }
+        });
   }
 
   private CompletableFuture<Entry<V>> loadAsync(K key, AsyncLoader<? super K, ? extends V> loader) {

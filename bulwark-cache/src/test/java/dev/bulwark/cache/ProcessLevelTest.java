@@ -318,6 +318,32 @@ class ProcessLevelTest {
   }
 
   @Test
+  void getAsyncServesStaleWhileRevalidatingWithOneBackgroundLoad() throws Exception {
+    ResilientCache<String, String> cache =
+        cache(
+            CacheConfig.builder()
+                .ttl(Duration.ofSeconds(10))
+                .staleWhileRevalidate(Duration.ofSeconds(5))
+                .build());
+    cache.getAsync("a", k -> CompletableFuture.completedFuture("old")).join();
+    clock.advance(Duration.ofSeconds(12));
+    CompletableFuture<String> refresh = new CompletableFuture<>();
+    AtomicInteger refreshes = new AtomicInteger();
+    ResilientCache.AsyncLoader<String, String> loader =
+        k -> {
+          refreshes.incrementAndGet();
+          return refresh;
+        };
+
+    assertThat(cache.getAsync("a", loader).get(5, TimeUnit.SECONDS)).isEqualTo("old");
+    assertThat(cache.getAsync("a", loader).get(5, TimeUnit.SECONDS)).isEqualTo("old");
+    assertThat(refreshes).hasValue(1); // the second caller found the refresh under way: no wait
+    refresh.complete("new");
+    assertThat(cache.getAsync("a", loader).get(5, TimeUnit.SECONDS)).isEqualTo("new");
+    assertThat(cache.stats().staleServed()).isEqualTo(2);
+  }
+
+  @Test
   void publishesEventsOnlyToListenersWithKindKeyAndAge() throws Exception {
     ResilientCache<String, String> cache =
         cache(
