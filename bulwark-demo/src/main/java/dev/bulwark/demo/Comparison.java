@@ -1,6 +1,7 @@
 package dev.bulwark.demo;
 
 import dev.bulwark.Resilience;
+import dev.bulwark.cache.ResilientCache;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import java.io.IOException;
@@ -39,14 +40,18 @@ public final class Comparison implements AutoCloseable {
       FlakyHttpService plainService,
       FlakyHttpService guardedService,
       Resilience resilience,
-      Protection protection) {
+      Protection protection,
+      ResilientCache<String, String> lastKnown) {
     this.timeline = timeline;
     this.driver = driver;
     this.plainService = plainService;
     this.guardedService = guardedService;
     this.plainHttp = Protection.plainHttpClient();
     this.direct = new DirectClient(plainHttp, plainService.uri(), Protection.ATTEMPT_TIMEOUT);
-    this.guarded = new GuardedClient(guardedService.uri(), resilience, protection);
+    this.guarded =
+        lastKnown == null
+            ? new GuardedClient(guardedService.uri(), resilience, protection)
+            : new GuardedClient(guardedService.uri(), resilience, protection, lastKnown);
   }
 
   /**
@@ -66,6 +71,26 @@ public final class Comparison implements AutoCloseable {
       DoubleSupplier random,
       Resilience resilience)
       throws IOException {
+    return start(timeline, users, pace, clock, scheduler, random, resilience, null);
+  }
+
+  /**
+   * As {@link #start(Timeline, int, Duration, Clock, Scheduler, DoubleSupplier, Resilience)}, the
+   * protected client keeping its last known good answers in {@code lastKnown} (null: a process-only
+   * cache of its own).
+   *
+   * @throws IOException if a service could not bind its port
+   */
+  public static Comparison start(
+      Timeline timeline,
+      int users,
+      Duration pace,
+      Clock clock,
+      Scheduler scheduler,
+      DoubleSupplier random,
+      Resilience resilience,
+      ResilientCache<String, String> lastKnown)
+      throws IOException {
     Objects.requireNonNull(resilience, "resilience");
     LoadDriver driver = new LoadDriver(clock, scheduler, users, pace);
     FlakyHttpService plain =
@@ -77,7 +102,8 @@ public final class Comparison implements AutoCloseable {
       plain.close();
       throw e;
     }
-    return new Comparison(timeline, driver, plain, guarded, resilience, Protection.standard());
+    return new Comparison(
+        timeline, driver, plain, guarded, resilience, Protection.standard(), lastKnown);
   }
 
   /**

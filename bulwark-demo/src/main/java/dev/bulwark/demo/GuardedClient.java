@@ -1,18 +1,26 @@
 package dev.bulwark.demo;
 
 import dev.bulwark.Resilience;
+import dev.bulwark.cache.CacheConfig;
+import dev.bulwark.cache.CacheStats;
+import dev.bulwark.cache.Codec;
+import dev.bulwark.cache.RedisLevel;
+import dev.bulwark.cache.ResilientCache;
 import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreakerOpenException;
+import dev.bulwark.fallback.Aged;
 import dev.bulwark.http.FallbackResponse;
 import dev.bulwark.http.HttpCallException;
 import dev.bulwark.http.ResilientHttpClient;
 import dev.bulwark.ratelimit.RateLimitedException;
 import dev.bulwark.ratelimit.RateLimiter;
+import dev.bulwark.time.Clock;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -27,14 +35,50 @@ import java.util.concurrent.atomic.LongAdder;
 public final class GuardedClient implements InventoryClient, AutoCloseable {
   private final CountingHttpClient wire;
   private final ResilientHttpClient client;
-  private final LastKnownGood<String> lastKnown = new LastKnownGood<>();
+  private final ResilientCache<String, String> lastKnown;
   private final LongAdder heldBack = new LongAdder();
   private final LongAdder refused = new LongAdder();
 
-  /** A client of the service at {@code service} with {@code protection}'s settings. */
+  /**
+   * A client of the service at {@code service} with {@code protection}'s settings, keeping its last
+   * known good answers in a process-only cache.
+   */
   GuardedClient(URI service, Resilience resilience, Protection protection) {
+    this(service, resilience, protection, lastKnownCache(resilience.clock(), null));
+  }
+
+  /**
+   * A client of the service at {@code service} with {@code protection}'s settings, keeping its last
+   * known good answers in {@code lastKnown}.
+   */
+  GuardedClient(
+      URI service,
+      Resilience resilience,
+      Protection protection,
+      ResilientCache<String, String> lastKnown) {
+    this.lastKnown = lastKnown;
     this.wire = new CountingHttpClient(Protection.plainHttpClient());
     this.client = protection.client(service, resilience, wire, this::recover);
+  }
+
+  /**
+   * The cache of last known good bodies: fresh for 5 s, kept 10 min more for failures, 1 s in the
+   * process when {@code redis} (may be null) holds the shared copy.
+   */
+  static ResilientCache<String, String> lastKnownCache(Clock clock, RedisLevel redis) {
+    ResilientCache.Builder<String, String> builder =
+        ResilientCache.<String, String>builder("inventory-last-known", Codec.string())
+            .config(
+                CacheConfig.builder()
+                    .ttl(Duration.ofSeconds(5))
+                    .localTtl(Duration.ofSeconds(1))
+                    .staleIfError(Duration.ofMinutes(10))
+                    .build())
+            .clock(clock);
+    if (redis != null) {
+      builder.redis(redis);
+    }
+    return builder.build();
   }
 
   @Override
@@ -46,7 +90,7 @@ public final class GuardedClient implements InventoryClient, AutoCloseable {
         return Answer.FALLBACK;
       }
       if (response.statusCode() == 200) {
-        lastKnown.remember(sku, response.body());
+        lastKnown.put(sku, response.body());
         return Answer.FRESH;
       }
       return Answer.FAILED; // an error status, and nothing known to fall back on
@@ -68,7 +112,8 @@ public final class GuardedClient implements InventoryClient, AutoCloseable {
     }
     String path = request.uri().getPath();
     String sku = path.substring(path.lastIndexOf('/') + 1);
-    return lastKnown.get(sku).map(body -> FallbackResponse.of(200, body));
+    Aged<String> known = lastKnown.lastKnown(sku);
+    return known == null ? Optional.empty() : Optional.of(FallbackResponse.of(200, known.value()));
   }
 
   private HttpRequest request(String sku) {
@@ -95,6 +140,11 @@ public final class GuardedClient implements InventoryClient, AutoCloseable {
     return wire.delegate();
   }
 
+  /** The last-known-good cache's counters, for the report. */
+  public CacheStats cacheStats() {
+    return lastKnown.stats();
+  }
+
   /** Attempts sent to the service, retries included. */
   public long attempts() {
     return wire.sent();
@@ -103,6 +153,7 @@ public final class GuardedClient implements InventoryClient, AutoCloseable {
   @Override
   public void close() {
     client.close();
+    lastKnown.close();
     Closing.close(wire.delegate());
   }
 }

@@ -1,8 +1,11 @@
 package dev.bulwark.demo;
 
 import dev.bulwark.Resilience;
+import dev.bulwark.cache.CacheStats;
+import dev.bulwark.cache.RedisLevel;
 import dev.bulwark.circuitbreaker.StateChanged;
 import dev.bulwark.event.CallsHeldBack;
+import dev.bulwark.test.redis.RedisServer;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import java.io.IOException;
@@ -17,9 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The runnable showcase: the same flaky inventory service over real HTTP on loopback, under the
  * same load, called with a plain JDK {@code HttpClient} and through a {@code ResilientHttpClient}
- * (breaker, retry, timeouts, Retry-After, last known good fallback), both at once for 27 seconds;
- * prints the script, the breaker's state changes as they happen, then both runs side by side. Every
- * number printed is measured during the run.
+ * (breaker, retry, timeouts, Retry-After, last known good fallback from a bulwark-cache with a
+ * Redis level on a redis-server the test kit starts), both at once for 27 seconds; prints the
+ * script, the breaker's state changes as they happen, then both runs side by side. Every number
+ * printed is measured during the run.
  *
  * <p>
  *
@@ -45,15 +49,18 @@ public final class Showcase {
     ThreadFactory threads = Threads.forUsers();
     Resilience resilience = Resilience.builder().clock(clock).scheduler(scheduler).build();
 
-    try (Comparison comparison =
-        Comparison.start(
-            timeline,
-            USERS,
-            PACE,
-            clock,
-            scheduler,
-            () -> ThreadLocalRandom.current().nextDouble(),
-            resilience)) {
+    try (RedisServer redisServer = RedisServer.start();
+        RedisLevel redis = RedisLevel.builder(redisServer.uri().toString()).clock(clock).build();
+        Comparison comparison =
+            Comparison.start(
+                timeline,
+                USERS,
+                PACE,
+                clock,
+                scheduler,
+                () -> ThreadLocalRandom.current().nextDouble(),
+                resilience,
+                GuardedClient.lastKnownCache(clock, redis))) {
       String host = comparison.guarded().breaker().name();
       out.printf(
           Locale.ROOT,
@@ -80,6 +87,13 @@ public final class Showcase {
             seconds(timeline.end(i).toNanos()),
             timeline.phases().get(i).describe());
       }
+      out.printf(
+          Locale.ROOT,
+          "The protected side's last known good answers live in a bulwark-cache: 1 s in the"
+              + " process,%n5 s fresh (10 min for failures) in a redis-server on %s:%d, started"
+              + " through the test kit.%n",
+          redisServer.host(),
+          redisServer.port());
       out.printf(
           Locale.ROOT,
           "The protected side's breaker and limiter are named '%s'.%n"
@@ -149,6 +163,16 @@ public final class Showcase {
               List.of(result.unprotected(), result.protectedRun()),
               window,
               Protection.ATTEMPT_TIMEOUT));
+      CacheStats cache = comparison.guarded().cacheStats();
+      out.printf(
+          Locale.ROOT,
+          "%nLast known good answers served from the cache: %d (process level %d, Redis level"
+              + " %d),%n  %d of them stale (past their 5 s); Redis errors %d.%n",
+          cache.fallbackUses(),
+          cache.processHits(),
+          cache.redisHits(),
+          cache.staleServed(),
+          cache.redisErrors());
       out.println();
       out.println(
           "Every number above was measured in this run; run it again and they will move a little.\n"

@@ -51,6 +51,8 @@ class GuardedClientTest {
     assertThat(client.fetch("sku-1")).isEqualTo(Answer.FALLBACK);
     assertThat(client.fetch("sku-2")).isEqualTo(Answer.FAILED); // nothing known about it yet
     assertThat(client.counts()).isEqualTo(new ClientCounts(0, 0, 2));
+    assertThat(client.cacheStats().fallbackUses()).isEqualTo(1); // from the cache's process level
+    assertThat(client.cacheStats().processHits()).isEqualTo(1);
     assertThat(service.counts().calls()).isEqualTo(1);
     assertThat(client.attempts()).isEqualTo(1);
   }

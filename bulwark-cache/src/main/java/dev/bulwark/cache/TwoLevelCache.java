@@ -1,0 +1,856 @@
+package dev.bulwark.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import dev.bulwark.event.EventSource;
+import dev.bulwark.fallback.Aged;
+import dev.bulwark.internal.Check;
+import dev.bulwark.internal.EventBus;
+import dev.bulwark.policy.Pipeline;
+import dev.bulwark.time.Clock;
+import dev.bulwark.time.Scheduler;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/*
+ * Design. A process-level hit is one Caffeine getIfPresent, one clock read and one LongAdder
+ * increment: no lock of ours, no allocation. Entries are immutable and carry their own deadlines on
+ * the cache's monotonic clock; Caffeine (ticking on that clock) drops an entry when its last stale
+ * window ends, and the hit path compares deadlines by subtraction.
+ *
+ * Everything else is the slow path, where allocation is fine. One load per key at a time: the
+ * first miss puts its future in `flights` (putIfAbsent decides who wins), resolves the key (Redis,
+ * then a lease, then the loader through the pipeline), completes the future and removes it; the
+ * others wait on that future. A background refresh (stale-while-revalidate, XFetch, refresh-ahead)
+ * takes part in the same map, so it never runs beside a foreground load of its key.
+ *
+ * Redis is asked through RedisLevel, which never throws: a failed, timed-out or refused command
+ * reads as "nothing there", and the cache goes on with the process level and the loader.
+ */
+final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
+
+  private final String name;
+  private final CacheConfig config;
+  private final Codec<V> codec;
+  private final RedisLevel redis;
+  private final Pipeline pipeline;
+  private final Clock clock;
+  private final Scheduler scheduler;
+  private final Executor executor;
+  private final Function<? super K, String> keyEncoder;
+  private final Cache<K, Entry<V>> local;
+  private final ConcurrentHashMap<K, CompletableFuture<Entry<V>>> flights =
+      new ConcurrentHashMap<>();
+  private final EventBus events = new EventBus();
+
+  private final long ttlNanos;
+  private final long localTtlNanos;
+  private final long revalidateNanos;
+  private final long staleIfErrorNanos;
+  private final long negativeNanos;
+  private final long refreshAheadNanos;
+  private final double beta;
+  private final boolean earlyRefresh;
+  private final String redisPrefix;
+  private final String channel;
+  private final String instance = UUID.randomUUID().toString();
+  private final Consumer<String> invalidations = this::onInvalidation;
+
+  private final LongAdder processHits = new LongAdder();
+  private final LongAdder redisHits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  private final LongAdder loads = new LongAdder();
+  private final LongAdder loadFailures = new LongAdder();
+  private final LongAdder coalesced = new LongAdder();
+  private final LongAdder staleServed = new LongAdder();
+  private final LongAdder fallbackUses = new LongAdder();
+  private final LongAdder evictions = new LongAdder();
+  private final LongAdder redisErrors = new LongAdder();
+  private final LongAdder loadTimeNanos = new LongAdder();
+
+  TwoLevelCache(ResilientCache.Builder<K, V> b) {
+    this.name = b.name;
+    this.config = b.config;
+    this.codec = b.codec;
+    this.redis = b.redis;
+    this.pipeline = b.pipeline;
+    this.clock = b.clock;
+    this.scheduler = b.scheduler;
+    this.executor = b.executor;
+    this.keyEncoder = b.keyEncoder;
+    this.ttlNanos = config.ttl().toNanos();
+    this.localTtlNanos =
+        config
+            .localTtl()
+            .map(Duration::toNanos)
+            .orElse(
+                redis == null ? ttlNanos : Math.min(ttlNanos, Duration.ofSeconds(60).toNanos()));
+    this.revalidateNanos = config.staleWhileRevalidate().toNanos();
+    this.staleIfErrorNanos = config.staleIfError().toNanos();
+    this.negativeNanos = config.negativeTtl().toNanos();
+    this.refreshAheadNanos = config.refreshAhead().map(Duration::toNanos).orElse(-1L);
+    this.beta = config.earlyRefreshBeta();
+    this.earlyRefresh = beta > 0 || refreshAheadNanos > 0;
+    this.redisPrefix = config.keyPrefix().orElse("bulwark:" + name) + ":v" + config.version() + ":";
+    this.channel = redisPrefix + "#invalidations";
+    this.local = b.processLevel ? buildLocal(config.maximumSize()) : null;
+    if (redis != null && local != null) {
+      redis.subscribe(channel, invalidations);
+    }
+  }
+
+  private Cache<K, Entry<V>> buildLocal(long maximumSize) {
+    return Caffeine.newBuilder()
+        .maximumSize(maximumSize)
+        .ticker(clock::nanoTime)
+        .executor(Runnable::run) // maintenance is short; keeps evictions on the caller's clock
+        .expireAfter(
+            new Expiry<K, Entry<V>>() {
+              @Override
+              public long expireAfterCreate(K key, Entry<V> entry, long currentTime) {
+                return Math.max(0, entry.keepUntilNanos - currentTime);
+              }
+
+              @Override
+              public long expireAfterUpdate(
+                  K key, Entry<V> entry, long currentTime, long currentDuration) {
+                return Math.max(0, entry.keepUntilNanos - currentTime);
+              }
+
+              @Override
+              public long expireAfterRead(
+                  K key, Entry<V> entry, long currentTime, long currentDuration) {
+                return currentDuration;
+              }
+            })
+        .removalListener(
+            (K key, Entry<V> entry, RemovalCause cause) -> {
+              if (cause == RemovalCause.SIZE) {
+                evictions.increment();
+                if (events.hasListeners() && key != null) {
+                  publish(CacheEvent.Kind.EVICTED, key, 0);
+                }
+              }
+            })
+        .build();
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public CacheConfig config() {
+    return config;
+  }
+
+  // ---------------------------------------------------------------- the hit path
+
+  @Override
+  public V get(K key, Loader<? super K, ? extends V> loader) throws Exception {
+    Entry<V> entry = null;
+    if (local != null) {
+      entry = local.getIfPresent(key);
+      if (entry != null) {
+        long now = clock.nanoTime();
+        if (now - entry.localFreshUntilNanos < 0) {
+          processHits.increment();
+          if (earlyRefresh && shouldRefreshEarly(entry, now)) {
+            refreshInBackground(key, loader);
+          }
+          if (events.hasListeners()) {
+            publish(CacheEvent.Kind.PROCESS_HIT, key, 0);
+          }
+          return entry.value;
+        }
+      }
+    }
+    return slow(key, loader, entry).value;
+  }
+
+  @Override
+  public Aged<V> getAged(K key, Loader<? super K, ? extends V> loader) throws Exception {
+    Entry<V> entry = null;
+    if (local != null) {
+      entry = local.getIfPresent(key);
+      if (entry != null) {
+        long now = clock.nanoTime();
+        if (entry.isLocallyFresh(now)) {
+          processHits.increment();
+          if (earlyRefresh && shouldRefreshEarly(entry, now)) {
+            refreshInBackground(key, loader);
+          }
+          return Aged.of(entry.value, Duration.ofNanos(entry.ageNanos(now)));
+        }
+      }
+    }
+    Entry<V> served = slow(key, loader, entry);
+    return Aged.of(served.value, Duration.ofNanos(served.ageNanos(clock.nanoTime())));
+  }
+
+  @Override
+  public V getIfPresent(K key) {
+    if (local != null) {
+      Entry<V> entry = local.getIfPresent(key);
+      if (entry != null && entry.isFresh(clock.nanoTime())) {
+        processHits.increment();
+        return entry.value;
+      }
+    }
+    return null;
+  }
+
+  private boolean shouldRefreshEarly(Entry<V> entry, long now) {
+    if (refreshAheadNanos > 0 && now - entry.bornNanos - refreshAheadNanos >= 0) {
+      return true; // refreshInBackground skips a key whose load is under way
+    }
+    if (beta > 0 && entry.loadNanos > 0) {
+      // XFetch (Vattani et al.): expire early when now - delta * beta * ln(u) >= expiry, u in (0,
+      // 1]
+      double u = 1.0 - ThreadLocalRandom.current().nextDouble();
+      long early = (long) (-entry.loadNanos * beta * Math.log(u));
+      return now + early - entry.freshUntilNanos >= 0;
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- the miss path (synchronous)
+
+  /** A resolution: the entry to serve, and whether a background refresh should follow. */
+  private record Resolution<V>(Entry<V> entry, boolean refresh) {}
+
+  private Entry<V> slow(K key, Loader<? super K, ? extends V> loader, Entry<V> seen)
+      throws Exception {
+    misses.increment();
+    if (events.hasListeners()) {
+      publish(CacheEvent.Kind.MISS, key, 0);
+    }
+    CompletableFuture<Entry<V>> mine = new CompletableFuture<>();
+    CompletableFuture<Entry<V>> running = flights.putIfAbsent(key, mine);
+    if (running != null) { // another caller is loading this key: wait for its answer
+      coalesced.increment();
+      long now = clock.nanoTime();
+      if (seen != null && !seen.isFresh(now) && seen.canRevalidate(now)) {
+        serveStale(key, seen, now); // a refresh is under way: stale-while-revalidate
+        return seen;
+      }
+      return awaitFlight(running);
+    }
+    Resolution<V> resolution;
+    try {
+      resolution = resolve(key, loader, seen);
+      mine.complete(resolution.entry);
+    } catch (Throwable t) {
+      mine.completeExceptionally(t);
+      throw t;
+    } finally {
+      flights.remove(key, mine);
+    }
+    if (resolution.refresh) {
+      refreshInBackground(key, loader);
+    }
+    return resolution.entry;
+  }
+
+  private Entry<V> awaitFlight(CompletableFuture<Entry<V>> running) throws Exception {
+    try {
+      return running.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof Exception) {
+        throw (Exception) cause;
+      }
+      if (cause instanceof Error) {
+        throw (Error) cause;
+      }
+      throw e;
+    }
+  }
+
+  private Resolution<V> resolve(K key, Loader<? super K, ? extends V> loader, Entry<V> seen)
+      throws Exception {
+    long now = clock.nanoTime();
+    Entry<V> mineLocal = seen;
+    if (local != null) { // a flight may have finished between our miss and our win
+      Entry<V> latest = local.getIfPresent(key);
+      if (latest != null) {
+        if (latest.isLocallyFresh(now)) {
+          processHits.increment();
+          return new Resolution<>(latest, false);
+        }
+        mineLocal = latest;
+      }
+    }
+    Entry<V> shared = null;
+    String redisKey = null;
+    if (redis != null) {
+      redisKey = redisKey(key);
+      Object got = redis.getNow(redisKey);
+      if (got == RedisLevel.FAILED) {
+        redisErrors.increment();
+        if (mineLocal != null && mineLocal.isFresh(now)) { // Redis is out; ours is still fresh
+          processHits.increment();
+          return new Resolution<>(mineLocal, false);
+        }
+      } else if (got != null) {
+        shared = fromRedis((byte[]) got, now);
+        if (shared != null && shared.isFresh(now)) {
+          redisHits.increment();
+          if (local != null) {
+            local.put(key, shared);
+          }
+          if (events.hasListeners()) {
+            publish(CacheEvent.Kind.REDIS_HIT, key, 0);
+          }
+          return new Resolution<>(shared, false);
+        }
+      }
+    }
+    Entry<V> stale = newest(mineLocal, shared, now);
+    if (stale != null && stale.canRevalidate(now)) {
+      serveStale(key, stale, now);
+      return new Resolution<>(stale, true);
+    }
+    boolean leaseHeld = false;
+    String leaseKey = null;
+    if (redis != null && !config.lease().isZero()) {
+      leaseKey = redisKey + "#lease";
+      leaseHeld =
+          redis.setIfAbsentNow(
+              leaseKey, instance.getBytes(StandardCharsets.UTF_8), config.lease().toMillis());
+      if (!leaseHeld) {
+        Entry<V> waited = awaitOtherInstance(key, redisKey, stale);
+        if (waited != null) {
+          return new Resolution<>(waited, false);
+        }
+      }
+    }
+    try {
+      return new Resolution<>(load(key, loader), false);
+    } catch (Exception e) {
+      long at = clock.nanoTime();
+      if (stale != null && at - stale.freshUntilNanos - staleIfErrorNanos < 0 && !stale.absent) {
+        serveStale(key, stale, at);
+        return new Resolution<>(stale, false);
+      }
+      throw e;
+    } finally {
+      if (leaseHeld) {
+        redis.delete(leaseKey);
+      }
+    }
+  }
+
+  /**
+   * Another instance holds the lease: serve our stale value if we have one, else poll Redis for its
+   * value until the lease would have ended. Null means "load it yourself".
+   */
+  private Entry<V> awaitOtherInstance(K key, String redisKey, Entry<V> stale)
+      throws InterruptedException {
+    long now = clock.nanoTime();
+    if (stale != null && !stale.absent) {
+      serveStale(key, stale, now);
+      return stale;
+    }
+    long deadline = now + config.lease().toNanos();
+    long pause = Math.min(TimeUnit.MILLISECONDS.toNanos(10), config.lease().toNanos());
+    while (clock.nanoTime() - deadline < 0) {
+      scheduler.sleep(pause);
+      Object got = redis.getNow(redisKey);
+      if (got == RedisLevel.FAILED) {
+        redisErrors.increment();
+        return null; // Redis is out: nobody can share a load through it
+      }
+      if (got != null) {
+        long at = clock.nanoTime();
+        Entry<V> shared = fromRedis((byte[]) got, at);
+        if (shared != null && shared.isFresh(at)) {
+          redisHits.increment();
+          coalesced.increment();
+          if (local != null) {
+            local.put(key, shared);
+          }
+          return shared;
+        }
+      }
+    }
+    return null;
+  }
+
+  private Entry<V> load(K key, Loader<? super K, ? extends V> loader) throws Exception {
+    long start = clock.nanoTime();
+    V value;
+    try {
+      value = pipeline.call(() -> loader.load(key));
+    } catch (Exception e) {
+      long took = clock.nanoTime() - start;
+      loads.increment();
+      loadFailures.increment();
+      loadTimeNanos.add(took);
+      if (events.hasListeners()) {
+        publish(CacheEvent.Kind.LOAD_FAILED, key, took);
+      }
+      throw e;
+    }
+    long end = clock.nanoTime();
+    long took = end - start;
+    loads.increment();
+    loadTimeNanos.add(took);
+    if (events.hasListeners()) {
+      publish(CacheEvent.Kind.LOADED, key, took);
+    }
+    return store(key, value, end, took, ttlNanos, false);
+  }
+
+  /**
+   * Builds the entry of a value loaded (or put) now and writes it to both levels: a load's write to
+   * Redis is not waited for, a put's is (bounded by the command timeout).
+   */
+  private Entry<V> store(
+      K key, V value, long now, long loadNanos, long freshNanos, boolean awaitRedis) {
+    boolean absent = value == null;
+    Entry<V> entry = entry(value, absent, now, freshNanos, now, loadNanos);
+    if (absent && negativeNanos == 0) {
+      return entry; // "not found" is not remembered
+    }
+    if (local != null) {
+      local.put(key, entry);
+    }
+    if (redis != null) {
+      long freshMillis =
+          Math.max(1, TimeUnit.NANOSECONDS.toMillis(absent ? negativeNanos : freshNanos));
+      byte[] payload = absent ? new byte[0] : codec.encode(value);
+      Envelope envelope =
+          new Envelope(absent, clock.wallTime().toEpochMilli(), freshMillis, loadNanos, payload);
+      long lifeMillis =
+          freshMillis
+              + (absent
+                  ? 0
+                  : TimeUnit.NANOSECONDS.toMillis(Math.max(revalidateNanos, staleIfErrorNanos)));
+      if (awaitRedis) { // a put: once it returns, every instance that asks Redis sees it
+        if (!redis.setNow(redisKey(key), envelope.encode(), lifeMillis)) {
+          redisErrors.increment();
+        }
+      } else {
+        redis.set(redisKey(key), envelope.encode(), lifeMillis);
+      }
+    }
+    return entry;
+  }
+
+  /** An entry born {@code ageNanos} before {@code now}, fresh for {@code freshNanos} from birth. */
+  private Entry<V> entry(
+      V value, boolean absent, long bornNanos, long freshNanos, long now, long loadNanos) {
+    if (absent) {
+      freshNanos = negativeNanos == 0 ? freshNanos : Math.min(freshNanos, negativeNanos);
+    }
+    long freshUntil = bornNanos + freshNanos;
+    long localFreshUntil = Math.min(freshUntil, now + localTtlNanos);
+    long revalidateUntil = absent ? freshUntil : freshUntil + revalidateNanos;
+    long keepUntil =
+        absent ? freshUntil : freshUntil + Math.max(revalidateNanos, staleIfErrorNanos);
+    return new Entry<>(
+        value,
+        absent,
+        bornNanos,
+        localFreshUntil,
+        freshUntil,
+        revalidateUntil,
+        keepUntil,
+        loadNanos);
+  }
+
+  /** The entry stored in Redis, or null if the bytes are not ours or do not decode. */
+  private Entry<V> fromRedis(byte[] bytes, long now) {
+    Envelope envelope = Envelope.decode(bytes);
+    if (envelope == null) {
+      return null; // not our envelope (a foreign or crafted payload): never decoded, a miss
+    }
+    V value = null;
+    if (!envelope.absent()) {
+      try {
+        value = codec.decode(envelope.payload());
+      } catch (RuntimeException e) {
+        return null; // a value of another shape (forgot to bump the version?): a miss
+      }
+    }
+    long ageMillis = Math.max(0, clock.wallTime().toEpochMilli() - envelope.writtenMillis());
+    long born = now - TimeUnit.MILLISECONDS.toNanos(ageMillis);
+    return entry(
+        value,
+        envelope.absent(),
+        born,
+        TimeUnit.MILLISECONDS.toNanos(envelope.freshMillis()),
+        now,
+        envelope.loadNanos());
+  }
+
+  private Entry<V> newest(Entry<V> a, Entry<V> b, long now) {
+    Entry<V> best = null;
+    for (Entry<V> e : java.util.Arrays.asList(a, b)) {
+      if (e != null && e.isKept(now) && (best == null || e.bornNanos - best.bornNanos > 0)) {
+        best = e;
+      }
+    }
+    return best;
+  }
+
+  private void serveStale(K key, Entry<V> stale, long now) {
+    staleServed.increment();
+    if (events.hasListeners()) {
+      publish(CacheEvent.Kind.STALE_SERVED, key, stale.ageNanos(now));
+    }
+  }
+
+  // ---------------------------------------------------------------- background refresh
+
+  private void refreshInBackground(K key, Loader<? super K, ? extends V> loader) {
+    if (flights.containsKey(key)) {
+      return;
+    }
+    try {
+      executor.execute(
+          () -> {
+            CompletableFuture<Entry<V>> mine = new CompletableFuture<>();
+            if (flights.putIfAbsent(key, mine) != null) {
+              return; // a load of this key is already under way
+            }
+            try {
+              mine.complete(load(key, loader));
+            } catch (Throwable t) {
+              mine.completeExceptionally(t); // the stale value stays until its windows end
+            } finally {
+              flights.remove(key, mine);
+            }
+          });
+    } catch (RuntimeException rejected) {
+      // a saturated executor: the next hit asks again
+    }
+  }
+
+  // ---------------------------------------------------------------- asynchronous
+
+  @Override
+  public CompletableFuture<V> getAsync(K key, AsyncLoader<? super K, ? extends V> loader) {
+    Check.notNull("loader", loader);
+    Entry<V> seen = null;
+    if (local != null) {
+      seen = local.getIfPresent(key);
+      long now = clock.nanoTime();
+      if (seen != null && seen.isLocallyFresh(now)) {
+        processHits.increment();
+        if (earlyRefresh && shouldRefreshEarly(seen, now)) {
+          refreshAsyncInBackground(key, loader);
+        }
+        return CompletableFuture.completedFuture(seen.value);
+      }
+    }
+    misses.increment();
+    CompletableFuture<Entry<V>> mine = new CompletableFuture<>();
+    CompletableFuture<Entry<V>> running = flights.putIfAbsent(key, mine);
+    if (running != null) {
+      coalesced.increment();
+      long now = clock.nanoTime();
+      if (seen != null && !seen.isFresh(now) && seen.canRevalidate(now)) {
+        serveStale(key, seen, now); // a refresh is under way: stale-while-revalidate
+        return CompletableFuture.completedFuture(seen.value);
+      }
+      return running.thenApply(e -> e.value);
+    }
+    Entry<V> mineLocal = seen;
+    CompletableFuture<Resolution<V>> resolved;
+    if (redis == null) {
+      resolved = resolveAfterRedis(key, loader, mineLocal, null, false);
+    } else {
+      resolved =
+          redis
+              .get(redisKey(key))
+              .handleAsync(
+                  (bytes, failure) -> {
+                    if (failure != null) {
+                      redisErrors.increment();
+                    }
+                    return resolveAfterRedis(key, loader, mineLocal, bytes, failure != null);
+                  },
+                  executor)
+              .thenCompose(Function.identity());
+    }
+    resolved.whenComplete(
+        (resolution, failure) -> {
+          flights.remove(key, mine);
+          if (failure != null) {
+            mine.completeExceptionally(unwrap(failure));
+            return;
+          }
+          mine.complete(resolution.entry);
+          if (resolution.refresh) { // after our flight is gone, so the refresh can take its place
+            refreshAsyncInBackground(key, loader);
+          }
+        });
+    return mine.thenApply(e -> e.value);
+  }
+
+  private CompletableFuture<Resolution<V>> resolveAfterRedis(
+      K key,
+      AsyncLoader<? super K, ? extends V> loader,
+      Entry<V> mineLocal,
+      byte[] bytes,
+      boolean redisFailed) {
+    long now = clock.nanoTime();
+    if (redisFailed && mineLocal != null && mineLocal.isFresh(now)) {
+      processHits.increment();
+      return CompletableFuture.completedFuture(new Resolution<>(mineLocal, false));
+    }
+    Entry<V> shared = bytes == null ? null : fromRedis(bytes, now);
+    if (shared != null && shared.isFresh(now)) {
+      redisHits.increment();
+      if (local != null) {
+        local.put(key, shared);
+      }
+      return CompletableFuture.completedFuture(new Resolution<>(shared, false));
+    }
+    Entry<V> stale = newest(mineLocal, shared, now);
+    if (stale != null && stale.canRevalidate(now)) {
+      serveStale(key, stale, now);
+      return CompletableFuture.completedFuture(new Resolution<>(stale, true));
+    }
+    return loadAsync(key, loader)
+        .thenApply(entry -> new Resolution<>(entry, false))
+        .exceptionally(
+            failure -> {
+              long at = clock.nanoTime();
+              if (stale != null
+                  && !stale.absent
+                  && at - stale.freshUntilNanos - staleIfErrorNanos < 0) {
+                serveStale(key, stale, at);
+                return new Resolution<>(stale, false);
+              }
+              throw failure instanceof CompletionException
+                  ? (CompletionException) failure
+                  : new CompletionException(failure);
+            });
+  }
+
+  /** A background load of {@code key} through the asynchronous loader, unless one is under way. */
+  private void refreshAsyncInBackground(K key, AsyncLoader<? super K, ? extends V> loader) {
+    if (flights.containsKey(key)) {
+      return;
+    }
+    CompletableFuture<Entry<V>> mine = new CompletableFuture<>();
+    if (flights.putIfAbsent(key, mine) != null) {
+      return; // a load of this key is already under way
+    }
+    CompletableFuture<Entry<V>> loaded;
+    try {
+      loaded = loadAsync(key, loader);
+    } catch (RuntimeException e) {
+      loaded = CompletableFuture.failedFuture(e);
+    }
+    loaded.whenComplete(
+        (entry, failure) -> {
+          flights.remove(key, mine);
+          if (failure != null) {
+            mine.completeExceptionally(unwrap(failure)); // the stale value stays
+          } else {
+            mine.complete(entry);
+          }
+        });
+  }
+
+  private CompletableFuture<Entry<V>> loadAsync(K key, AsyncLoader<? super K, ? extends V> loader) {
+    long start = clock.nanoTime();
+    return pipeline
+        .<V>callAsync(() -> loader.load(key).thenApply(v -> (V) v))
+        .toCompletableFuture()
+        .handle(
+            (value, failure) -> {
+              long end = clock.nanoTime();
+              long took = end - start;
+              loads.increment();
+              loadTimeNanos.add(took);
+              if (failure != null) {
+                loadFailures.increment();
+                if (events.hasListeners()) {
+                  publish(CacheEvent.Kind.LOAD_FAILED, key, took);
+                }
+                throw failure instanceof CompletionException
+                    ? (CompletionException) failure
+                    : new CompletionException(failure);
+              }
+              if (events.hasListeners()) {
+                publish(CacheEvent.Kind.LOADED, key, took);
+              }
+              return store(key, value, end, took, ttlNanos, false);
+            });
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+
+  // ---------------------------------------------------------------- fallback, writes, invalidation
+
+  @Override
+  public Aged<V> lastKnown(K key) {
+    long now = clock.nanoTime();
+    Entry<V> mine = local == null ? null : local.getIfPresent(key);
+    Entry<V> best = mine;
+    boolean fromRedis = false;
+    if ((mine == null || !mine.isLocallyFresh(now)) && redis != null) {
+      // ours may be older than what another instance wrote since: ask Redis (bounded)
+      Object got = redis.getNow(redisKey(key));
+      if (got == RedisLevel.FAILED) {
+        redisErrors.increment();
+      } else if (got != null) {
+        Entry<V> shared = fromRedis((byte[]) got, now);
+        if (shared != null && (mine == null || shared.bornNanos - mine.bornNanos > 0)) {
+          best = shared;
+          fromRedis = true;
+          if (local != null && shared.isKept(now)) {
+            local.put(key, shared);
+          }
+        }
+      }
+    }
+    if (best == null || best.absent || !best.isKept(now)) {
+      return null;
+    }
+    if (fromRedis) {
+      redisHits.increment();
+    } else {
+      processHits.increment();
+    }
+    fallbackUses.increment();
+    long age = best.ageNanos(now);
+    if (!best.isFresh(now)) {
+      serveStale(key, best, now);
+    }
+    if (events.hasListeners()) {
+      publish(CacheEvent.Kind.FALLBACK_USED, key, age);
+    }
+    return Aged.of(best.value, Duration.ofNanos(age));
+  }
+
+  @Override
+  public void put(K key, V value) {
+    put(key, value, config.ttl());
+  }
+
+  @Override
+  public void put(K key, V value, Duration ttl) {
+    Check.notNull("value", value);
+    Check.positive("ttl", ttl);
+    store(key, value, clock.nanoTime(), 0, ttl.toNanos(), true);
+    announce(keyEncoder.apply(key));
+  }
+
+  @Override
+  public void invalidate(K key) {
+    if (local != null) {
+      local.invalidate(key);
+    }
+    if (redis != null) {
+      redis.delete(redisKey(key));
+    }
+    announce(keyEncoder.apply(key));
+    if (events.hasListeners()) {
+      publish(CacheEvent.Kind.INVALIDATED, key, 0);
+    }
+  }
+
+  @Override
+  public void invalidateAll() {
+    if (local != null) {
+      local.invalidateAll();
+    }
+    if (redis != null) {
+      redis.deletePrefix(redisPrefix);
+    }
+    announce("*");
+  }
+
+  /** Tells the other instances to drop their process copy of {@code encodedKey} ("*": all). */
+  private void announce(String encodedKey) {
+    if (redis != null) {
+      redis.publish(channel, instance + " " + encodedKey);
+    }
+  }
+
+  private void onInvalidation(String message) {
+    int space = message.indexOf(' ');
+    if (space < 0 || message.regionMatches(0, instance, 0, space) && space == instance.length()) {
+      return; // our own announcement, or not one of ours
+    }
+    String encoded = message.substring(space + 1);
+    if ("*".equals(encoded)) {
+      local.invalidateAll();
+      return;
+    }
+    local.asMap().keySet().removeIf(k -> encoded.equals(keyEncoder.apply(k)));
+    if (events.hasListeners()) {
+      events.publish(
+          new CacheEvent(
+              name, clock.wallTime(), CacheEvent.Kind.INVALIDATED, encoded, Duration.ZERO));
+    }
+  }
+
+  // ---------------------------------------------------------------- statistics and events
+
+  @Override
+  public CacheStats stats() {
+    return new CacheStats(
+        name,
+        processHits.sum(),
+        redisHits.sum(),
+        misses.sum(),
+        loads.sum(),
+        loadFailures.sum(),
+        coalesced.sum(),
+        staleServed.sum(),
+        fallbackUses.sum(),
+        evictions.sum(),
+        redisErrors.sum(),
+        Duration.ofNanos(loadTimeNanos.sum()));
+  }
+
+  @Override
+  public EventSource events() {
+    return events;
+  }
+
+  @Override
+  public void close() {
+    if (redis != null && local != null) {
+      redis.unsubscribe(channel, invalidations);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ResilientCache[" + name + (redis == null ? "" : ", " + redis) + "]";
+  }
+
+  private String redisKey(K key) {
+    return redisPrefix + keyEncoder.apply(key);
+  }
+
+  private void publish(CacheEvent.Kind kind, K key, long nanos) {
+    events.publish(
+        new CacheEvent(
+            name, clock.wallTime(), kind, keyEncoder.apply(key), Duration.ofNanos(nanos)));
+  }
+}
