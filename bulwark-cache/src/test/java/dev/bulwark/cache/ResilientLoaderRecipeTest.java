@@ -9,6 +9,7 @@ import dev.bulwark.fallback.Fallback;
 import dev.bulwark.fallback.FallbackConfig;
 import dev.bulwark.fallback.Served;
 import dev.bulwark.retry.Backoff;
+import dev.bulwark.retry.Retry;
 import dev.bulwark.test.ManualClock;
 import dev.bulwark.test.ManualScheduler;
 import java.io.IOException;
@@ -48,9 +49,11 @@ class ResilientLoaderRecipeTest {
   final ConfigServer configServer = new ConfigServer();
   final Resilience resilience =
       Resilience.builder()
-          .circuitBreakerConfig("settings", b -> b.consecutiveFailures(2))
-          .retryConfig(
-              "settings", b -> b.maxAttempts(3).backoff(Backoff.fixed(Duration.ofMillis(100))))
+          .derive(CircuitBreaker.KIND, "settings", b -> b.consecutiveFailures(2))
+          .derive(
+              Retry.KIND,
+              "settings",
+              b -> b.maxAttempts(3).backoff(Backoff.fixed(Duration.ofMillis(100))))
           .clock(clock)
           .scheduler(scheduler)
           .build();
