@@ -322,7 +322,12 @@ public final class Resilience {
    * @throws IllegalArgumentException if {@code name} is blank
    */
   public <T> CompletionStage<T> callAsync(String name, Supplier<CompletionStage<T>> call) {
-    return callAsync(name, null, call);
+    Check.notNull("call", call);
+    try {
+      return pipeline(name).callAsync(call);
+    } catch (RegistryFullException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /**
@@ -353,9 +358,9 @@ public final class Resilience {
    */
   public <T> T call(String name, String retryConfigName, Callable<T> call) throws Exception {
     Check.name(name);
+    Check.notNull("call", call);
     Registry.RetryChoice choice =
         registry.retryChoice(Check.notNull("retryConfigName", retryConfigName));
-    Check.notNull("call", call);
     return registry.enabled
         ? registry.pipeline(name, choice.pipelines, choice).call(call)
         : PASS_THROUGH.call(call);
@@ -363,30 +368,26 @@ public final class Resilience {
 
   /**
    * Runs an asynchronous {@code call} as {@link #call(String, String, Callable)} runs a synchronous
-   * one ({@code retryConfigName} null: as {@link #callAsync(String, Supplier)}). A {@link
-   * RegistryFullException} completes the returned stage exceptionally.
+   * one. A {@link RegistryFullException} completes the returned stage exceptionally.
    *
    * <p>Thread-safe.
    *
-   * @throws NullPointerException if {@code name} or {@code call} is null
+   * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code name} is blank or no retry config is named {@code
    *     retryConfigName}
    */
   public <T> CompletionStage<T> callAsync(
       String name, String retryConfigName, Supplier<CompletionStage<T>> call) {
     Check.name(name);
-    Registry.RetryChoice choice =
-        retryConfigName == null ? null : registry.retryChoice(retryConfigName);
     Check.notNull("call", call);
+    Registry.RetryChoice choice =
+        registry.retryChoice(Check.notNull("retryConfigName", retryConfigName));
     if (!registry.enabled) {
       return PASS_THROUGH.callAsync(call);
     }
     Pipeline pipeline;
     try {
-      pipeline =
-          choice == null
-              ? registry.pipeline(name, registry.pipelines, null)
-              : registry.pipeline(name, choice.pipelines, choice);
+      pipeline = registry.pipeline(name, choice.pipelines, choice);
     } catch (RegistryFullException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -592,8 +593,8 @@ public final class Resilience {
   public record ConfigUpdate(List<String> reconfigured, List<String> notLive) {
     /** Copies both lists. */
     public ConfigUpdate {
-      reconfigured = List.copyOf(reconfigured);
-      notLive = List.copyOf(notLive);
+      reconfigured = List.copyOf(Check.notNull("reconfigured", reconfigured));
+      notLive = List.copyOf(Check.notNull("notLive", notLive));
     }
   }
 
@@ -617,7 +618,7 @@ public final class Resilience {
   public <C> ConfigUpdate updateConfig(PolicyKind<?, C, ?> kind, String configName, C config) {
     registry.slot(kind);
     Check.notNull("config", config);
-    Check.name(configName);
+    Check.name(Check.notNull("configName", configName));
     return registry.changeConfigs(
         kind, configs -> ((NamedConfigs<C, ?>) configs).declare(configName, config));
   }

@@ -181,7 +181,7 @@ public final class ResilienceBuilder {
   public <B> ResilienceBuilder derive(
       PolicyKind<?, ?, B> kind, String name, String base, UnaryOperator<B> overrides) {
     Check.notNull("overrides", overrides);
-    configs(kind).derive(Check.name(name), Check.name(base), overrides);
+    configs(kind).derive(Check.name(name), Check.name(Check.notNull("base", base)), overrides);
     return this;
   }
 

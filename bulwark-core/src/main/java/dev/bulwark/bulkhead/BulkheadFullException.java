@@ -1,5 +1,6 @@
 package dev.bulwark.bulkhead;
 
+import dev.bulwark.internal.Check;
 import dev.bulwark.policy.RejectedException;
 import java.time.Duration;
 
@@ -19,9 +20,14 @@ public class BulkheadFullException extends RejectedException {
   /**
    * The bulkhead {@code policyName}, limited to {@code maxConcurrentCalls}, rejected a call after
    * it waited {@code waitedNanos} nanoseconds (zero if it did not wait).
+   *
+   * @throws NullPointerException if {@code policyName} is null
    */
   public BulkheadFullException(String policyName, int maxConcurrentCalls, long waitedNanos) {
-    super(policyName, null, -1); // the message is built only if read: see getMessage()
+    super(
+        Check.notNull("policyName", policyName),
+        null,
+        -1); // the message is built only if read: see getMessage()
     this.maxConcurrentCalls = maxConcurrentCalls;
     this.waitedNanos = Math.max(0, waitedNanos);
   }

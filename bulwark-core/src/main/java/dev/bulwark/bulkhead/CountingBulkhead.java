@@ -153,6 +153,8 @@ final class CountingBulkhead implements Bulkhead {
 
   @Override
   public <T> T execute(Callable<T> call, Next next) throws Exception {
+    Check.notNull("call", call);
+    Check.notNull("next", next);
     acquirePermission();
     try {
       return next.proceed(call);
@@ -163,6 +165,8 @@ final class CountingBulkhead implements Bulkhead {
 
   @Override
   public <T> CompletionStage<T> executeAsync(Supplier<CompletionStage<T>> call, AsyncNext next) {
+    Check.notNull("call", call);
+    Check.notNull("next", next);
     if (tryTake()) {
       permitted();
       AsyncCall<T> running = new AsyncCall<>(call, next);

@@ -73,6 +73,7 @@ public interface CircuitBreaker extends Policy, Reconfigurable<CircuitBreakerCon
    * @param successfulCalls calls in the window that did not fail
    * @param notPermittedCalls calls refused since the breaker was made or last {@code reset()}
    * @param timeUntilProbe time until the next probe may pass when {@code OPEN}, else zero
+   * @throws NullPointerException if {@code state} or {@code timeUntilProbe} is null
    */
   record Snapshot(
       State state,
@@ -83,7 +84,13 @@ public interface CircuitBreaker extends Policy, Reconfigurable<CircuitBreakerCon
       int slowCalls,
       int successfulCalls,
       long notPermittedCalls,
-      Duration timeUntilProbe) {}
+      Duration timeUntilProbe) {
+    /** Checks that no component is null. */
+    public Snapshot {
+      Check.notNull("state", state);
+      Check.notNull("timeUntilProbe", timeUntilProbe);
+    }
+  }
 
   /**
    * A breaker named {@code name} with {@code config}, on the system clock.
@@ -202,7 +209,8 @@ public interface CircuitBreaker extends Policy, Reconfigurable<CircuitBreakerCon
 
   /**
    * Reports that a permitted call returned {@code result} after {@code durationNanos}; counted as a
-   * failure when the configuration's {@code recordResultAsFailure} predicate holds.
+   * failure when the configuration's {@code recordResultAsFailure} predicate holds. {@code result}
+   * may be null: a call may return null.
    */
   void onResult(long durationNanos, Object result);
 

@@ -150,6 +150,8 @@ final class LocalCircuitBreaker implements CircuitBreaker {
 
   @Override
   public <T> T execute(Callable<T> call, Next next) throws Exception {
+    Check.notNull("call", call);
+    Check.notNull("next", next);
     long epoch = acquire(true);
     boolean timed =
         config.slowCallNanos() != 0
@@ -169,6 +171,8 @@ final class LocalCircuitBreaker implements CircuitBreaker {
 
   @Override
   public <T> CompletionStage<T> executeAsync(Supplier<CompletionStage<T>> call, AsyncNext next) {
+    Check.notNull("call", call);
+    Check.notNull("next", next);
     long epoch;
     try {
       epoch = acquire(true);

@@ -99,10 +99,12 @@ public final class Pipeline {
   /**
    * Runs {@code call} through every policy.
    *
+   * @throws NullPointerException if {@code call} is null
    * @throws RejectedException if a policy refuses the call
    * @throws Exception whatever the call itself threw, unwrapped
    */
   public <T> T call(Callable<T> call) throws Exception {
+    Check.notNull("call", call);
     return head.proceed(call);
   }
 

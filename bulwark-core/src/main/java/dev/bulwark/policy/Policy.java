@@ -22,6 +22,7 @@ public interface Policy {
   /**
    * Runs {@code call} through {@code next} under this policy.
    *
+   * @throws NullPointerException if an argument is null
    * @throws RejectedException if this policy refuses the call
    * @throws Exception whatever the call itself threw, unwrapped
    */
@@ -37,12 +38,15 @@ public interface Policy {
    * the caller's future ended. No user code (the supplier, callbacks on the returned stage, event
    * listeners) runs on a scheduler's timer thread: what a scheduled task decides is completed on
    * {@link dev.bulwark.time.Scheduler#completionExecutor()}.
+   *
+   * @throws NullPointerException if an argument is null
    */
   <T> CompletionStage<T> executeAsync(Supplier<CompletionStage<T>> call, AsyncNext next);
 
   /**
    * Runs {@code call} under this policy alone; the same as {@code Pipeline.of(this).call(call)}.
    *
+   * @throws NullPointerException if {@code call} is null
    * @throws RejectedException if this policy refuses the call
    * @throws Exception whatever the call itself threw, unwrapped
    */
@@ -50,7 +54,11 @@ public interface Policy {
     return execute(call, Pipeline.TERMINAL);
   }
 
-  /** Runs an asynchronous {@code call} under this policy alone. */
+  /**
+   * Runs an asynchronous {@code call} under this policy alone.
+   *
+   * @throws NullPointerException if {@code call} is null
+   */
   default <T> CompletionStage<T> callAsync(Supplier<CompletionStage<T>> call) {
     return executeAsync(call, Pipeline.ASYNC_TERMINAL);
   }

@@ -245,6 +245,8 @@ final class LocalRateLimiter implements RateLimiter {
 
   @Override
   public <T> T execute(Callable<T> call, Next next) throws Exception {
+    Check.notNull("call", call);
+    Check.notNull("next", next);
     acquire();
     if (!ledger.holdOnServerBusy) {
       return next.proceed(call);
@@ -259,6 +261,8 @@ final class LocalRateLimiter implements RateLimiter {
 
   @Override
   public <T> CompletionStage<T> executeAsync(Supplier<CompletionStage<T>> call, AsyncNext next) {
+    Check.notNull("call", call);
+    Check.notNull("next", next);
     long wait = reserve(1, CONFIGURED_WAIT);
     if (wait < 0) {
       return CompletableFuture.failedFuture(rejection(-1 - wait));

@@ -151,12 +151,14 @@ public final class Backoff {
    * @param attempt the number of the attempt that just failed; the first is 1
    * @param previousDelayNanos the delay waited before {@code attempt}, or 0 before the first; only
    *     {@link Jitter#DECORRELATED} uses it
-   * @param random where jitter is drawn from; not used by {@link Jitter#NONE}
+   * @param random where jitter is drawn from; not used by {@link Jitter#NONE}, but required
    * @return a delay in [0, {@link #max()}]; with {@link Jitter#DECORRELATED}, in [{@link
    *     #initial()}, {@link #max()}]
+   * @throws NullPointerException if {@code random} is null
    * @throws IllegalArgumentException if {@code attempt} is below 1
    */
   public long delayNanos(int attempt, long previousDelayNanos, RandomGenerator random) {
+    Check.notNull("random", random);
     if (attempt < 1) {
       throw new IllegalArgumentException("attempt must be in [1, 2147483647], was " + attempt);
     }

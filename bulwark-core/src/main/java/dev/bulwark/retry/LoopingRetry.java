@@ -140,6 +140,8 @@ final class LoopingRetry implements Retry {
 
   @Override
   public <T> T execute(Callable<T> call, Next next) throws Exception {
+    Check.notNull("call", call);
+    Check.notNull("next", next);
     Plan p = plan; // this call's configuration, to its end
     boolean timed =
         p.maxDurationNanos != 0
@@ -212,6 +214,8 @@ final class LoopingRetry implements Retry {
 
   @Override
   public <T> CompletionStage<T> executeAsync(Supplier<CompletionStage<T>> call, AsyncNext next) {
+    Check.notNull("call", call);
+    Check.notNull("next", next);
     Plan p = plan; // this call's configuration, to its end
     boolean timed =
         p.maxDurationNanos != 0

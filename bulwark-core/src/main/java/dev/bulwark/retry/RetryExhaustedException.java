@@ -26,6 +26,8 @@ public class RetryExhaustedException extends BulwarkException {
    * failed with {@code lastFailure}.
    *
    * <p>Thread-safe.
+   *
+   * @throws NullPointerException if {@code policyName} or {@code lastFailure} is null
    */
   public RetryExhaustedException(String policyName, int attempts, Throwable lastFailure) {
     this(policyName, attempts, lastFailure, false);
@@ -37,18 +39,20 @@ public class RetryExhaustedException extends BulwarkException {
    * RetryBudget} refused another retry.
    *
    * <p>Thread-safe.
+   *
+   * @throws NullPointerException if {@code policyName} or {@code lastFailure} is null
    */
   public RetryExhaustedException(
       String policyName, int attempts, Throwable lastFailure, boolean budgetExhausted) {
     super(
-        policyName,
+        Check.notNull("policyName", policyName),
         "retry '"
             + policyName
             + "' gave up after "
             + attempts
             + " attempts"
             + (budgetExhausted ? ", its retry budget exhausted: " : ": ")
-            + lastFailure,
+            + Check.notNull("lastFailure", lastFailure),
         lastFailure,
         true);
     this.attempts = attempts;

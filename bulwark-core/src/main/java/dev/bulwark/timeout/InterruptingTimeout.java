@@ -3,6 +3,7 @@ package dev.bulwark.timeout;
 import dev.bulwark.event.CallRejected;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.event.LateOutcome;
+import dev.bulwark.internal.Check;
 import dev.bulwark.internal.EventBus;
 import dev.bulwark.internal.Failures;
 import dev.bulwark.internal.Relay;
@@ -74,6 +75,8 @@ final class InterruptingTimeout implements Timeout {
 
   @Override
   public <T> T execute(Callable<T> call, Next next) throws Exception {
+    Check.notNull("call", call);
+    Check.notNull("next", next);
     long startNanos = clock.nanoTime();
     Interrupter interrupter = new Interrupter(Thread.currentThread());
     Future<?> timer = scheduler.schedule(interrupter, timeoutNanos);
@@ -104,6 +107,8 @@ final class InterruptingTimeout implements Timeout {
 
   @Override
   public <T> CompletionStage<T> executeAsync(Supplier<CompletionStage<T>> call, AsyncNext next) {
+    Check.notNull("call", call);
+    Check.notNull("next", next);
     AsyncDeadline<T> deadline = new AsyncDeadline<>(clock.nanoTime());
     deadline.timer = scheduler.schedule(deadline, timeoutNanos);
     CompletionStage<T> stage = next.proceed(call);

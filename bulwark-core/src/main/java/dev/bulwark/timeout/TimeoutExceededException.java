@@ -1,5 +1,6 @@
 package dev.bulwark.timeout;
 
+import dev.bulwark.internal.Check;
 import dev.bulwark.policy.RejectedException;
 import java.time.Duration;
 
@@ -15,7 +16,11 @@ public class TimeoutExceededException extends RejectedException {
 
   private final long timeoutNanos;
 
-  /** A call under {@code policyName} exceeded {@code timeout}. */
+  /**
+   * A call under {@code policyName} exceeded {@code timeout}.
+   *
+   * @throws NullPointerException if an argument is null
+   */
   public TimeoutExceededException(String policyName, Duration timeout) {
     this(policyName, timeout, null);
   }
@@ -23,9 +28,15 @@ public class TimeoutExceededException extends RejectedException {
   /**
    * A call under {@code policyName} exceeded {@code timeout}; {@code cause} is what the call threw
    * once cut short (for example the {@code InterruptedException}), or null.
+   *
+   * @throws NullPointerException if {@code policyName} or {@code timeout} is null
    */
   public TimeoutExceededException(String policyName, Duration timeout, Throwable cause) {
-    super(policyName, policyName + ": call did not finish within " + timeout, -1, cause);
+    super(
+        Check.notNull("policyName", policyName),
+        policyName + ": call did not finish within " + Check.notNull("timeout", timeout),
+        -1,
+        cause);
     this.timeoutNanos = timeout.toNanos();
   }
 
