@@ -58,25 +58,20 @@ import java.util.function.UnaryOperator;
  * names are matched ignoring case and punctuation ({@code "user-service"} is {@code USER_SERVICE}
  * in a variable name); instance names exactly; {@code "default"} names the default config.
  *
- * <p><b>Bounded growth.</b> The registry holds at most {@link #maxInstances()} instances of each
- * kind and, with {@link #idleEviction()}, drops those nobody looked up for that long; never a busy
- * one ({@link PolicyKind#isBusy}: a breaker not {@code CLOSED}, a limiter holding callers back, a
- * bulkhead with calls in flight or waiting). When full it drops the least recently used sixteenth
- * of those not busy; if all are busy, creation throws {@link RegistryFullException} rather than
- * drop an open breaker. "Used" means looked up through this registry (by name, or through {@link
- * #pipeline}/{@link #call}), not called through a reference held elsewhere: code that keeps one
- * longer than the idle time should not turn idle eviction on. Dropping an instance publishes {@link
- * PolicyEvicted}; the next lookup of its name creates a fresh one.
+ * <p><b>Bounded growth.</b> At most {@link #maxInstances()} instances of each kind; with {@link
+ * #idleEviction()}, those not looked up (by name, or through {@link #pipeline}/{@link #call}) for
+ * that long are dropped; when full, the least recently used sixteenth. A busy instance ({@link
+ * PolicyKind#isBusy}: a breaker not {@code CLOSED}, a limiter holding callers back, a bulkhead in
+ * use) is never dropped: if all are, creation throws {@link RegistryFullException}. Calls through a
+ * reference held elsewhere are not uses. A drop publishes {@link PolicyEvicted}; the next lookup of
+ * the name creates a fresh instance.
  *
- * <p><b>Concurrency.</b> Lookup is one {@code ConcurrentHashMap.get} and, at most once per
- * sixteenth of the idle time (once a second without idle eviction), a write of the lookup time: no
- * lock. Creation builds the policy outside the map, reserves a slot by compare-and-set and
- * publishes with {@code putIfAbsent}: threads racing for a new name all get the winner's instance.
- * No user code runs under a map lock: {@link PolicyAdded} and {@link PolicyEvicted} listeners run
- * on the creating thread after the map is updated, so they may look names up here. Eviction runs on
- * a creating thread (or in {@link #evictIdle()}), never in the background. Config changes ({@link
- * #updateConfig}, {@link #reload()}) take a lock of their own, never taken by calls, and reach live
- * instances through {@link Reconfigurable#reconfigure}.
+ * <p><b>Concurrency.</b> A lookup takes no lock: one map read and, at most once per sixteenth of
+ * the idle time (a second without idle eviction), a write of its time. Threads racing to create a
+ * name all get the winner's instance. {@link PolicyAdded} and {@link PolicyEvicted} listeners run
+ * on the creating thread outside any lock, so they may use this registry; eviction never runs in
+ * the background. Config changes ({@link #updateConfig}, {@link #reload()}) take a lock no call
+ * takes, and reach live instances through {@link Reconfigurable#reconfigure}.
  *
  * <p><b>The switch.</b> When {@link #enabled()} is false ({@code BULWARK_ENABLED=false}), {@link
  * #pipeline}, {@link #call} and {@link #callAsync} pass every call straight through, creating
@@ -290,13 +285,7 @@ public final class Resilience {
    * @throws Exception whatever the call itself threw, unwrapped
    */
   public <T> T call(String name, String retryConfigName, Callable<T> call) throws Exception {
-    Check.name(name);
-    Registry.RetryChoice choice =
-        registry.retryChoice(Check.notNull("retryConfigName", retryConfigName));
-    Check.notNull("call", call);
-    return registry.enabled
-        ? registry.pipeline(name, choice.pipelines, choice).call(call)
-        : PASS_THROUGH.call(call);
+    return pipeline(name, Check.notNull("retryConfigName", retryConfigName), call).call(call);
   }
 
   /**
@@ -309,20 +298,24 @@ public final class Resilience {
    */
   public <T> CompletionStage<T> callAsync(
       String name, String retryConfigName, Supplier<CompletionStage<T>> call) {
+    Pipeline pipeline;
+    try {
+      pipeline = pipeline(name, retryConfigName, call);
+    } catch (RegistryFullException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return pipeline.callAsync(call);
+  }
+
+  /** The pipeline of {@code name} with the retry of {@code retryConfigName} (null: its own). */
+  private Pipeline pipeline(String name, String retryConfigName, Object call) {
     Check.name(name);
     Registry.RetryChoice choice =
         retryConfigName == null ? null : registry.retryChoice(retryConfigName);
     Check.notNull("call", call);
-    if (!registry.enabled) {
-      return PASS_THROUGH.callAsync(call);
-    }
-    try {
-      return registry
-          .pipeline(name, choice == null ? registry.pipelines : choice.pipelines, choice)
-          .callAsync(call);
-    } catch (RegistryFullException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    return registry.enabled
+        ? registry.pipeline(name, choice == null ? registry.pipelines : choice.pipelines, choice)
+        : PASS_THROUGH;
   }
 
   /** How many pipelines are cached, for every name and (name, retry config) pair; for tests. */
