@@ -58,29 +58,21 @@ final class NamedConfigs<C, B> {
 
   /** Declares {@code name} outright; replaces an earlier declaration of the same name. */
   void declare(String name, C config) {
-    put(name, new Declaration<>(name, null, config, null, nextSerial()));
+    put(name, new Declaration<>(name, null, config, null, SERIALS.incrementAndGet()));
   }
 
   /** Declares {@code name} as {@code overrides} applied to the resolved config {@code base}. */
   void derive(String name, String base, UnaryOperator<B> overrides) {
-    put(name, new Declaration<>(name, base, null, overrides, nextSerial()));
-  }
-
-  private static long nextSerial() {
-    return SERIALS.incrementAndGet();
+    put(name, new Declaration<>(name, base, null, overrides, SERIALS.incrementAndGet()));
   }
 
   private void put(String name, Declaration<C, B> declaration) {
     String key = Settings.normalize(name);
     Declaration<C, B> earlier = declared.get(key);
     if (earlier != null && !earlier.name().equals(name)) {
+      String clash = "' clashes with '" + earlier.name() + "'";
       throw new IllegalArgumentException(
-          kind.label()
-              + " config '"
-              + name
-              + "' clashes with '"
-              + earlier.name()
-              + "': config names are matched ignoring case and punctuation");
+          what(name) + clash + ": config names are matched ignoring case and punctuation");
     }
     declared.put(key, declaration);
   }
@@ -113,10 +105,9 @@ final class NamedConfigs<C, B> {
     }
     if (path.contains(key)) {
       path.add(key);
+      String cycle = String.join(" -> ", path);
       throw new IllegalArgumentException(
-          kind.label()
-              + " configs derive from each other in a cycle: "
-              + String.join(" -> ", path));
+          kind.label() + " configs derive from each other in a cycle: " + cycle);
     }
     path.add(key);
     Declaration<C, B> declaration = declared.get(key);
@@ -128,14 +119,9 @@ final class NamedConfigs<C, B> {
       if (!baseKey.equals(Settings.DEFAULT)
           && !declared.containsKey(baseKey)
           && !settings.containsKey(baseKey)) {
+        String base = "' derives from '" + declaration.base() + "', which is not declared";
         throw new IllegalArgumentException(
-            kind.label()
-                + " config '"
-                + declaration.name()
-                + "' derives from '"
-                + declaration.base()
-                + "', which is not declared; declared: "
-                + names());
+            what(declaration.name()) + base + "; declared: " + names());
       }
     }
     C base = baseKey == null ? null : resolve(baseKey, settings, out, path);
@@ -165,16 +151,11 @@ final class NamedConfigs<C, B> {
         B builder = declaration.overrides().apply(kind.toBuilder(base));
         if (builder == null) {
           throw new NullPointerException(
-              "the overrides of "
-                  + kind.label()
-                  + " config '"
-                  + declaration.name()
-                  + "' returned null");
+              "the overrides of " + what(declaration.name()) + "' returned null");
         }
         config = kind.build(builder);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            kind.label() + " config '" + declaration.name() + "': " + e.getMessage(), e);
+        throw new IllegalArgumentException(what(declaration.name()) + "': " + e.getMessage(), e);
       }
     }
     if (values.isEmpty()) {
@@ -195,12 +176,14 @@ final class NamedConfigs<C, B> {
     return key.equals(Settings.DEFAULT) ? "default" : key;
   }
 
+  /** {@code "circuit breaker config 'name"}, to be closed by the message. */
+  private String what(String name) {
+    return kind.label() + " config '" + name;
+  }
+
   private Set<String> names() {
-    Set<String> names = new TreeSet<>();
-    names.add("default");
-    for (Declaration<C, B> d : declared.values()) {
-      names.add(d.name());
-    }
+    Set<String> names = new TreeSet<>(Set.of("default"));
+    declared.values().forEach(d -> names.add(d.name()));
     return names;
   }
 }

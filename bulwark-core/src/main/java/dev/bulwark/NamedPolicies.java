@@ -6,67 +6,49 @@ import dev.bulwark.internal.EventBus;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.time.Clock;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /*
- * The instances of one policy kind in a Resilience registry, any kind, by name, with a bound on their number.
+ * The instances of one policy kind in a Resilience registry, by name, with a bound on their number.
  *
- * Lookup: one ConcurrentHashMap.get. A hit "touches" the entry: it reads the clock and writes the
- * entry's lastAccessNanos only if the stored time is at least touchNanos old, so a name looked up by
- * many threads at once costs a volatile read, not a contended write, on almost every lookup; the
- * calls made through the policy itself never touch anything. Last access is therefore known to
- * within touchNanos, and idle eviction waits that much longer to be sure. Without idle eviction,
- * only the LRU order needs the time, so a cached pipeline's lookup reads no clock: it marks its
- * entries used (a volatile read, and a write only when unmarked), and LRU eviction counts a marked
- * entry as used at that moment (a second chance, as in the CLOCK algorithm).
+ * Lookup: one ConcurrentHashMap.get. A hit "touches" the entry: it writes lastAccessNanos only if
+ * the stored time is at least touchNanos old, so a name looked up by many threads costs a volatile
+ * read, not a contended write; calls through the policy itself touch nothing. Last access is thus
+ * known to within touchNanos, and idle eviction waits that much longer. Without idle eviction only
+ * the LRU order needs the time, so a cached pipeline's lookup reads no clock: it marks its entries
+ * used, and LRU eviction counts a mark as a use at that moment (a second chance, as in CLOCK).
  *
  * Creation, lock-free and without user code under a lock: the factory (our own constructors; no
- * listener, no predicate of a config runs at construction) builds the policy outside the map; a
- * slot is reserved by CAS on `count` (the winner of each CAS takes one slot, so count never passes
- * maxInstances); putIfAbsent publishes the entry, and a loser gives its slot back and returns the
- * winner's instance. PolicyAdded is published by the winner only, after the map holds the entry,
- * and outside any lock: a listener may look names up in the registry without deadlocking.
+ * listener or config predicate runs at construction) builds the policy outside the map; a slot is
+ * reserved by CAS on `count` (each CAS winner takes one slot, so count never passes maxInstances);
+ * putIfAbsent publishes the entry, and a loser gives its slot back and returns the winner's
+ * instance. Only the winner publishes PolicyAdded, after the map holds the entry and outside any
+ * lock, so a listener may look names up in the registry without deadlocking.
  *
- * Eviction (idle, or to make room when full) runs on the creating thread, never in the background:
- * it walks the map (weakly consistent iteration, no lock) and removes with remove(name, entry), so
- * each entry is removed once, by one thread, which alone decrements count and publishes
- * PolicyEvicted. A policy that is busy (an open breaker, a limiter holding callers back: see
- * PolicyKind.isBusy) is never chosen. If it turns busy between the check and the removal (possible only
- * for an instance used through a reference held outside the registry), it is put back; only if a
- * new instance took the name in that instant is it dropped, and then loudly, with an event.
+ * Eviction (idle, or to make room when full) runs on a creating thread, never in the background:
+ * it walks the map (weakly consistent, no lock) and removes with remove(name, entry), so each entry
+ * is removed once, by one thread, which alone decrements count and publishes PolicyEvicted. A busy
+ * policy (PolicyKind.isBusy: an open breaker, a limiter holding callers back) is never chosen; one
+ * that turns busy between the check and the removal (used through a reference held elsewhere) is
+ * put back, and dropped, with an event, only if a new instance took the name in that instant.
  *
  * When full and nothing can be evicted, creation throws RegistryFullException: failing loudly beats
- * silently dropping an open breaker (which would let traffic through to a failing service). The
- * one exception: when part of the count is slots reserved by creations still in flight (the map
- * holds fewer than maxInstances), a creation goes over the bound rather than fail spuriously or
- * wait; so the bound can be exceeded by the number of threads creating at that instant, and only
- * when every registered instance is busy.
+ * silently dropping an open breaker. The one exception: when part of the count is slots reserved
+ * by creations in flight (the map holds fewer than maxInstances), a creation goes over the bound
+ * rather than fail spuriously or wait; so the bound can be exceeded by the number of threads
+ * creating at that instant, and only when every registered instance is busy.
  */
 final class NamedPolicies<P extends Policy> {
-
-  private static final VarHandle COUNT;
-  private static final VarHandle NEXT_SWEEP;
-
-  static {
-    try {
-      MethodHandles.Lookup lookup = MethodHandles.lookup();
-      COUNT = lookup.findVarHandle(NamedPolicies.class, "count", int.class);
-      NEXT_SWEEP = lookup.findVarHandle(NamedPolicies.class, "nextSweepNanos", long.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
 
   /** One registered instance and when it was last looked up. */
   static final class Entry<P> {
@@ -122,11 +104,8 @@ final class NamedPolicies<P extends Policy> {
   private final Consumer<Entry<P>> onAdded;
   private final Consumer<Entry<P>> onEvicted;
 
-  @SuppressWarnings("unused") // through COUNT
-  private volatile int count;
-
-  @SuppressWarnings("unused") // through NEXT_SWEEP
-  private volatile long nextSweepNanos;
+  private final AtomicInteger count = new AtomicInteger();
+  private final AtomicLong nextSweepNanos;
 
   /**
    * {@code onAdded} runs on the creating thread once the map holds a new entry, before {@link
@@ -149,7 +128,7 @@ final class NamedPolicies<P extends Policy> {
     this.events = events;
     this.onAdded = onAdded;
     this.onEvicted = onEvicted;
-    this.nextSweepNanos = clock.nanoTime() + idleNanos / 2;
+    this.nextSweepNanos = new AtomicLong(clock.nanoTime() + idleNanos / 2);
   }
 
   /** The instance named {@code name}, created by {@code factory} if there is none. */
@@ -160,11 +139,10 @@ final class NamedPolicies<P extends Policy> {
   /** The instance named {@code name}, touched, or null if there is none; never creates. */
   P getIfPresent(String name) {
     Entry<P> seen = map.get(name);
-    if (seen == null) {
-      return null;
+    if (seen != null) {
+      seen.touch(clock.nanoTime(), touchNanos);
     }
-    seen.touch(clock.nanoTime(), touchNanos);
-    return seen.policy;
+    return seen == null ? null : seen.policy;
   }
 
   /** The entry named {@code name}, created if absent; touched as of {@code nowNanos}. */
@@ -174,27 +152,18 @@ final class NamedPolicies<P extends Policy> {
       seen.touch(nowNanos, touchNanos);
       return seen;
     }
-    return create(name, configKey, factory, nowNanos);
-  }
-
-  long touchNanos() {
-    return touchNanos;
-  }
-
-  private Entry<P> create(String name, String configKey, Factory<P> factory, long nowNanos) {
     Made<P> made = factory.create(name); // outside any lock; may throw for an unknown config name
     P policy = made.policy();
     reserveSlot(name, nowNanos);
     Entry<P> fresh = new Entry<>(name, policy, configKey, made.config(), nowNanos);
-    Entry<P> seen;
     try {
       seen = map.putIfAbsent(name, fresh);
     } catch (RuntimeException | Error e) {
-      COUNT.getAndAdd(this, -1);
+      count.decrementAndGet();
       throw e;
     }
     if (seen != null) { // another thread created it first: give the slot back, use theirs
-      COUNT.getAndAdd(this, -1);
+      count.decrementAndGet();
       seen.touch(nowNanos, touchNanos);
       return seen;
     }
@@ -208,9 +177,9 @@ final class NamedPolicies<P extends Policy> {
 
   private void reserveSlot(String name, long nowNanos) {
     for (; ; ) { // each CAS winner takes one slot; losers re-read the count
-      int seen = (int) COUNT.getVolatile(this);
+      int seen = count.get();
       if (seen < maxInstances) {
-        if (COUNT.compareAndSet(this, seen, seen + 1)) {
+        if (count.compareAndSet(seen, seen + 1)) {
           return;
         }
         continue;
@@ -222,19 +191,18 @@ final class NamedPolicies<P extends Policy> {
         // Some slots are held by creations in flight (or by losers about to give theirs back),
         // not by busy instances: rather than fail this call or wait for them, go over the bound by
         // one; the next creation that finds the registry full evicts again.
-        COUNT.getAndAdd(this, 1);
+        count.incrementAndGet();
         return;
       }
     }
   }
 
   private void maybeSweepIdle(long nowNanos) {
-    if (idleNanos == 0) {
-      return;
-    }
-    long due = (long) NEXT_SWEEP.getVolatile(this);
+    long due = nextSweepNanos.get();
     // the thread whose CAS moves the due time on sweeps; the others go on at once
-    if (nowNanos - due >= 0 && NEXT_SWEEP.compareAndSet(this, due, nowNanos + idleNanos / 2)) {
+    if (idleNanos != 0
+        && nowNanos - due >= 0
+        && nextSweepNanos.compareAndSet(due, nowNanos + idleNanos / 2)) {
       evictIdle(nowNanos);
     }
   }
@@ -258,11 +226,11 @@ final class NamedPolicies<P extends Policy> {
   /** Evicts the least recently used sixteenth of the instances that are not busy. */
   private int evictLeastRecentlyUsed() {
     List<Entry<P>> candidates = new ArrayList<>();
-    long marked = clock.nanoTime();
+    long now = clock.nanoTime();
     for (Entry<P> e : map.values()) {
       if (e.used) { // used since the last eviction, through a pipeline: as if used now
         e.used = false;
-        e.lastAccessNanos = marked;
+        e.lastAccessNanos = now;
       }
       if (!kind.isBusy(e.policy)) {
         candidates.add(e);
@@ -273,7 +241,6 @@ final class NamedPolicies<P extends Policy> {
     }
     int batch = Math.min(candidates.size(), Math.max(1, maxInstances / 16));
     long[] ages = new long[candidates.size()];
-    long now = clock.nanoTime();
     for (int i = 0; i < ages.length; i++) {
       ages[i] = now - candidates.get(i).lastAccessNanos; // an age, so wrap-around cannot mislead
     }
@@ -302,7 +269,7 @@ final class NamedPolicies<P extends Policy> {
         return false;
       }
     }
-    COUNT.getAndAdd(this, -1);
+    count.decrementAndGet();
     e.evicted = true;
     onEvicted.accept(e);
     if (events.hasListeners()) {
@@ -313,28 +280,23 @@ final class NamedPolicies<P extends Policy> {
 
   /** The instance named {@code name}, without creating or touching it. */
   Optional<P> find(String name) {
-    Entry<P> e = map.get(name);
-    return e == null ? Optional.empty() : Optional.of(e.policy);
+    return Optional.ofNullable(map.get(name)).map(e -> e.policy);
   }
 
   /** Every instance by name, sorted, mapped by {@code view}. */
   <V> SortedMap<String, V> list(Function<P, V> view) {
     SortedMap<String, V> out = new TreeMap<>();
-    for (Map.Entry<String, Entry<P>> e : map.entrySet()) {
-      out.put(e.getKey(), view.apply(e.getValue().policy));
-    }
+    map.forEach((name, e) -> out.put(name, view.apply(e.policy)));
     return out;
   }
 
   /** Runs {@code action} on every entry in the map now (weakly consistent, no lock). */
   void forEachEntry(Consumer<Entry<P>> action) {
-    for (Entry<P> e : map.values()) {
-      action.accept(e);
-    }
+    map.values().forEach(action);
   }
 
   /** How many instances the registry holds now. */
   int size() {
-    return (int) COUNT.getVolatile(this);
+    return count.get();
   }
 }

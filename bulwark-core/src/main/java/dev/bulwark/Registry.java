@@ -16,11 +16,8 @@ import dev.bulwark.spi.Setting;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import dev.bulwark.timeout.Timeout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,15 +28,13 @@ import java.util.SortedMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * The engine of a {@link Resilience} registry: its kinds' configs and instances, the cached
- * pipelines, health and configuration changes. {@code Resilience} is its public face.
- *
- * <p>Thread-safe.
+ * pipelines, health and configuration changes. {@code Resilience} is its public face. Thread-safe.
  */
 final class Registry {
   /*
@@ -52,23 +47,13 @@ final class Registry {
    * each map holds at most one pipeline per live breaker. Config changes that add a config name
    * clear the caches, since a declared name can add a policy to a pipeline.
    *
-   * Health is made lazily, on the first health() call, so that a registry nobody asks about health
-   * does not subscribe to every breaker. The monitor is published by CAS before the instances that
-   * exist are watched; an instance created afterwards is watched by its creator (added() reads the
-   * field after the map holds the entry, so every instance is seen by one side or both: watching
-   * twice is harmless). An evicted instance is unwatched by its evictor after `evicted` is set; a
-   * watcher that finds `evicted` set after watching unwatches it too.
+   * Health is made on the first health() call, so a registry nobody asks about health subscribes
+   * to no breaker. The monitor is published by CAS before the existing instances are watched; an
+   * instance created afterwards is watched by its creator (added() reads `health` after the map
+   * holds the entry, so each instance is watched by one side or both, which is harmless). An
+   * evicted instance is unwatched by its evictor after `evicted` is set; a watcher that finds
+   * `evicted` set after watching unwatches it too.
    */
-
-  private static final VarHandle HEALTH;
-
-  static {
-    try {
-      HEALTH = MethodHandles.lookup().findVarHandle(Registry.class, "health", HealthMonitor.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
 
   final Clock clock;
   final Scheduler scheduler;
@@ -82,16 +67,13 @@ final class Registry {
   final List<Slot<?, ?, ?>> inPipelines = new ArrayList<>(); // outermost first
   final Slot<Retry, RetryConfig, RetryConfig.Builder> retries;
   final ConcurrentHashMap<String, CachedPipeline> pipelines = new ConcurrentHashMap<>();
-  volatile RetryChoice[] retryChoices;
+  volatile RetryChoice[] retryChoices = {};
   final HealthConfig healthConfig;
   final Settings parser;
-  final List<Layer> layers;
+  final List<Settings.Layer> layers;
   final Map<String, Object> globalValues;
   final ReentrantLock configLock = new ReentrantLock();
-
-  @SuppressWarnings("unused") // through HEALTH
-  volatile HealthMonitor health; // null until health() is first called
-
+  final AtomicReference<HealthMonitor> health = new AtomicReference<>(); // null until health()
   volatile boolean healthReady; // true once a health() call watched every instance
 
   Registry(
@@ -112,7 +94,7 @@ final class Registry {
     long idleNanos = idleEviction.toNanos();
     this.touchNanos = idleNanos > 0 ? Math.max(1, idleNanos / 16) : 1_000_000_000L;
     for (NamedConfigs<?, ?> configs : b.configs.values()) {
-      Slot<?, ?, ?> slot = slotOf(configs.copy(), values.getOrDefault(configs.kind, Map.of()));
+      Slot<?, ?, ?> slot = new Slot<>(configs.copy(), values.getOrDefault(configs.kind, Map.of()));
       slots.put(configs.kind, slot);
       if (configs.kind.pipelineOrder() > 0) {
         inPipelines.add(slot);
@@ -120,12 +102,7 @@ final class Registry {
     }
     inPipelines.sort((x, y) -> x.kind.pipelineOrder() - y.kind.pipelineOrder());
     this.retries = slot(Retry.KIND);
-    this.retryChoices = retryChoices(new RetryChoice[0]);
-  }
-
-  <C, B> Slot<?, C, B> slotOf(
-      NamedConfigs<C, B> configs, Map<String, List<Settings.Value>> values) {
-    return new Slot<>((PolicyKind<Policy, C, B>) configs.kind, configs, values);
+    this.retryChoices = retryChoices(retryChoices);
   }
 
   Pipeline pipeline(String name, Map<String, CachedPipeline> cache, RetryChoice choice) {
@@ -138,10 +115,7 @@ final class Registry {
       }
       return cached.pipeline;
     }
-    return assemble(name, clock.nanoTime(), cache, choice);
-  }
-
-  Pipeline assemble(String name, long now, Map<String, CachedPipeline> cache, RetryChoice choice) {
+    long now = clock.nanoTime();
     String key = Settings.normalize(name);
     boolean named = !key.equals(Settings.DEFAULT);
     for (; ; ) { // until a pipeline whose policies are all still registered is in the map
@@ -158,7 +132,7 @@ final class Registry {
       CachedPipeline built =
           cache.compute( // the lambda only compares and constructs: no user code, no lookups
               name,
-              (k, old) -> old != null && old.hasParts(parts) ? old : new CachedPipeline(parts));
+              (k, old) -> old != null && old.parts.equals(parts) ? old : new CachedPipeline(parts));
       if (built.isLive()) {
         return built.pipeline;
       }
@@ -185,7 +159,22 @@ final class Registry {
     throw new AssertionError(configName);
   }
 
-  void dropPipelinesOf(NamedPolicies.Entry<?> evicted) {
+  /**
+   * One choice per retry config; a choice whose config name still exists is kept, cache and all.
+   */
+  private RetryChoice[] retryChoices(RetryChoice[] old) {
+    List<RetryChoice> choices = new ArrayList<>();
+    for (String key : new TreeSet<>(retries.configs.keySet())) {
+      RetryChoice kept = null;
+      for (RetryChoice choice : old) {
+        kept = choice.key.equals(key) ? choice : kept;
+      }
+      choices.add(kept != null ? kept : new RetryChoice(key, retries.declared.displayName(key)));
+    }
+    return choices.toArray(new RetryChoice[0]);
+  }
+
+  private void dropPipelinesOf(NamedPolicies.Entry<?> evicted) {
     pipelines.computeIfPresent(evicted.name, (k, p) -> p.parts.contains(evicted) ? null : p);
     for (RetryChoice choice : retryChoices) {
       choice.pipelines.computeIfPresent(
@@ -196,13 +185,13 @@ final class Registry {
     }
   }
 
+  /** Applies {@code edit} to the configs of {@code edited} (none: a reload), all or nothing. */
   Resilience.ConfigUpdate changeConfigs(
       PolicyKind<?, ?, ?> edited, Consumer<NamedConfigs<?, ?>> edit) {
     configLock.lock();
     try {
       Map<String, Object> globals = new HashMap<>();
-      Map<PolicyKind<?, ?, ?>, Map<String, List<Settings.Value>>> values =
-          read(parser, layers, globals, defaultTimeout);
+      var values = parser.read(layers, globals, defaultTimeout);
       List<String> notLive = new ArrayList<>();
       for (Setting<ResilienceBuilder> global : Resilience.GLOBALS) {
         if (!Objects.equals(globals.get(global.name()), globalValues.get(global.name()))) {
@@ -229,83 +218,14 @@ final class Registry {
     }
   }
 
-  /**
-   * One choice per retry config; a choice whose config name still exists is kept, cache and all.
-   */
-  RetryChoice[] retryChoices(RetryChoice[] old) {
-    List<String> keys = new ArrayList<>(retries.configs.keySet());
-    Collections.sort(keys);
-    RetryChoice[] choices = new RetryChoice[keys.size()];
-    for (int i = 0; i < choices.length; i++) {
-      String key = keys.get(i);
-      for (RetryChoice choice : old) {
-        if (choice.key.equals(key)) {
-          choices[i] = choice;
-        }
-      }
-      if (choices[i] == null) {
-        choices[i] = new RetryChoice(key, retries.declared.displayName(key));
-      }
-    }
-    return choices;
-  }
-
-  /**
-   * Every setting in {@code layers}, a later layer winning, by kind and normalized config name; the
-   * registry's own settings go to {@code globals}, by name. With {@code defaultTimeout}, the
-   * default timeout config's limit, below its own setting.
-   */
-  static Map<PolicyKind<?, ?, ?>, Map<String, List<Settings.Value>>> read(
-      Settings parser, List<Layer> layers, Map<String, Object> globals, Duration defaultTimeout) {
-    Map<String, Settings.Value> merged = new LinkedHashMap<>();
-    for (Layer layer : layers) {
-      Map<String, String> entries = Check.notNull("a settings source's map", layer.source.get());
-      for (Settings.Value v : parser.parse(entries, layer.properties)) {
-        merged.put(
-            (v.kind() == null ? "" : v.kind().id())
-                + "/"
-                + v.setting().name()
-                + "@"
-                + v.configName(),
-            v);
-      }
-    }
-    Map<PolicyKind<?, ?, ?>, Map<String, List<Settings.Value>>> byKind = new HashMap<>();
-    if (defaultTimeout != null) {
-      byKind
-          .computeIfAbsent(Timeout.KIND, k -> new HashMap<>())
-          .computeIfAbsent(Settings.DEFAULT, k -> new ArrayList<>())
-          .add(
-              new Settings.Value(
-                  Timeout.KIND,
-                  Timeout.KIND.settings().get(0),
-                  Settings.DEFAULT,
-                  "defaultTimeout",
-                  defaultTimeout.toString(),
-                  defaultTimeout));
-    }
-    for (Settings.Value v : merged.values()) {
-      if (v.kind() == null) {
-        globals.put(v.setting().name(), v.value());
-      } else {
-        byKind
-            .computeIfAbsent(v.kind(), k -> new HashMap<>())
-            .computeIfAbsent(v.configName(), k -> new ArrayList<>())
-            .add(v);
-      }
-    }
-    return byKind;
-  }
-
+  @SuppressWarnings("unchecked")
   <P extends Policy, C, B> Slot<P, C, B> slot(PolicyKind<P, C, B> kind) {
     Slot<P, C, B> slot = (Slot<P, C, B>) slots.get(Check.notNull("kind", kind));
     if (slot == null) {
+      String what = "the " + kind.label() + " kind ('" + kind.id() + "')";
       throw new IllegalArgumentException(
-          "the "
-              + kind.label()
-              + " kind ('"
-              + kind.id()
-              + "') is not registered in this registry;"
+          what
+              + " is not registered in this registry;"
               + " add it with Resilience.builder().kind(...) or a PolicyKindProvider");
     }
     return slot;
@@ -322,11 +242,9 @@ final class Registry {
     volatile NamedConfigs<C, B> declared;
     volatile Map<String, C> configs;
 
-    Slot(
-        PolicyKind<P, C, B> kind,
-        NamedConfigs<C, B> declared,
-        Map<String, List<Settings.Value>> values) {
-      this.kind = kind;
+    @SuppressWarnings("unchecked")
+    Slot(NamedConfigs<C, B> declared, Map<String, List<Settings.Value>> values) {
+      this.kind = (PolicyKind<P, C, B>) declared.kind;
       this.declared = declared;
       this.configs = declared.resolve(values).configs();
       this.instances =
@@ -348,6 +266,10 @@ final class Registry {
       return instances.entry(name, NamedPolicies.BY_NAME, byName, nowNanos);
     }
 
+    SortedMap<String, Object> snapshots() {
+      return instances.list(kind::snapshot);
+    }
+
     C configFor(String instanceName) {
       C config = configs.get(Settings.normalize(instanceName));
       return config != null ? config : configs.get(Settings.DEFAULT);
@@ -357,13 +279,9 @@ final class Registry {
       Map<String, C> seen = configs;
       C config = seen.get(Settings.normalize(configName));
       if (config == null) {
+        String known = "; configs: " + new TreeSet<>(seen.keySet());
         throw new IllegalArgumentException(
-            "no "
-                + kind.label()
-                + " config named '"
-                + configName
-                + "'; configs: "
-                + new TreeSet<>(seen.keySet()));
+            "no " + kind.label() + " config named '" + configName + "'" + known);
       }
       return config;
     }
@@ -375,10 +293,6 @@ final class Registry {
       }
       config(configName); // fails now for an unknown name
       return instances.get(name, Settings.normalize(configName), n -> made(n, config(configName)));
-    }
-
-    SortedMap<String, Object> snapshots() {
-      return instances.list(kind::snapshot);
     }
 
     void watchAll(HealthMonitor monitor) {
@@ -400,7 +314,7 @@ final class Registry {
     }
 
     private void added(NamedPolicies.Entry<P> entry) {
-      HealthMonitor monitor = health;
+      HealthMonitor monitor = health.get();
       if (monitor != null) {
         watch(monitor, entry);
       }
@@ -408,7 +322,7 @@ final class Registry {
 
     private void evicted(NamedPolicies.Entry<P> entry) {
       dropPipelinesOf(entry);
-      HealthMonitor monitor = health; // read after `evicted` was set: see the design comment
+      HealthMonitor monitor = health.get(); // read after `evicted` was set: see the design comment
       if (monitor != null) {
         kind.healthEvents(entry.policy).ifPresent(monitor::unwatch);
       }
@@ -502,32 +416,16 @@ final class Registry {
   /** A pipeline and the registry entries of its policies, outermost first. */
   final class CachedPipeline {
     final Pipeline pipeline;
-    final List<NamedPolicies.Entry<? extends Policy>> parts;
+    final List<NamedPolicies.Entry<? extends Policy>> parts; // entries compare by identity
 
     CachedPipeline(List<NamedPolicies.Entry<? extends Policy>> parts) {
       this.parts = List.copyOf(parts);
-      List<Policy> policies = new ArrayList<>(parts.size());
-      for (NamedPolicies.Entry<? extends Policy> part : parts) {
-        policies.add(part.policy);
-      }
-      this.pipeline = Pipeline.of(policies);
+      this.pipeline = Pipeline.of(parts.stream().<Policy>map(part -> part.policy).toList());
     }
 
     boolean isLive() {
-      for (int i = 0; i < parts.size(); i++) {
+      for (int i = 0; i < parts.size(); i++) { // indexed: no iterator on the hot path
         if (parts.get(i).removed) {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    boolean hasParts(List<NamedPolicies.Entry<? extends Policy>> others) {
-      if (others.size() != parts.size()) {
-        return false;
-      }
-      for (int i = 0; i < parts.size(); i++) {
-        if (parts.get(i) != others.get(i)) {
           return false;
         }
       }
@@ -547,18 +445,15 @@ final class Registry {
     }
   }
 
-  /** A source of settings, read at build and again by {@link Resilience#reload()}. */
-  record Layer(Supplier<Map<String, String>> source, boolean properties) {}
-
   HealthMonitor health() {
-    HealthMonitor monitor = health;
+    HealthMonitor monitor = health.get();
     if (monitor != null && healthReady) {
       return monitor;
     }
     if (monitor == null) {
       HealthMonitor fresh = HealthMonitor.of(healthConfig, clock);
       // the thread whose CAS lands publishes its monitor; the others use it
-      HealthMonitor witness = (HealthMonitor) HEALTH.compareAndExchange(this, null, fresh);
+      HealthMonitor witness = health.compareAndExchange(null, fresh);
       monitor = witness == null ? fresh : witness;
     }
     // Every thread that finds the monitor not ready watches what exists (watching is idempotent),

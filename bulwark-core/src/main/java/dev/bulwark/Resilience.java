@@ -35,11 +35,10 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * The named registry of policies: one per application, shared by every component, handing out
- * policies of every registered {@link PolicyKind kind} (circuit breakers, retries, rate limiters,
- * bulkheads, timeouts, hedges, fallbacks, and any kind a module adds) by name, each made on first
- * use from a named or the default configuration, and the same instance for the same name
- * afterwards.
+ * The named registry of policies: one per application, handing out policies of every registered
+ * {@link PolicyKind kind} (breakers, retries, rate limiters, bulkheads, timeouts, hedges,
+ * fallbacks, and any kind a module adds) by name, each made on first use from a named or the
+ * default config, and the same instance for the same name afterwards.
  *
  * <pre>{@code
  * Resilience resilience = Resilience.builder()
@@ -53,38 +52,26 @@ import java.util.function.UnaryOperator;
  * HealthReport report = resilience.health().report(); // every breaker the registry made
  * }</pre>
  *
- * <p><b>Names and configs.</b> {@code get(kind, name)} makes a policy from the config of the same
- * name if one is declared, else from the default; {@code get(kind, name, configName)} names the
- * config, {@code get(kind, name, config)} brings one. A config applies when the instance is
+ * <p><b>Shared rules.</b> A null argument throws {@link NullPointerException}; a blank name, or a
+ * kind not registered, {@link IllegalArgumentException}. A config applies when the instance is
  * created: asking for an existing name with another config returns the existing instance. Config
  * names are matched ignoring case and punctuation ({@code "user-service"} is {@code USER_SERVICE}
- * in a variable name); instance names are matched exactly.
+ * in a variable name); instance names exactly; {@code "default"} names the default config.
  *
- * <p><b>Bounded growth.</b> For per-entity names (a breaker per remote device or per tenant), the
- * registry holds at most {@link #maxInstances()} instances of each kind, and with {@link
- * #idleEviction()} drops instances nobody looked up for that long. It never drops a busy instance
- * ({@link PolicyKind#isBusy}): a breaker that is not {@code CLOSED} stays until it closes, and so
- * do a rate limiter holding callers back and a bulkhead with calls in flight or waiting. When the
- * registry is full it drops the least recently used sixteenth of the instances that are not busy;
- * if every one is busy, creation fails with a {@link RegistryFullException} naming the bound rather
- * than drop an open breaker. "Used" means looked up through this registry (by name, or through
- * {@link #pipeline}/{@link #call}): calls through an instance held elsewhere do not count. Code
- * that keeps a reference for longer than the idle time should not turn idle eviction on. Dropping
- * an instance publishes {@link PolicyEvicted}; the next lookup of its name creates a fresh one.
+ * <p><b>Bounded growth.</b> At most {@link #maxInstances()} instances of each kind; with {@link
+ * #idleEviction()}, those not looked up (by name, or through {@link #pipeline}/{@link #call}) for
+ * that long are dropped; when full, the least recently used sixteenth. A busy instance ({@link
+ * PolicyKind#isBusy}: a breaker not {@code CLOSED}, a limiter holding callers back, a bulkhead in
+ * use) is never dropped: if all are, creation throws {@link RegistryFullException}. Calls through a
+ * reference held elsewhere are not uses. A drop publishes {@link PolicyEvicted}; the next lookup of
+ * the name creates a fresh instance.
  *
- * <p><b>Changing configs while running.</b> {@link #updateConfig} replaces a named config and
- * {@link #reload()} re-reads the environment and properties sources; live instances built from a
- * changed config take it through {@link Reconfigurable#reconfigure}, and instances made afterwards
- * use it.
- *
- * <p><b>Concurrency.</b> Lookup is one {@code ConcurrentHashMap.get} and, at most once per
- * sixteenth of the idle time (once per second without idle eviction), a write of the lookup time:
- * no lock. Creation builds the policy outside the map, reserves a slot by compare-and-set and
- * publishes the instance with {@code putIfAbsent}: threads racing for a new name all get the
- * winner's instance. No user code runs under a map lock: {@link PolicyAdded} and {@link
- * PolicyEvicted} listeners run on the creating thread after the map is updated, so they may look
- * names up in this registry. Eviction runs on a creating thread (or in {@link #evictIdle()}), never
- * in the background. Config changes take a lock of their own, never taken by calls.
+ * <p><b>Concurrency.</b> A lookup takes no lock: one map read and, at most once per sixteenth of
+ * the idle time (a second without idle eviction), a write of its time. Threads racing to create a
+ * name all get the winner's instance. {@link PolicyAdded} and {@link PolicyEvicted} listeners run
+ * on the creating thread outside any lock, so they may use this registry; eviction never runs in
+ * the background. Config changes ({@link #updateConfig}, {@link #reload()}) take a lock no call
+ * takes, and reach live instances through {@link Reconfigurable#reconfigure}.
  *
  * <p><b>The switch.</b> When {@link #enabled()} is false ({@code BULWARK_ENABLED=false}), {@link
  * #pipeline}, {@link #call} and {@link #callAsync} pass every call straight through, creating
@@ -128,20 +115,14 @@ public final class Resilience {
 
   private final Registry registry;
 
-  private Resilience(Registry registry) {
+  Resilience(Registry registry) {
     this.registry = registry;
-  }
-
-  static Resilience of(Registry registry) {
-    return new Resilience(registry);
   }
 
   /**
    * A builder holding the defaults: system clock and scheduler, enabled, 10,000 instances of each
    * kind at most, no idle eviction, the built-in default config of every kind, core's kinds and
-   * those of every {@link PolicyKindProvider} on the class path.
-   *
-   * <p>Thread-safe.
+   * those of every {@link PolicyKindProvider} on the class path. Thread-safe.
    */
   public static ResilienceBuilder builder() {
     return new ResilienceBuilder();
@@ -154,9 +135,7 @@ public final class Resilience {
 
   /**
    * A registry configured by the process's {@code BULWARK_*} environment variables, re-read by
-   * {@link #reload()}; see {@code docs/configuration.md}.
-   *
-   * <p>Thread-safe.
+   * {@link #reload()}; see {@code docs/configuration.md}. Thread-safe.
    *
    * @throws IllegalArgumentException naming the variable, if one is unknown or its value bad
    */
@@ -166,40 +145,29 @@ public final class Resilience {
 
   /**
    * A registry configured by the {@code bulwark.*} keys of {@code properties} (others are ignored).
-   *
-   * <p>Thread-safe.
+   * Thread-safe.
    *
    * @throws IllegalArgumentException naming the key, if one is unknown or its value bad
-   * @throws NullPointerException if {@code properties} is null
    */
   public static Resilience fromProperties(Map<String, String> properties) {
     return builder().properties(properties).build();
   }
 
   /**
-   * A registry configured by the {@code bulwark.*} keys of {@code properties}, defaults included.
-   *
-   * <p>Thread-safe.
+   * As {@link #fromProperties(Map)}, reading {@code properties}' defaults too. Thread-safe.
    *
    * @throws IllegalArgumentException naming the key, if one is unknown or its value bad
-   * @throws NullPointerException if {@code properties} is null
    */
   public static Resilience fromProperties(Properties properties) {
     return builder().properties(properties).build();
   }
 
-  // ---- named get-or-create, generic over kinds ----
-
   /**
    * The policy of {@code kind} named {@code name}, created on first use from the config of the same
-   * name if one is declared, else from the default config.
+   * name if one is declared, else from the default config. Thread-safe.
    *
-   * <p>Thread-safe.
-   *
-   * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code name} is blank or {@code kind} is not registered
-   * @throws RegistryFullException if it must be created and the registry holds {@link
-   *     #maxInstances()} of the kind, none of which can be evicted
+   * @throws RegistryFullException if it must be created and none of the kind's {@link
+   *     #maxInstances()} instances can be evicted
    */
   public <P extends Policy> P get(PolicyKind<P, ?, ?> kind, String name) {
     Registry.Slot<P, ?, ?> slot = registry.slot(kind);
@@ -208,13 +176,10 @@ public final class Resilience {
 
   /**
    * The policy of {@code kind} named {@code name}, created on first use from the config named
-   * {@code configName} ({@code "default"} for the default). An existing one is returned as it is.
+   * {@code configName}. Thread-safe.
    *
-   * <p>Thread-safe.
-   *
-   * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code name} is blank, or if the policy must be created and
-   *     no config is named {@code configName}
+   * @throws IllegalArgumentException if it must be created and no config is named {@code
+   *     configName}
    * @throws RegistryFullException if it must be created and the registry is full
    */
   public <P extends Policy> P get(PolicyKind<P, ?, ?> kind, String name, String configName) {
@@ -222,15 +187,11 @@ public final class Resilience {
   }
 
   /**
-   * The policy of {@code kind} named {@code name}, created on first use from {@code config}; an
-   * existing one is returned as it is. A module that keeps one policy per remote host brings its
-   * own config this way, and its policies still show in listings, health and the admin operations.
-   * Such an instance is never reconfigured by {@link #updateConfig} or {@link #reload()}.
+   * The policy of {@code kind} named {@code name}, created on first use from {@code config}, which
+   * {@link #updateConfig} and {@link #reload()} never change. A module keeping one policy per
+   * remote host brings its config this way; its policies still show in listings, health and admin.
+   * Thread-safe.
    *
-   * <p>Thread-safe.
-   *
-   * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code name} is blank
    * @throws RegistryFullException if it must be created and the registry is full
    */
   public <P extends Policy, C> P get(PolicyKind<P, C, ?> kind, String name, C config) {
@@ -264,32 +225,16 @@ public final class Resilience {
     return get(Timeout.KIND, name);
   }
 
-  // ---- the one-call convenience ----
-
   /**
-   * The pipeline for {@code name}, cached. It holds, outermost first, the policy named {@code name}
-   * of each kind that has a {@linkplain PolicyKind#pipelineOrder() pipeline rank}: by default
+   * The pipeline for {@code name}, cached while its policies stay registered. It holds, outermost
+   * first, the policy named {@code name} of each kind with a {@linkplain PolicyKind#pipelineOrder()
+   * pipeline rank}, got as by {@link #get(PolicyKind, String)}: by default the fallback, bulkhead
+   * and rate limiter if a config of theirs has that name (declared in code or made by a per-name
+   * setting), then the breaker and the retry, then the timeout if a timeout config has that name or
+   * {@link #defaultTimeout()} is set. So the breaker counts one outcome per call, never a
+   * bulkhead's or limiter's rejection, and the timeout limits each attempt. When {@link #enabled()}
+   * is false, a pipeline that passes calls straight through. Thread-safe.
    *
-   * <ol>
-   *   <li>the fallback, only if a fallback config of that name is declared;
-   *   <li>the bulkhead, only if a bulkhead config of that name is declared;
-   *   <li>the rate limiter, only if a rate limiter config of that name is declared;
-   *   <li>the circuit breaker;
-   *   <li>the retry;
-   *   <li>the timeout, only if a timeout config of that name is declared or {@link
-   *       #defaultTimeout()} is set.
-   * </ol>
-   *
-   * <p>Each is got or created as by {@link #get(PolicyKind, String)}. The breaker thus counts one
-   * outcome per call, not one per attempt, and never counts a bulkhead's or a limiter's rejections;
-   * the timeout limits each attempt. A config "declared" for a name is one the code declared or a
-   * per-name setting created. The same pipeline is returned while its policies stay registered.
-   * When {@link #enabled()} is false, a pipeline that passes calls straight through.
-   *
-   * <p>Thread-safe.
-   *
-   * @throws NullPointerException if {@code name} is null
-   * @throws IllegalArgumentException if {@code name} is blank
    * @throws RegistryFullException if a policy must be created and the registry is full
    */
   public Pipeline pipeline(String name) {
@@ -298,9 +243,7 @@ public final class Resilience {
   }
 
   /**
-   * Runs {@code call} through {@link #pipeline(String) pipeline(name)}.
-   *
-   * <p>Thread-safe.
+   * Runs {@code call} through {@link #pipeline(String) pipeline(name)}. Thread-safe.
    *
    * @throws RejectedException if a policy refuses the call
    * @throws RegistryFullException if a policy must be created and the registry is full
@@ -312,13 +255,10 @@ public final class Resilience {
   }
 
   /**
-   * Runs an asynchronous {@code call} through {@link #pipeline(String) pipeline(name)}. The
-   * returned stage completes as {@link Pipeline#callAsync} says; a {@link RegistryFullException}
-   * completes it exceptionally too.
+   * Runs an asynchronous {@code call} through {@link #pipeline(String) pipeline(name)}; the stage
+   * completes as {@link Pipeline#callAsync} says, and exceptionally with a {@link
+   * RegistryFullException} too. Thread-safe.
    *
-   * <p>Thread-safe.
-   *
-   * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code name} is blank
    */
   public <T> CompletionStage<T> callAsync(String name, Supplier<CompletionStage<T>> call) {
@@ -331,67 +271,52 @@ public final class Resilience {
   }
 
   /**
-   * Runs {@code call} through the pipeline of {@code name} with the retry config {@code
+   * Runs {@code call} through the pipeline of {@code name} with a retry made from the config {@code
    * retryConfigName} in place of the retry named {@code name}: {@code call("inventory-42",
-   * "idempotent-reads", ...)} uses the breaker named {@code "inventory-42"} (and its other
-   * policies, as {@link #pipeline(String)} would) with a retry made from the config {@code
-   * "idempotent-reads"}.
+   * "idempotent-reads", ...)} uses the breaker (and other policies) of {@code "inventory-42"}.
    *
    * <p>That retry is one registered instance per retry config, shared by every name and named as
-   * the config was declared ({@code "idempotent-reads"}; {@code "default"} for the default): it
-   * shows in listings and {@link PolicyAdded}, and its {@code RetryExhaustedException} names the
-   * config. If a retry of that name was created from another config, that one is used.
+   * the config was declared ({@code "default"} for the default): it shows in listings and {@link
+   * PolicyAdded}, and its {@code RetryExhaustedException} names the config. If a retry of that name
+   * was created from another config, that one is used. The pipeline is cached per (name, retry
+   * config) pair, and dropped when any of its policies is evicted, so the cache holds at most
+   * {@link #maxInstances()} pipelines per retry config. Disabled, the call runs straight through.
+   * Thread-safe.
    *
-   * <p>The pipeline is cached per (name, retry config) pair, so a call allocates nothing once it is
-   * cached; a pair's pipeline is dropped when any of its policies is evicted, so the cache holds at
-   * most {@link #maxInstances()} pipelines per retry config. When {@link #enabled()} is false, the
-   * call runs straight through.
-   *
-   * <p>Thread-safe.
-   *
-   * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code name} is blank or no retry config is named {@code
-   *     retryConfigName} (matched ignoring case and punctuation)
+   *     retryConfigName}
    * @throws RejectedException if a policy refuses the call
    * @throws RegistryFullException if a policy must be created and the registry is full
    * @throws Exception whatever the call itself threw, unwrapped
    */
   public <T> T call(String name, String retryConfigName, Callable<T> call) throws Exception {
-    Check.name(name);
-    Check.notNull("call", call);
-    Registry.RetryChoice choice =
-        registry.retryChoice(Check.notNull("retryConfigName", retryConfigName));
-    return registry.enabled
-        ? registry.pipeline(name, choice.pipelines, choice).call(call)
-        : PASS_THROUGH.call(call);
+    return pipeline(name, Check.notNull("retryConfigName", retryConfigName), call).call(call);
   }
 
   /**
    * Runs an asynchronous {@code call} as {@link #call(String, String, Callable)} runs a synchronous
-   * one. A {@link RegistryFullException} completes the returned stage exceptionally.
+   * one; a {@link RegistryFullException} completes the stage exceptionally. Thread-safe.
    *
-   * <p>Thread-safe.
-   *
-   * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code name} is blank or no retry config is named {@code
    *     retryConfigName}
    */
   public <T> CompletionStage<T> callAsync(
       String name, String retryConfigName, Supplier<CompletionStage<T>> call) {
-    Check.name(name);
-    Check.notNull("call", call);
-    Registry.RetryChoice choice =
-        registry.retryChoice(Check.notNull("retryConfigName", retryConfigName));
-    if (!registry.enabled) {
-      return PASS_THROUGH.callAsync(call);
-    }
     Pipeline pipeline;
     try {
-      pipeline = registry.pipeline(name, choice.pipelines, choice);
+      pipeline = pipeline(name, Check.notNull("retryConfigName", retryConfigName), call);
     } catch (RegistryFullException e) {
       return CompletableFuture.failedFuture(e);
     }
     return pipeline.callAsync(call);
+  }
+
+  /** The pipeline of {@code name} with the retry of {@code retryConfigName} in place of its own. */
+  private Pipeline pipeline(String name, String retryConfigName, Object call) {
+    Check.name(name);
+    Check.notNull("call", call);
+    Registry.RetryChoice choice = registry.retryChoice(retryConfigName);
+    return registry.enabled ? registry.pipeline(name, choice.pipelines, choice) : PASS_THROUGH;
   }
 
   /** How many pipelines are cached, for every name and (name, retry config) pair; for tests. */
@@ -399,26 +324,17 @@ public final class Resilience {
     return registry.cachedPipelines();
   }
 
-  // ---- health ----
-
   /**
-   * The health monitor of this registry: it watches every instance the registry holds of a kind
-   * that {@linkplain PolicyKind#healthEvents feeds health} (breakers, by their states and failures;
-   * fallbacks, by what they serve), and each one it creates from now on, and stops watching an
-   * instance once it is evicted. Made on the first call (with {@link
-   * ResilienceBuilder#healthConfig}, on the registry's clock) and the same monitor afterwards.
-   *
-   * <p>Failures count only from the time an instance is watched: call this once at startup to count
-   * them from the start. Until this is first called, the registry costs its calls nothing for
-   * health.
-   *
-   * <p>Thread-safe.
+   * The health monitor of this registry, made on the first call (with {@link
+   * ResilienceBuilder#healthConfig}, on the registry's clock) and the same afterwards. It watches
+   * every instance, now held or created later, of a kind that {@linkplain PolicyKind#healthEvents
+   * feeds health} (breakers, fallbacks), until the instance is evicted. Failures count from the
+   * time an instance is watched, so call this at startup; until then, health costs calls nothing.
+   * Thread-safe.
    */
   public HealthMonitor health() {
     return registry.health();
   }
-
-  // ---- lookups without creation, listings, admin ----
 
   /** Every kind this registry knows, core's first. Thread-safe. */
   public List<PolicyKind<?, ?, ?>> kinds() {
@@ -426,10 +342,8 @@ public final class Resilience {
   }
 
   /**
-   * The policy of {@code kind} named {@code name} if the registry holds one; never creates one and
-   * does not count as a use.
-   *
-   * <p>Thread-safe.
+   * The policy of {@code kind} named {@code name} if the registry holds one; never creates one, and
+   * is not a use. Thread-safe.
    *
    * @throws IllegalArgumentException if {@code kind} is not registered
    */
@@ -437,30 +351,22 @@ public final class Resilience {
     return registry.slot(kind).instances.find(Check.notNull("name", name));
   }
 
-  /**
-   * Every policy of {@code kind} the registry holds now, by name in order. An unmodifiable copy.
-   *
-   * <p>Thread-safe.
-   */
+  /** Every policy of {@code kind} held now, by name; an unmodifiable copy. Thread-safe. */
   public <P extends Policy> SortedMap<String, P> instances(PolicyKind<P, ?, ?> kind) {
     return Collections.unmodifiableSortedMap(registry.slot(kind).instances.list(p -> p));
   }
 
   /**
-   * What every policy of {@code kind} the registry holds reports now ({@link PolicyKind#snapshot}),
-   * by name in order. An unmodifiable copy.
-   *
-   * <p>Thread-safe.
+   * What every policy of {@code kind} held now reports ({@link PolicyKind#snapshot}), by name; an
+   * unmodifiable copy. Thread-safe.
    */
   public SortedMap<String, Object> snapshots(PolicyKind<?, ?, ?> kind) {
     return Collections.unmodifiableSortedMap(registry.slot(kind).snapshots());
   }
 
   /**
-   * Resets the policy of {@code kind} named {@code name} (a breaker closes and empties its window),
-   * if the registry holds one; creates nothing.
-   *
-   * <p>Thread-safe.
+   * Resets the policy of {@code kind} named {@code name} (a breaker closes and empties its window)
+   * if the registry holds one; creates nothing. Thread-safe.
    *
    * @return true if there was such a policy
    * @throws UnsupportedOperationException if the kind cannot be reset
@@ -472,9 +378,7 @@ public final class Resilience {
   }
 
   /**
-   * Resets every policy of {@code kind} the registry holds.
-   *
-   * <p>Thread-safe.
+   * Resets every policy of {@code kind} the registry holds. Thread-safe.
    *
    * @return how many were reset
    * @throws UnsupportedOperationException if the kind cannot be reset
@@ -486,10 +390,8 @@ public final class Resilience {
   }
 
   /**
-   * Forces the circuit breaker named {@code name} open, creating it if needed: every call is
-   * rejected until it is {@linkplain #reset reset}. A forced open breaker is never evicted.
-   *
-   * <p>Thread-safe.
+   * Forces the breaker named {@code name} open, creating it if needed: it rejects every call until
+   * {@linkplain #reset reset}, and is never evicted. Thread-safe.
    *
    * @throws RegistryFullException if it must be created and the registry is full
    */
@@ -501,10 +403,8 @@ public final class Resilience {
 
   /**
    * Evicts now every instance, of every kind, not looked up for {@link #idleEviction()} and not
-   * busy; does nothing without idle eviction. The registry also does this by itself, when it
-   * creates an instance and half the idle time has passed since it last did.
-   *
-   * <p>Thread-safe.
+   * busy; nothing without idle eviction. Creations also do this, once half the idle time has passed
+   * since it was last done. Thread-safe.
    *
    * @return how many instances were evicted
    */
@@ -518,17 +418,12 @@ public final class Resilience {
   }
 
   /**
-   * Where the registry publishes {@link PolicyAdded} for each instance it creates and {@link
-   * PolicyEvicted} for each it drops. Listeners run on the thread that created or evicted, outside
-   * any lock.
-   *
-   * <p>Thread-safe.
+   * Where the registry publishes {@link PolicyAdded} and {@link PolicyEvicted}, on the creating or
+   * evicting thread, outside any lock. Thread-safe.
    */
   public EventSource events() {
     return registry.events;
   }
-
-  // ---- configuration ----
 
   /** The clock every policy of this registry reads. Thread-safe. */
   public Clock clock() {
@@ -546,11 +441,9 @@ public final class Resilience {
   }
 
   /**
-   * The default time limit for a call, if one is set ({@code BULWARK_TIMEOUT}). When set, every
-   * {@link #pipeline(String) pipeline} ends with a timeout, and the default timeout config has this
-   * limit unless {@code BULWARK_TIMEOUT_DURATION} says otherwise.
-   *
-   * <p>Thread-safe.
+   * The default time limit for a call, if set ({@code BULWARK_TIMEOUT}): then every {@link
+   * #pipeline(String) pipeline} ends with a timeout, and the default timeout config has this limit
+   * unless {@code BULWARK_TIMEOUT_DURATION} says otherwise. Thread-safe.
    */
   public Optional<Duration> defaultTimeout() {
     return Optional.ofNullable(registry.defaultTimeout);
@@ -568,24 +461,18 @@ public final class Resilience {
   }
 
   /**
-   * The config of {@code kind} named {@code configName} ({@code "default"} for the default), after
-   * inheritance and settings; empty if none has that name.
-   *
-   * <p>Thread-safe.
+   * The config of {@code kind} named {@code configName}, after inheritance and settings; empty if
+   * none has that name. Thread-safe.
    */
   public <C> Optional<C> config(PolicyKind<?, C, ?> kind, String configName) {
-    return Optional.ofNullable(
-        registry
-            .slot(kind)
-            .configs
-            .get(Settings.normalize(Check.notNull("configName", configName))));
+    String key = Settings.normalize(Check.notNull("configName", configName));
+    return Optional.ofNullable(registry.slot(kind).configs.get(key));
   }
 
   /**
-   * What a configuration change did: the instances that took the new config live, and those that
-   * keep their old one until they are made again (a policy that is not {@link Reconfigurable}, or a
-   * registry setting such as {@code BULWARK_MAX_INSTANCES}, which applies when the registry is
-   * built).
+   * What a configuration change did: the instances that took the new config live, and what keeps
+   * the old one until made again (a policy not {@link Reconfigurable}, or a registry setting such
+   * as {@code BULWARK_MAX_INSTANCES}, which applies when the registry is built).
    *
    * @param reconfigured instances now running with the new config, as {@code "kind 'name'"}
    * @param notLive what could not change live, as {@code "kind 'name'"} or the setting's name
@@ -599,21 +486,14 @@ public final class Resilience {
   }
 
   /**
-   * Replaces the config of {@code kind} named {@code configName} ({@code "default"} for the
-   * default; a new name declares it) while the registry runs. Configs derived from it follow, and
-   * settings from the environment and properties still apply on top, as at build time. Every live
-   * instance whose config changes is {@linkplain Reconfigurable#reconfigure reconfigured};
-   * instances made from now on use the new config.
+   * Replaces the config of {@code kind} named {@code configName} (a new name declares it) while the
+   * registry runs: configs derived from it follow, settings still apply on top, every live instance
+   * whose config changes is {@linkplain Reconfigurable#reconfigure reconfigured}, and later ones
+   * use the new config. All or nothing: if an instance refuses, those already reconfigured are put
+   * back and the old configs stay. Thread-safe; changes are made one at a time.
    *
-   * <p>All or nothing: if an instance refuses (a setting that cannot change while it runs), the
-   * instances already reconfigured are put back, the old configs stay in force, and the exception
-   * names the instance and the setting.
-   *
-   * <p>Thread-safe; changes are made one at a time.
-   *
-   * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if an instance refuses the change, or a config does not fit
-   *     the settings applied to it
+   * @throws IllegalArgumentException naming the instance and setting if an instance refuses the
+   *     change, or if a config does not fit the settings applied to it
    */
   public <C> ConfigUpdate updateConfig(PolicyKind<?, C, ?> kind, String configName, C config) {
     registry.slot(kind);
@@ -625,12 +505,10 @@ public final class Resilience {
 
   /**
    * Replaces the config of {@code kind} named {@code configName} by the one it resolves to now (the
-   * default if there is none of that name) with {@code overrides}; otherwise as {@link
-   * #updateConfig(PolicyKind, String, Object)}.
+   * default if none has that name) with {@code overrides}; otherwise as {@link #updateConfig}.
+   * Thread-safe.
    *
-   * <p>Thread-safe.
-   *
-   * @throws NullPointerException if an argument is null, or {@code overrides} returns null
+   * @throws NullPointerException if {@code overrides} returns null
    * @throws IllegalArgumentException as {@link #updateConfig(PolicyKind, String, Object)}
    */
   public <C, B> ConfigUpdate overrideConfig(
@@ -643,13 +521,10 @@ public final class Resilience {
   }
 
   /**
-   * Re-reads every environment and properties source given to the builder and applies what changed,
-   * as {@link #updateConfig} does: live instances are reconfigured, later ones use the new configs.
-   * Registry settings ({@code BULWARK_ENABLED}, {@code BULWARK_MAX_INSTANCES}, ...) that changed
-   * are reported as not live. Give the builder suppliers ({@code environment(System::getenv)}) for
-   * a reload to see new values.
-   *
-   * <p>Thread-safe; changes are made one at a time.
+   * Re-reads every environment and properties source given to the builder (give suppliers, as
+   * {@code environment(System::getenv)}, to see new values) and applies what changed as {@link
+   * #updateConfig} does; changed registry settings ({@code BULWARK_ENABLED}, ...) are reported not
+   * live. Thread-safe; changes are made one at a time.
    *
    * @throws IllegalArgumentException for an unknown setting or a bad value (then nothing is
    *     applied), or as {@link #updateConfig}
@@ -664,11 +539,11 @@ public final class Resilience {
     for (Registry.Slot<?, ?, ?> slot : registry.slots.values()) {
       out.append(", ").append(slot.kind.id()).append('=').append(slot.instances.size());
     }
-    return out.append(", maxInstances=")
-        .append(registry.maxInstances)
-        .append(", idleEviction=")
-        .append(registry.idleEviction)
-        .append(']')
-        .toString();
+    return out
+        + ", maxInstances="
+        + registry.maxInstances
+        + ", idleEviction="
+        + registry.idleEviction
+        + "]";
   }
 }

@@ -19,15 +19,18 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * Builds a {@link Resilience}. Each setter checks its own value; {@link #build()} reads the
- * settings sources and resolves the configs (inheritance, then settings) and checks them.
+ * Builds a {@link Resilience}. Each setter checks its own value, failing with {@link
+ * IllegalArgumentException} naming it when out of range and {@link NullPointerException} when null;
+ * {@link #build()} reads the settings sources, resolves the configs (inheritance, then settings)
+ * and checks them.
  *
  * <p><b>Layers.</b> Settings from {@link #environment} and {@link #properties} override what the
  * code set, whatever the order of the calls: the code states defaults, the deployment tunes them.
  * Between layers, a later call wins for the same setting. A setting for the default config reaches
  * every config derived from the default; a per-name setting ({@code
  * BULWARK_BREAKER_PAYMENTS_OPEN_DURATION}) applies on top of the config of that name, or of the
- * default if the code declared none.
+ * default if the code declared none. Each layer is read at {@link #build()} and again by {@link
+ * Resilience#reload()}; see {@code docs/configuration.md} for every setting.
  *
  * <p>Not thread-safe.
  */
@@ -40,7 +43,7 @@ public final class ResilienceBuilder {
   Duration idleEviction = Duration.ZERO;
   HealthConfig healthConfig = HealthConfig.ofDefaults();
   final Map<PolicyKind<?, ?, ?>, NamedConfigs<?, ?>> configs = new LinkedHashMap<>();
-  final List<Registry.Layer> layers = new ArrayList<>();
+  final List<Settings.Layer> layers = new ArrayList<>();
 
   ResilienceBuilder() {
     Resilience.CORE_KINDS.forEach(this::kind);
@@ -65,10 +68,10 @@ public final class ResilienceBuilder {
   }
 
   /**
-   * The default time limit for a call, in (0, 365 days]. Default none. When set, every {@link
+   * The default time limit for a call, in (0, 365 days]; default none. When set, every {@link
    * Resilience#pipeline pipeline} ends with a timeout, and the default timeout config has this
-   * limit; a timeout config of a pipeline's name, or {@code BULWARK_TIMEOUT_DURATION}, overrides
-   * it.
+   * limit unless a timeout config of the pipeline's name or {@code BULWARK_TIMEOUT_DURATION} says
+   * otherwise.
    *
    * @throws IllegalArgumentException if out of range
    */
@@ -88,9 +91,8 @@ public final class ResilienceBuilder {
   }
 
   /**
-   * Evicts instances not looked up for {@code idle}, in [0, 365 days]; zero (the default) turns
-   * idle eviction off. Judged by the registry's clock, to within a sixteenth of {@code idle} (never
-   * early).
+   * Evicts instances not looked up for {@code idle}, in [0, 365 days], judged by the registry's
+   * clock to within a sixteenth of {@code idle} (never early). Default zero: off.
    *
    * @throws IllegalArgumentException if out of range
    */
@@ -106,9 +108,9 @@ public final class ResilienceBuilder {
   }
 
   /**
-   * Registers {@code kind} (core's are registered already, and so are the kinds of every {@link
-   * PolicyKindProvider} on the class path): the registry then holds its policies, and its settings
-   * are known to the environment and properties parser. Registering a kind twice does nothing.
+   * Registers {@code kind}, so that the registry holds its policies and the settings parser knows
+   * its settings; core's kinds and those of every {@link PolicyKindProvider} on the class path are
+   * registered already. Registering a kind twice does nothing.
    *
    * @throws IllegalArgumentException if another kind has the same id
    */
@@ -130,24 +132,17 @@ public final class ResilienceBuilder {
     return (NamedConfigs<C, B>) configs.get(kind);
   }
 
-  /**
-   * The config of {@code kind}'s policies that have none of their own name. Default the kind's
-   * {@link PolicyKind#defaultConfig()}.
-   *
-   * @throws NullPointerException if an argument is null
-   */
+  /** The config of {@code kind}'s policies with none of their own name. Default the kind's. */
   public <C> ResilienceBuilder defaultConfig(PolicyKind<?, C, ?> kind, C config) {
     configs(kind).declare("default", Check.notNull("config", config));
     return this;
   }
 
   /**
-   * Declares the config of {@code kind} named {@code name}; replaces an earlier one of that name. A
-   * declared name of a kind not in every pipeline (a bulkhead, a rate limiter, a timeout, a
-   * fallback) also puts a policy of that kind in the {@link Resilience#pipeline pipeline} of that
-   * name.
+   * Declares the config of {@code kind} named {@code name}, replacing one of that name. For a kind
+   * not in every pipeline (bulkhead, rate limiter, timeout, fallback), it also puts a policy of the
+   * kind in the {@link Resilience#pipeline pipeline} of that name.
    *
-   * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code name} is blank or differs from a declared name only
    *     in case or punctuation
    */
@@ -158,11 +153,9 @@ public final class ResilienceBuilder {
   }
 
   /**
-   * Declares the config of {@code kind} named {@code name} as the default config with {@code
-   * overrides}: {@code b -> b.openDuration(Duration.ofMinutes(1))}. The default is resolved at
-   * {@link #build()}, so this sees the default as finally configured.
+   * Declares the config of {@code kind} named {@code name} as the default config, as finally
+   * configured, with {@code overrides}: {@code b -> b.openDuration(Duration.ofMinutes(1))}.
    *
-   * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code name} is blank
    */
   public <B> ResilienceBuilder derive(
@@ -174,7 +167,6 @@ public final class ResilienceBuilder {
    * Declares the config of {@code kind} named {@code name} as the config {@code base} with {@code
    * overrides}; {@code base} may be declared later, and may itself derive from another.
    *
-   * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if a name is blank; at {@link #build()}, if {@code base} is
    *     not declared or the configs derive from each other in a cycle
    */
@@ -185,36 +177,19 @@ public final class ResilienceBuilder {
     return this;
   }
 
-  /**
-   * Adds the {@code BULWARK_*} entries of {@code environment} as a layer of settings (others are
-   * ignored); see {@code docs/configuration.md}. The map is read at {@link #build()} and again by
-   * {@link Resilience#reload()}.
-   *
-   * @throws NullPointerException if null
-   */
+  /** Adds the {@code BULWARK_*} entries of {@code environment} as a layer of settings. */
   public ResilienceBuilder environment(Map<String, String> environment) {
     Check.notNull("environment", environment);
     return environment(() -> environment);
   }
 
-  /**
-   * Adds a layer of {@code BULWARK_*} settings read from {@code environment} at {@link #build()}
-   * and on each {@link Resilience#reload()}: {@code environment(System::getenv)}.
-   *
-   * @throws NullPointerException if null
-   */
+  /** Adds a layer of {@code BULWARK_*} settings: {@code environment(System::getenv)}. */
   public ResilienceBuilder environment(Supplier<Map<String, String>> environment) {
-    layers.add(new Registry.Layer(Check.notNull("environment", environment), false));
+    layers.add(new Settings.Layer(Check.notNull("environment", environment), false));
     return this;
   }
 
-  /**
-   * Adds the {@code bulwark.*} entries of {@code properties} (keys in any case) as a layer of
-   * settings (others are ignored), read at {@link #build()} and on each {@link
-   * Resilience#reload()}.
-   *
-   * @throws NullPointerException if null
-   */
+  /** Adds the {@code bulwark.*} entries of {@code properties}, keys in any case, as a layer. */
   public ResilienceBuilder properties(Map<String, String> properties) {
     Check.notNull("properties", properties);
     return properties(() -> properties);
@@ -222,17 +197,14 @@ public final class ResilienceBuilder {
 
   /** Adds a layer of {@code bulwark.*} settings read from {@code properties} when read. */
   public ResilienceBuilder properties(Supplier<Map<String, String>> properties) {
-    layers.add(new Registry.Layer(Check.notNull("properties", properties), true));
+    layers.add(new Settings.Layer(Check.notNull("properties", properties), true));
     return this;
   }
 
   /**
-   * Adds the {@code bulwark.*} entries of {@code properties}, its defaults included, as a layer of
-   * settings. A value that is not a String but a number, a boolean, a {@code Duration} or an enum
-   * constant is read as its {@code toString()}; one of another type fails the build, naming the
-   * key.
-   *
-   * @throws NullPointerException if null
+   * Adds the {@code bulwark.*} entries of {@code properties}, its defaults included, as a layer. A
+   * number, boolean, {@code Duration} or enum constant is read as its {@code toString()}; a value
+   * of another type fails the build, naming the key.
    */
   public ResilienceBuilder properties(Properties properties) {
     Check.notNull("properties", properties);
@@ -253,7 +225,7 @@ public final class ResilienceBuilder {
     }
     Settings parser = new Settings(Resilience.GLOBALS, List.copyOf(configs.keySet()));
     Map<String, Object> globals = new HashMap<>();
-    Registry.read(parser, layers, globals, null); // the registry settings, first
+    parser.read(layers, globals, null); // the registry settings, first
     boolean savedEnabled = enabled;
     Duration savedTimeout = defaultTimeout;
     int savedMax = maxInstances;
@@ -264,12 +236,8 @@ public final class ResilienceBuilder {
           global.apply(this, globals.get(global.name()));
         }
       }
-      return Resilience.of(
-          new Registry(
-              this,
-              parser,
-              globals,
-              Registry.read(parser, layers, new HashMap<>(), defaultTimeout)));
+      var values = parser.read(layers, new HashMap<>(), defaultTimeout);
+      return new Resilience(new Registry(this, parser, globals, values));
     } finally { // settings apply to this registry only, not to the builder's own values
       enabled = savedEnabled;
       defaultTimeout = savedTimeout;

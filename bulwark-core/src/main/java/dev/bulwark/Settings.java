@@ -1,7 +1,9 @@
 package dev.bulwark;
 
+import dev.bulwark.internal.Check;
 import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.spi.Setting;
+import dev.bulwark.timeout.Timeout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -10,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 
 /*
  * Bulwark's settings as environment variables or properties, parsed into typed values, for the
@@ -47,6 +50,11 @@ final class Settings {
       String source,
       String text,
       Object value) {
+
+    /** Which setting this is, whatever its spelling: kind, setting and config name. */
+    String id() {
+      return (kind == null ? "" : kind.id()) + "/" + setting.name() + "@" + configName;
+    }
 
     /** {@code e} from a builder, reworded to name this setting as written instead of the field. */
     IllegalArgumentException rename(IllegalArgumentException e) {
@@ -124,13 +132,7 @@ final class Settings {
         continue;
       }
       Value value = parse(name, properties ? envForm(name) : name, e.getValue(), properties);
-      String id =
-          (value.kind() == null ? "" : value.kind().id())
-              + "/"
-              + value.setting().name()
-              + "@"
-              + value.configName();
-      Value twin = seen.put(id, value);
+      Value twin = seen.put(value.id(), value);
       if (twin != null) {
         String a = twin.source().compareTo(name) < 0 ? twin.source() : name;
         String b = a.equals(name) ? twin.source() : name;
@@ -157,15 +159,13 @@ final class Settings {
           && key.regionMatches(true, 0, "bulwark.", 0, 8)
           && !(e.getValue() instanceof String)) {
         Object v = e.getValue();
-        if (!(v instanceof Number
-            || v instanceof Boolean
-            || v instanceof Duration
-            || v instanceof Enum
-            || v instanceof CharSequence)) {
+        if (!(v instanceof Number || v instanceof Boolean || v instanceof Duration)
+            && !(v instanceof Enum || v instanceof CharSequence)) {
+          String type = v.getClass().getName();
           throw new IllegalArgumentException(
               key
                   + " has a value of type "
-                  + v.getClass().getName()
+                  + type
                   + "; give text, a number, a boolean or a Duration");
         }
         copy.put(key, v.toString());
@@ -187,13 +187,9 @@ final class Settings {
   private Value parse(String source, String env, String text, boolean property) {
     for (int i = 0; i < source.length(); i++) {
       if (source.charAt(i) > 127) {
+        String where = "'" + source.charAt(i) + "' at index " + i;
         throw new IllegalArgumentException(
-            "Bulwark setting names are ASCII: "
-                + source
-                + " has '"
-                + source.charAt(i)
-                + "' at index "
-                + i);
+            "Bulwark setting names are ASCII: " + source + " has " + where);
       }
     }
     String value = String.valueOf(text);
@@ -306,6 +302,43 @@ final class Settings {
       current = swap;
     }
     return previous[b.length()];
+  }
+
+  /** A source of settings, read at build and again by {@link Resilience#reload()}. */
+  record Layer(Supplier<Map<String, String>> source, boolean properties) {}
+
+  /**
+   * Every setting in {@code layers}, a later layer winning, by kind and normalized config name; the
+   * registry's own settings go to {@code globals}, by name. With {@code defaultTimeout}, the
+   * default timeout config's limit, below its own setting.
+   */
+  Map<PolicyKind<?, ?, ?>, Map<String, List<Value>>> read(
+      List<Layer> layers, Map<String, Object> globals, Duration defaultTimeout) {
+    Map<String, Value> merged = new LinkedHashMap<>();
+    for (Layer layer : layers) {
+      Map<String, String> entries = Check.notNull("a settings source's map", layer.source().get());
+      for (Value v : parse(entries, layer.properties())) {
+        merged.put(v.id(), v);
+      }
+    }
+    Map<PolicyKind<?, ?, ?>, Map<String, List<Value>>> byKind = new HashMap<>();
+    if (defaultTimeout != null) { // first, so that BULWARK_TIMEOUT_DURATION applies after it
+      Setting<?> limit = Timeout.KIND.settings().get(0);
+      String text = defaultTimeout.toString();
+      Value v = new Value(Timeout.KIND, limit, DEFAULT, "defaultTimeout", text, defaultTimeout);
+      byKind.put(Timeout.KIND, new HashMap<>(Map.of(DEFAULT, new ArrayList<>(List.of(v)))));
+    }
+    for (Value v : merged.values()) {
+      if (v.kind() == null) {
+        globals.put(v.setting().name(), v.value());
+      } else {
+        byKind
+            .computeIfAbsent(v.kind(), k -> new HashMap<>())
+            .computeIfAbsent(v.configName(), k -> new ArrayList<>())
+            .add(v);
+      }
+    }
+    return byKind;
   }
 
   /** What {@code values} set, for fingerprints: {@code [OPEN_DURATION=PT1M, ...]}. */
