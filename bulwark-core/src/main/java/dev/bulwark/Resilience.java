@@ -980,7 +980,7 @@ public final class Resilience {
    * <p>Thread-safe.
    */
   public EventSource events() {
-    return events;
+    return events.view();
   }
 
   // ---- configuration ----

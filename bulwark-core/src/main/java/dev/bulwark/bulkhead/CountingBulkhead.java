@@ -90,7 +90,7 @@ final class CountingBulkhead implements Bulkhead {
 
   @Override
   public EventSource events() {
-    return events;
+    return events.view();
   }
 
   @Override

@@ -101,7 +101,7 @@ final class LocalCircuitBreaker implements CircuitBreaker {
 
   @Override
   public EventSource events() {
-    return events;
+    return events.view();
   }
 
   // ---------------------------------------------------------------- running calls

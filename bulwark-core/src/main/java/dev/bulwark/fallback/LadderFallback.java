@@ -58,7 +58,7 @@ final class LadderFallback<T> implements Fallback<T> {
 
   @Override
   public EventSource events() {
-    return events;
+    return events.view();
   }
 
   @Override

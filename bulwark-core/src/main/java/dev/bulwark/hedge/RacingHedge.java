@@ -101,7 +101,7 @@ final class RacingHedge implements Hedge {
 
   @Override
   public EventSource events() {
-    return events;
+    return events.view();
   }
 
   @Override

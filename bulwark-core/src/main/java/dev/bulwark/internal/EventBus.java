@@ -39,6 +39,15 @@ public final class EventBus implements EventSource {
   }
 
   private volatile Subscription[] subscriptions = NONE;
+  private final EventSource view = new View(this);
+
+  /**
+   * This bus as its owner hands it out: listeners can subscribe and unsubscribe through it, but it
+   * is not this bus, so a caller cannot cast it back to publish. The same instance every time.
+   */
+  public EventSource view() {
+    return view;
+  }
 
   /** True if at least one listener is subscribed, to anything. */
   public boolean hasListeners() {
@@ -119,6 +128,35 @@ public final class EventBus implements EventSource {
       System.arraycopy(seen, index + 1, next, index, seen.length - index - 1);
     } while (!SUBSCRIPTIONS.compareAndSet(this, seen, next));
     return true;
+  }
+
+  /** Subscribing only: the read-only face of a bus. Thread-safe. */
+  private static final class View implements EventSource {
+    private final EventBus bus;
+
+    View(EventBus bus) {
+      this.bus = bus;
+    }
+
+    @Override
+    public void subscribe(EventListener listener) {
+      bus.subscribe(listener);
+    }
+
+    @Override
+    public void subscribe(EventListener listener, Set<Class<? extends PolicyEvent>> types) {
+      bus.subscribe(listener, types);
+    }
+
+    @Override
+    public boolean unsubscribe(EventListener listener) {
+      return bus.unsubscribe(listener);
+    }
+
+    @Override
+    public String toString() {
+      return "EventSource[" + bus.subscriptions.length + " subscriptions]";
+    }
   }
 
   /** One listener and the kinds of event it asked for. Immutable. */

@@ -326,7 +326,7 @@ abstract class LocalRateLimiter implements RateLimiter {
 
   @Override
   public EventSource events() {
-    return events;
+    return events.view();
   }
 
   @Override

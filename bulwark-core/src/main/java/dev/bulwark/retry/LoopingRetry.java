@@ -119,7 +119,7 @@ final class LoopingRetry implements Retry {
 
   @Override
   public EventSource events() {
-    return events;
+    return events.view();
   }
 
   @Override

@@ -65,7 +65,7 @@ final class InterruptingTimeout implements Timeout {
 
   @Override
   public EventSource events() {
-    return events;
+    return events.view();
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.bulwark.http;
 
 import dev.bulwark.circuitbreaker.CircuitBreaker;
-import dev.bulwark.internal.Failures;
 import dev.bulwark.policy.BulwarkException;
 import dev.bulwark.policy.Pipeline;
 import dev.bulwark.ratelimit.RateLimiter;

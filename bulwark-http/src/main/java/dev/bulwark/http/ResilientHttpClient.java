@@ -5,7 +5,6 @@ import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
 import dev.bulwark.hedge.Hedge;
 import dev.bulwark.hedge.HedgeConfig;
-import dev.bulwark.internal.Check;
 import dev.bulwark.policy.Pipeline;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.RateLimiterConfig;

@@ -1,6 +1,5 @@
 package dev.bulwark.test.http;
 
-import dev.bulwark.internal.Check;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

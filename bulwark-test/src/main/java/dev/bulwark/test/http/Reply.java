@@ -2,7 +2,6 @@ package dev.bulwark.test.http;
 
 import static java.util.Locale.ROOT;
 
-import dev.bulwark.internal.Check;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

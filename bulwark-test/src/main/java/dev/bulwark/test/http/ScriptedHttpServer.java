@@ -1,6 +1,5 @@
 package dev.bulwark.test.http;
 
-import dev.bulwark.internal.Check;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
