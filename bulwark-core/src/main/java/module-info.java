@@ -3,6 +3,8 @@
  * No dependency beyond {@code java.base}; {@code dev.bulwark.internal} is not exported.
  */
 module dev.bulwark.core {
+  requires static transitive org.jspecify;
+
   exports dev.bulwark;
   exports dev.bulwark.bulkhead;
   exports dev.bulwark.circuitbreaker;

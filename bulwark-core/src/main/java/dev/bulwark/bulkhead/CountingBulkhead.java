@@ -8,6 +8,7 @@ import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -16,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Design. The permits in use are one int, inFlight, changed only by CAS: a caller takes a permit by
@@ -117,9 +119,10 @@ final class CountingBulkhead implements Bulkhead {
     if (maxWaitNanos == 0) {
       return CompletableFuture.failedFuture(rejected(0));
     }
-    Waiter waiter = new Waiter(null, new CompletableFuture<>(), clock.nanoTime());
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    Waiter waiter = new Waiter(null, ready, clock.nanoTime());
     CompletableFuture<T> result = new CompletableFuture<>();
-    waiter.ready.whenComplete(
+    ready.whenComplete(
         (granted, failure) -> {
           if (failure != null) {
             result.completeExceptionally(failure);
@@ -261,7 +264,7 @@ final class CountingBulkhead implements Bulkhead {
       LockSupport.unpark(waiter.thread); // its thread forgets it and throws
     } else {
       forget(waiter);
-      waiter.ready.completeExceptionally(rejected(clock.nanoTime() - waiter.startNanos));
+      waiter.ready().completeExceptionally(rejected(clock.nanoTime() - waiter.startNanos));
     }
   }
 
@@ -287,7 +290,7 @@ final class CountingBulkhead implements Bulkhead {
         } else {
           head.cancelDeadline();
           permitted();
-          head.ready.complete(null); // the waiting call starts here, on this thread
+          head.ready().complete(null); // the waiting call starts here, on this thread
         }
       } else {
         IN_FLIGHT.getAndAdd(this, -1);
@@ -341,16 +344,21 @@ final class CountingBulkhead implements Bulkhead {
       }
     }
 
-    final Thread thread;
-    final CompletableFuture<Void> ready;
+    final @Nullable Thread thread; // a synchronous waiter's, else null
+    final @Nullable CompletableFuture<Void> ready; // an asynchronous waiter's, else null
     final long startNanos;
     volatile int state;
-    volatile Future<?> deadline;
+    volatile @Nullable Future<?> deadline;
 
-    Waiter(Thread thread, CompletableFuture<Void> ready, long startNanos) {
+    Waiter(@Nullable Thread thread, @Nullable CompletableFuture<Void> ready, long startNanos) {
       this.thread = thread;
       this.ready = ready;
       this.startNanos = startNanos;
+    }
+
+    /** The future of an asynchronous waiter: one whose {@link #thread} is null. */
+    CompletableFuture<Void> ready() {
+      return Objects.requireNonNull(ready, "a synchronous waiter has no future");
     }
 
     /** Leaves WAITING for {@code outcome}; exactly one caller wins. */

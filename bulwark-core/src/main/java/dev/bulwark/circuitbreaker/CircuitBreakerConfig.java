@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * When a {@link CircuitBreaker} opens, how long it stays open and how it tests the way back.
@@ -61,8 +62,8 @@ public final class CircuitBreakerConfig {
   private final List<Class<? extends Throwable>> recordExceptions;
   private final List<Class<? extends Throwable>> ignoreExceptions;
   private final boolean defaultIgnores;
-  private final Predicate<Throwable> recordFailurePredicate;
-  private final Predicate<Object> recordResultAsFailure;
+  private final @Nullable Predicate<Throwable> recordFailurePredicate;
+  private final @Nullable Predicate<Object> recordResultAsFailure;
 
   private CircuitBreakerConfig(Builder b) {
     this.failureRateThreshold = b.failureRateThreshold;
@@ -233,7 +234,7 @@ public final class CircuitBreakerConfig {
     return halfOpenMaxWaitNanos;
   }
 
-  Predicate<Object> resultPredicate() {
+  @Nullable Predicate<Object> resultPredicate() {
     return recordResultAsFailure;
   }
 
@@ -311,15 +312,15 @@ public final class CircuitBreakerConfig {
     private int minimumCalls = 20;
     private Duration openDuration = Duration.ofSeconds(30);
     private double openDurationMultiplier = 1.0;
-    private Duration maxOpenDuration = null; // null: 5 minutes, or openDuration if longer
+    private @Nullable Duration maxOpenDuration = null; // null: 5 minutes, or openDuration if longer
     private int halfOpenMaxCalls = 1;
     private int successThreshold = 1;
     private Duration halfOpenMaxWait = Duration.ofSeconds(60);
     private List<Class<? extends Throwable>> recordExceptions = List.of();
     private List<Class<? extends Throwable>> ignoreExceptions = List.of(RejectedException.class);
     private boolean defaultIgnores = true;
-    private Predicate<Throwable> recordFailurePredicate;
-    private Predicate<Object> recordResultAsFailure;
+    private @Nullable Predicate<Throwable> recordFailurePredicate;
+    private @Nullable Predicate<Object> recordResultAsFailure;
 
     private Builder() {}
 

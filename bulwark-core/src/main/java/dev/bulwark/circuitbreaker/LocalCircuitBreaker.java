@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A circuit breaker whose state lives in this process, lock-free.
@@ -344,7 +345,7 @@ final class LocalCircuitBreaker implements CircuitBreaker {
   }
 
   private void record(
-      long epoch, int outcome, long endNanos, long durationNanos, Throwable failure) {
+      long epoch, int outcome, long endNanos, long durationNanos, @Nullable Throwable failure) {
     BreakerState s = state;
     if (s.epoch != epoch) { // let through in an earlier phase: no say in this one
       if (events.hasListeners(OutcomeIgnored.class)) {

@@ -1,6 +1,7 @@
 package dev.bulwark.event;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A retry policy stopped after {@code attempts} attempts because its shared retry budget refused
@@ -9,5 +10,5 @@ import java.time.Instant;
  * {@link RetriesExhausted}.
  */
 public record RetryBudgetExhausted(
-    String policyName, int attempts, Throwable lastFailure, Instant wallTime)
+    String policyName, int attempts, @Nullable Throwable lastFailure, Instant wallTime)
     implements PolicyEvent {}

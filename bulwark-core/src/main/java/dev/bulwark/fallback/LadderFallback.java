@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Design. Stateless apart from one counter (served, VarHandle getAndAdd). A call that succeeds
@@ -175,19 +176,20 @@ final class LadderFallback<T> implements Fallback<T> {
   }
 
   /** The replacement for an outcome, or null if it stands (not handled, or no rung had one). */
-  private Served<T> resolve(Object value, Throwable failure) throws Exception {
+  private @Nullable Served<T> resolve(@Nullable Object value, @Nullable Throwable failure)
+      throws Exception {
     if (failure != null) {
       return onFailure(Failures.unwrap(failure));
     }
     return config.handlesResult(value) ? climb(null) : null;
   }
 
-  private Served<T> onFailure(Throwable failure) throws Exception {
+  private @Nullable Served<T> onFailure(Throwable failure) throws Exception {
     return config.handles(failure) ? climb(failure) : null;
   }
 
   /** Asks each rung in order; the first that serves wins and is counted and published. */
-  private Served<T> climb(Throwable failure) throws Exception {
+  private @Nullable Served<T> climb(@Nullable Throwable failure) throws Exception {
     for (Rung<T> rung : ladder) {
       Served<T> replacement;
       try {

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Design. Each call races its attempts in one HedgedCall (see there for who wins what). This class
@@ -44,7 +45,7 @@ final class RacingHedge implements Hedge {
   private final Scheduler scheduler;
   private final EventBus events = new EventBus();
   private final RetryBudget budget;
-  private final LatencyHistogram latencies; // null: a fixed delay
+  private final @Nullable LatencyHistogram latencies; // null: a fixed delay
   private final int maxHedges;
   private final long fixedDelayNanos;
   private final long minDelayNanos;

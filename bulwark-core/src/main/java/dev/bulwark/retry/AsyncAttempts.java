@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /*
  * One asynchronous call through a LoopingRetry: the same decisions as the synchronous loop, taken
@@ -34,7 +35,7 @@ final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
   private final CompletableFuture<T> result = new CompletableFuture<>();
   private int attempt;
   private long previousDelayNanos;
-  private volatile CompletionStage<T> inFlight;
+  private volatile @Nullable CompletionStage<T> inFlight;
 
   AsyncAttempts(
       LoopingRetry retry,
@@ -59,7 +60,7 @@ final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
     return result;
   }
 
-  private static void cancel(CompletionStage<?> stage) {
+  private static void cancel(@Nullable CompletionStage<?> stage) {
     if (stage == null) {
       return;
     }
@@ -115,7 +116,7 @@ final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
     }
   }
 
-  private void judge(T value, Throwable failure) {
+  private void judge(@Nullable T value, @Nullable Throwable failure) {
     if (result.isDone()) { // cancelled by the caller during the attempt: nothing more to try
       retry.recordFailure(
           attempt, failure == null ? new CancellationException() : failure, timed, startNanos);

@@ -23,6 +23,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /*
  * The retry keeps no state between calls except its counters, so there is nothing to CAS: each
@@ -64,13 +65,13 @@ final class LoopingRetry implements Retry {
   private final long maxAttemptTimeoutNanos;
   private final Class<?>[] retryOn;
   private final Class<?>[] abortOn;
-  private final Predicate<Throwable> retryIf; // null: none
-  private final Predicate<Object> retryOnResult; // null: none
+  private final @Nullable Predicate<Throwable> retryIf; // null: none
+  private final @Nullable Predicate<Object> retryOnResult; // null: none
   private final Supplier<? extends RandomGenerator> random;
   private final long maxServerDelayNanos;
   private final boolean respectServerDelay;
-  private final Function<Object, Optional<Duration>> serverDelay; // null: none
-  private final RetryBudget budget; // null: none
+  private final @Nullable Function<Object, Optional<Duration>> serverDelay; // null: none
+  private final @Nullable RetryBudget budget; // null: none
 
   private final LongAdder successfulWithoutRetry = new LongAdder();
   private final LongAdder successfulWithRetry = new LongAdder();
@@ -135,6 +136,7 @@ final class LoopingRetry implements Retry {
   }
 
   @Override
+  @SuppressWarnings("NullAway") // a call may return null: its result is handed back as it came
   public <T> T execute(Callable<T> call, Next next) throws Exception {
     boolean timed =
         maxDurationNanos != 0
@@ -222,7 +224,7 @@ final class LoopingRetry implements Retry {
   // ---- decisions, shared by the synchronous loop and AsyncAttempts ----
 
   /** True if a result is one to retry; throws what the predicate throws. */
-  boolean retriesResult(Object result) {
+  boolean retriesResult(@Nullable Object result) {
     return retryOnResult != null && retryOnResult.test(result);
   }
 
@@ -251,7 +253,11 @@ final class LoopingRetry implements Retry {
    * result} is the retried result when {@code failure} is null. Throws what serverDelay throws.
    */
   long delayBeforeRetry(
-      int attempt, long previousDelayNanos, Throwable failure, Object result, long startNanos) {
+      int attempt,
+      long previousDelayNanos,
+      @Nullable Throwable failure,
+      @Nullable Object result,
+      long startNanos) {
     if (attempt >= maxAttempts) {
       return EXHAUSTED;
     }
@@ -291,7 +297,7 @@ final class LoopingRetry implements Retry {
   }
 
   /** The delay a server asked for in a retried {@code result}, capped; -1 if none. */
-  private long serverDelayNanos(Object result) {
+  private long serverDelayNanos(@Nullable Object result) {
     if (!respectServerDelay || serverDelay == null) {
       return -1;
     }
@@ -332,7 +338,7 @@ final class LoopingRetry implements Retry {
   }
 
   /** Records a call that stops retrying ({@code why}, from {@link #delayBeforeRetry}). */
-  void giveUp(int attempts, Throwable failure, long why, boolean timed, long startNanos) {
+  void giveUp(int attempts, @Nullable Throwable failure, long why, boolean timed, long startNanos) {
     if (why == BUDGET_EXHAUSTED) {
       budgetExhausted.increment();
       if (events.hasListeners(RetryBudgetExhausted.class)) {
@@ -363,7 +369,7 @@ final class LoopingRetry implements Retry {
   }
 
   /** Records a failed call; {@code failure} is null when it ended with a retried result. */
-  void recordFailure(int attempts, Throwable failure, boolean timed, long startNanos) {
+  void recordFailure(int attempts, @Nullable Throwable failure, boolean timed, long startNanos) {
     (attempts == 1 ? failedWithoutRetry : failedWithRetry).increment();
     attemptsOfOtherCalls.add(attempts);
     if (events.hasListeners(FailureRecorded.class)) {
@@ -372,7 +378,7 @@ final class LoopingRetry implements Retry {
     }
   }
 
-  void publishScheduled(int nextAttempt, long delayNanos, Throwable failure) {
+  void publishScheduled(int nextAttempt, long delayNanos, @Nullable Throwable failure) {
     if (events.hasListeners(RetryScheduled.class)) {
       events.publish(
           new RetryScheduled(

@@ -20,6 +20,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Design. Each call gets one small deadline object, scheduled on the Scheduler, whose state moves
@@ -69,6 +70,7 @@ final class InterruptingTimeout implements Timeout {
   }
 
   @Override
+  @SuppressWarnings("NullAway") // a call may return null: its result is handed back as it came
   public <T> T execute(Callable<T> call, Next next) throws Exception {
     long startNanos = clock.nanoTime();
     Interrupter interrupter = new Interrupter(Thread.currentThread());
@@ -122,7 +124,7 @@ final class InterruptingTimeout implements Timeout {
     }
   }
 
-  private void late(long startNanos, Object value, Throwable failure) {
+  private void late(long startNanos, @Nullable Object value, @Nullable Throwable failure) {
     if (events.hasListeners(LateOutcome.class)) {
       events.publish(
           new LateOutcome(
@@ -206,8 +208,8 @@ final class InterruptingTimeout implements Timeout {
   private final class AsyncDeadline<T> implements Runnable, BiConsumer<T, Throwable> {
     final CompletableFuture<T> result = new CompletableFuture<>();
     final long startNanos;
-    volatile Future<?> timer;
-    volatile CompletionStage<T> underlying;
+    volatile @Nullable Future<?> timer;
+    volatile @Nullable CompletionStage<T> underlying;
     volatile boolean cancelled;
 
     AsyncDeadline(long startNanos) {

@@ -2,6 +2,7 @@ package dev.bulwark.timeout;
 
 import dev.bulwark.policy.RejectedException;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A call did not finish within its time limit and was cut short (the calling thread interrupted, or
@@ -24,7 +25,7 @@ public class TimeoutExceededException extends RejectedException {
    * A call under {@code policyName} exceeded {@code timeout}; {@code cause} is what the call threw
    * once cut short (for example the {@code InterruptedException}), or null.
    */
-  public TimeoutExceededException(String policyName, Duration timeout, Throwable cause) {
+  public TimeoutExceededException(String policyName, Duration timeout, @Nullable Throwable cause) {
     super(policyName, policyName + ": call did not finish within " + timeout, -1, cause);
     this.timeoutNanos = timeout.toNanos();
   }

@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /*
  * One call through a ResilientHttpClient, from admission to the caller's answer:
@@ -46,21 +47,22 @@ final class Exchange<T> {
   private final ResilientHttpClient client;
   private final HttpRequest request;
   private final BodyHandler<T> handler;
-  private final PushPromiseHandler<T> pushes; // null unless the caller passed one
+  private final @Nullable PushPromiseHandler<T> pushes; // null unless the caller passed one
   private final String route;
   // Asynchronous calls only; set by start(), before any attempt can read them.
   private CompletableFuture<HttpResponse<T>> result;
   private Set<CompletableFuture<?>> inFlight;
   private final AtomicInteger attempts = new AtomicInteger();
   private volatile int lastStatus = -1;
-  private volatile Duration lastServerDelay;
-  private volatile String gaveUp; // the retry that ran out of attempts, if one did
+  private volatile @Nullable Duration lastServerDelay;
+  private volatile @Nullable String gaveUp; // the retry that ran out of attempts, if one did
 
+  @SuppressWarnings("NullAway.Init") // result and inFlight: see above
   Exchange(
       ResilientHttpClient client,
       HttpRequest request,
       BodyHandler<T> handler,
-      PushPromiseHandler<T> pushes) {
+      @Nullable PushPromiseHandler<T> pushes) {
     this.client = client;
     this.request = request;
     this.handler = handler;
@@ -265,7 +267,7 @@ final class Exchange<T> {
   }
 
   @SuppressWarnings("unchecked") // a response that is not a FailedResponse went through handler
-  private void finish(HttpResponse<Object> response, Throwable error) {
+  private void finish(@Nullable HttpResponse<Object> response, @Nullable Throwable error) {
     if (error == null) {
       result.complete((HttpResponse<T>) (HttpResponse<?>) response);
       return;

@@ -37,6 +37,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link HttpClient} that keeps its caller healthy when the servers it calls are not: it is a
@@ -92,16 +93,17 @@ import javax.net.ssl.SSLParameters;
 public final class ResilientHttpClient extends HttpClient implements AutoCloseable {
   private final HttpClient delegate;
   private final boolean ownsDelegate;
-  private final URI baseUri;
+  private final @Nullable URI baseUri;
   private final Resilience resilience;
   private final Function<HttpRequest, String> route;
-  private final CircuitBreakerConfig breakerConfig; // null: the registry's config for the host
+  private final @Nullable CircuitBreakerConfig
+      breakerConfig; // null: the registry's config for the host
   private final RateLimiterConfig limiterConfig;
   private final HttpRules rules;
   private final Pipeline repeatable;
   private final Pipeline unrepeatable;
-  private final HttpFallback fallback;
-  private final Hedge hedge; // null: no hedging
+  private final @Nullable HttpFallback fallback;
+  private final @Nullable Hedge hedge; // null: no hedging
   private final Executor completionExecutor;
 
   private ResilientHttpClient(Builder b) {
@@ -379,7 +381,7 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
     return rules;
   }
 
-  HttpFallback fallback() {
+  @Nullable HttpFallback fallback() {
     return fallback;
   }
 
@@ -433,13 +435,13 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
    */
   public static final class Builder {
     private String name = "http";
-    private URI baseUri;
-    private HttpClient httpClient;
+    private @Nullable URI baseUri;
+    private @Nullable HttpClient httpClient;
     private Duration connectTimeout = Duration.ofSeconds(10);
-    private Resilience resilience;
+    private @Nullable Resilience resilience;
     private Function<HttpRequest, String> route = request -> hostAndPort(request.uri());
-    private CircuitBreakerConfig circuitBreaker;
-    private RateLimiterConfig rateLimit;
+    private @Nullable CircuitBreakerConfig circuitBreaker;
+    private @Nullable RateLimiterConfig rateLimit;
     private RetryConfig retry = RetryConfig.ofDefaults();
     private Duration timeout = Duration.ofSeconds(30);
     private Duration attemptTimeout = Duration.ofSeconds(10);
@@ -447,8 +449,8 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
     private boolean retryNonIdempotent;
     private RetryAfterConfig retryAfter = RetryAfterConfig.ofDefaults();
     private int maxErrorBodyBytes = 64 * 1024;
-    private HttpFallback fallback;
-    private HedgeConfig hedge;
+    private @Nullable HttpFallback fallback;
+    private @Nullable HedgeConfig hedge;
 
     private Builder() {}
 

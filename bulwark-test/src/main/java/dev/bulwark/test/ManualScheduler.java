@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A scheduler driven by a {@link ManualClock}: scheduled tasks run when the test advances time past
@@ -174,7 +175,7 @@ public final class ManualScheduler implements Scheduler {
     return List.copyOf(sleeps);
   }
 
-  private Task pollDueBy(long targetNanos) {
+  private @Nullable Task pollDueBy(long targetNanos) {
     lock.lock();
     try {
       while (true) {
@@ -192,6 +193,7 @@ public final class ManualScheduler implements Scheduler {
     }
   }
 
+  @SuppressWarnings("ComparableType") // Delayed itself extends Comparable<Delayed>
   private final class Task implements Future<Object>, Delayed, Comparable<Delayed> {
     private static final int PENDING = 0;
     private static final int DONE = 1;
@@ -231,12 +233,12 @@ public final class ManualScheduler implements Scheduler {
     }
 
     @Override
-    public Object get() throws ExecutionException {
+    public @Nullable Object get() throws ExecutionException {
       return null;
     }
 
     @Override
-    public Object get(long timeout, TimeUnit unit) {
+    public @Nullable Object get(long timeout, TimeUnit unit) {
       return null;
     }
 

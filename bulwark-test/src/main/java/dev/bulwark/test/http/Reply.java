@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link ScriptedHttpServer} does with one request: an answer, or a fault, as data.
@@ -39,7 +40,7 @@ public final class Reply {
   private final List<Map.Entry<String, String>> headers;
   private final byte[] body;
   private final long delayNanos;
-  private final Gate gate; // null: no stall
+  private final @Nullable Gate gate; // null: no stall
   private final boolean closeAfter;
   private final int chunkSize; // 0: Content-Length framing
 
@@ -49,7 +50,7 @@ public final class Reply {
       List<Map.Entry<String, String>> headers,
       byte[] body,
       long delayNanos,
-      Gate gate,
+      @Nullable Gate gate,
       boolean closeAfter,
       int chunkSize) {
     this.action = action;
@@ -217,7 +218,7 @@ public final class Reply {
     return delayNanos;
   }
 
-  Gate gate() {
+  @Nullable Gate gate() {
     return gate;
   }
 

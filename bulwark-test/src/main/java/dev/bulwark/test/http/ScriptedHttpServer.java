@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real HTTP/1.1 server on 127.0.0.1 whose answers and faults are scripted per request, for
@@ -372,7 +373,7 @@ public final class ScriptedHttpServer implements AutoCloseable {
     return reply != null ? reply : otherwise;
   }
 
-  private Reply poll(String path) {
+  private @Nullable Reply poll(String path) {
     Queue<Reply> queue = byPath.get(path);
     return queue == null ? null : queue.poll();
   }
