@@ -504,6 +504,7 @@ public final class CircuitBreakerConfig {
      * @throws NullPointerException if the array or any type is null
      */
     @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only read, never stored or exposed
     public final Builder recordExceptions(Class<? extends Throwable>... types) {
       this.recordExceptions = copy("recordExceptions", types);
       return this;
@@ -517,6 +518,7 @@ public final class CircuitBreakerConfig {
      * @throws NullPointerException if the array or any type is null
      */
     @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only read, never stored or exposed
     public final Builder ignoreExceptions(Class<? extends Throwable>... types) {
       this.ignoreExceptions = copy("ignoreExceptions", types);
       this.defaultIgnores = false;

@@ -85,7 +85,10 @@ final class BucketedHealthMonitor implements HealthMonitor {
   private volatile Watched[] sources = NO_SOURCES;
   private volatile StatusListener[] listeners = NO_LISTENERS;
   private volatile HealthStatus status = HealthStatus.HEALTHY; // written by the evaluator only
+
+  @SuppressWarnings("UnusedVariable") // read through EVALUATING, its VarHandle
   private volatile int evaluating; // 1 while a thread evaluates
+
   private volatile boolean pending; // an evaluation was asked for and has not started yet
 
   BucketedHealthMonitor(HealthConfig config, Clock clock) {

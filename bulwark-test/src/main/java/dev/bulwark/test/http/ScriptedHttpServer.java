@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  * Reply...)}), else the next one queued for any path ({@link #enqueue(Reply...)}), else the {@link
  * #otherwise(Reply)} reply ({@code 200 "ok"} by default). The server records every request before
  * answering it, so a test also sees requests that were then reset, disconnected or cancelled.
- * Connections are kept alive, so a pooling client such as {@link java.net.http.HttpClient} sends
+ * Connections are kept alive, so a pooling client such as {@code java.net.http.HttpClient} sends
  * many requests over one connection; {@link #acceptedConnections()} and {@link #openConnections()}
  * show how it used them.
  *
