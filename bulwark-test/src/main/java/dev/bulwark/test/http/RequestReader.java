@@ -195,14 +195,14 @@ final class RequestReader {
     return out;
   }
 
-  /**
-   * A line without its CRLF (or bare LF), decoded as ISO-8859-1; null at a clean end if allowed.
-   */
   /** A line that must be there: the stream ending first is an {@code EOFException}. */
   private String line() throws IOException {
     return Objects.requireNonNull(readLine(false)); // readLine(false) throws rather than end
   }
 
+  /**
+   * A line without its CRLF (or bare LF), decoded as ISO-8859-1; null at a clean end if allowed.
+   */
   private @Nullable String readLine(boolean endAllowed) throws IOException {
     int scanned = start;
     while (true) {
