@@ -13,14 +13,18 @@ import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import dev.bulwark.Resilience;
 import dev.bulwark.http.ResilientHttpClient;
 import dev.bulwark.test.ManualClock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReference;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.jar.JarFile;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -124,10 +128,22 @@ class BoundariesTest {
     return rest;
   }
 
+  /** The classes in each location: a classes directory in a reactor build, a jar after package. */
   private static JavaClasses importFrom(Path... locations) {
-    ClassFileImporter importer = new ClassFileImporter();
-    return importer.importLocations(
-        Arrays.stream(locations).map(Location::of).collect(Collectors.toList()));
+    return new ClassFileImporter()
+        .importLocations(
+            Arrays.stream(locations).map(BoundariesTest::location).collect(Collectors.toList()));
+  }
+
+  private static Location location(Path path) {
+    if (!Files.isRegularFile(path)) {
+      return Location.of(path);
+    }
+    try {
+      return Location.of(new JarFile(path.toFile()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static Path locationOf(Class<?> type) {
