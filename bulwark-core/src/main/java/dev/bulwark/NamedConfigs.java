@@ -8,10 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /*
  * The configs of one policy kind, as a Resilience builder collects them, and their resolution.
@@ -33,7 +35,11 @@ import java.util.function.UnaryOperator;
 final class NamedConfigs<C, B> {
 
   private record Declaration<C, B>(
-      String name, String base, C config, UnaryOperator<B> overrides, long serial) {}
+      String name,
+      @Nullable String base,
+      @Nullable C config,
+      @Nullable UnaryOperator<B> overrides,
+      long serial) {}
 
   /** Configs by normalized name, the default under {@link Settings#DEFAULT}, with fingerprints. */
   record Resolved<C>(Map<String, C> configs, Map<String, String> fingerprints) {}
@@ -140,7 +146,11 @@ final class NamedConfigs<C, B> {
     return config;
   }
 
-  private C make(Declaration<C, B> declaration, String key, C base, List<Settings.Value> values) {
+  private C make(
+      @Nullable Declaration<C, B> declaration,
+      String key,
+      @Nullable C base,
+      List<Settings.Value> values) {
     C config;
     if (declaration == null) {
       config = base != null ? base : kind.defaultConfig();
@@ -148,7 +158,8 @@ final class NamedConfigs<C, B> {
       config = declaration.config();
     } else {
       try {
-        B builder = declaration.overrides().apply(kind.toBuilder(base));
+        UnaryOperator<B> overrides = Objects.requireNonNull(declaration.overrides());
+        B builder = overrides.apply(kind.toBuilder(base != null ? base : kind.defaultConfig()));
         if (builder == null) {
           throw new NullPointerException(
               "the overrides of " + what(declaration.name()) + "' returned null");

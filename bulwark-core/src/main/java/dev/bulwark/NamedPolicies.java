@@ -2,8 +2,8 @@ package dev.bulwark;
 
 import dev.bulwark.event.PolicyAdded;
 import dev.bulwark.event.PolicyEvicted;
-import dev.bulwark.internal.EventBus;
 import dev.bulwark.policy.Policy;
+import dev.bulwark.spi.EventBus;
 import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.time.Clock;
 import java.util.ArrayList;
@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /*
  * The instances of one policy kind in a Resilience registry, by name, with a bound on their number.
@@ -54,14 +55,15 @@ final class NamedPolicies<P extends Policy> {
   static final class Entry<P> {
     final String name;
     final P policy;
-    final String configKey; // the config it follows (normalized), BY_NAME, or null: an exact one
+    final @Nullable String
+        configKey; // the config it follows (normalized), BY_NAME, or null: an exact one
     volatile Object config; // the config it was built with or last reconfigured to
     volatile long lastAccessNanos; // racing touches may each write; any of their times will do
     volatile boolean used; // marked since the last LRU eviction (see mark)
     volatile boolean removed; // out of the map, perhaps only for an instant (see evict)
     volatile boolean evicted; // out for good: set once, before onEvicted runs
 
-    Entry(String name, P policy, String configKey, Object config, long nowNanos) {
+    Entry(String name, P policy, @Nullable String configKey, Object config, long nowNanos) {
       this.name = name;
       this.policy = policy;
       this.configKey = configKey;
@@ -132,12 +134,12 @@ final class NamedPolicies<P extends Policy> {
   }
 
   /** The instance named {@code name}, created by {@code factory} if there is none. */
-  P get(String name, String configKey, Factory<P> factory) {
+  P get(String name, @Nullable String configKey, Factory<P> factory) {
     return entry(name, configKey, factory, clock.nanoTime()).policy;
   }
 
   /** The instance named {@code name}, touched, or null if there is none; never creates. */
-  P getIfPresent(String name) {
+  @Nullable P getIfPresent(String name) {
     Entry<P> seen = map.get(name);
     if (seen != null) {
       seen.touch(clock.nanoTime(), touchNanos);
@@ -146,7 +148,7 @@ final class NamedPolicies<P extends Policy> {
   }
 
   /** The entry named {@code name}, created if absent; touched as of {@code nowNanos}. */
-  Entry<P> entry(String name, String configKey, Factory<P> factory, long nowNanos) {
+  Entry<P> entry(String name, @Nullable String configKey, Factory<P> factory, long nowNanos) {
     Entry<P> seen = map.get(name);
     if (seen != null) {
       seen.touch(nowNanos, touchNanos);

@@ -5,12 +5,12 @@ import dev.bulwark.event.EventSource;
 import dev.bulwark.health.HealthConfig;
 import dev.bulwark.health.HealthMonitor;
 import dev.bulwark.internal.Check;
-import dev.bulwark.internal.EventBus;
 import dev.bulwark.policy.Pipeline;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Reconfigurable;
 import dev.bulwark.retry.Retry;
 import dev.bulwark.retry.RetryConfig;
+import dev.bulwark.spi.EventBus;
 import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.spi.Setting;
 import dev.bulwark.time.Clock;
@@ -26,11 +26,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The engine of a {@link Resilience} registry: its kinds' configs and instances, the cached
@@ -58,7 +58,7 @@ final class Registry {
   final Clock clock;
   final Scheduler scheduler;
   final boolean enabled;
-  final Duration defaultTimeout;
+  final @Nullable Duration defaultTimeout;
   final int maxInstances;
   final Duration idleEviction;
   final long touchNanos;
@@ -105,7 +105,7 @@ final class Registry {
     this.retryChoices = retryChoices(retryChoices);
   }
 
-  Pipeline pipeline(String name, Map<String, CachedPipeline> cache, RetryChoice choice) {
+  Pipeline pipeline(String name, Map<String, CachedPipeline> cache, @Nullable RetryChoice choice) {
     CachedPipeline cached = cache.get(name);
     if (cached != null && cached.isLive()) {
       if (idleEviction.isZero()) { // only the LRU order needs the time: marked, no clock read
@@ -187,7 +187,7 @@ final class Registry {
 
   /** Applies {@code edit} to the configs of {@code edited} (none: a reload), all or nothing. */
   Resilience.ConfigUpdate changeConfigs(
-      PolicyKind<?, ?, ?> edited, Consumer<NamedConfigs<?, ?>> edit) {
+      @Nullable PolicyKind<?, ?, ?> edited, @Nullable Consumer<NamedConfigs<?, ?>> edit) {
     configLock.lock();
     try {
       Map<String, Object> globals = new HashMap<>();
@@ -270,9 +270,14 @@ final class Registry {
       return instances.list(kind::snapshot);
     }
 
+    @SuppressWarnings("ReferenceEquality") // BY_NAME is a sentinel: the very instance, not a name
+    private static boolean isByName(@Nullable String configKey) {
+      return configKey == NamedPolicies.BY_NAME;
+    }
+
     C configFor(String instanceName) {
       C config = configs.get(Settings.normalize(instanceName));
-      return config != null ? config : configs.get(Settings.DEFAULT);
+      return config != null ? config : Objects.requireNonNull(configs.get(Settings.DEFAULT));
     }
 
     C config(String configName) {
@@ -334,7 +339,7 @@ final class Registry {
      */
     @SuppressWarnings("unchecked")
     void update(
-        Consumer<NamedConfigs<?, ?>> edit,
+        @Nullable Consumer<NamedConfigs<?, ?>> edit,
         Map<PolicyKind<?, ?, ?>, Map<String, List<Settings.Value>>> values,
         List<Runnable> undo,
         List<String> reconfigured,
@@ -365,9 +370,7 @@ final class Registry {
               return; // made from an exact config
             }
             C wanted =
-                entry.configKey == NamedPolicies.BY_NAME
-                    ? configFor(entry.name)
-                    : configs.get(entry.configKey);
+                isByName(entry.configKey) ? configFor(entry.name) : configs.get(entry.configKey);
             Object before = entry.config;
             if (wanted == null || wanted == before) {
               return;
@@ -397,8 +400,8 @@ final class Registry {
   }
 
   /**
-   * A retry config that {@link #call(String, String, Callable)} can name: its shared retry's name,
-   * how to make that retry, and the pipelines cached for it, by name.
+   * A retry config that {@code Resilience.call(name, retryConfigName, call)} can name: its shared
+   * retry's name, how to make that retry, and the pipelines cached for it, by name.
    */
   final class RetryChoice {
     final String key; // normalized

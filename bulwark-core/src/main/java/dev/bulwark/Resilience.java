@@ -422,7 +422,7 @@ public final class Resilience {
    * evicting thread, outside any lock. Thread-safe.
    */
   public EventSource events() {
-    return registry.events;
+    return registry.events.view();
   }
 
   /** The clock every policy of this registry reads. Thread-safe. */
@@ -495,6 +495,7 @@ public final class Resilience {
    * @throws IllegalArgumentException naming the instance and setting if an instance refuses the
    *     change, or if a config does not fit the settings applied to it
    */
+  @SuppressWarnings("unchecked") // the slot of `kind` holds configs of type C
   public <C> ConfigUpdate updateConfig(PolicyKind<?, C, ?> kind, String configName, C config) {
     registry.slot(kind);
     Check.notNull("config", config);

@@ -13,10 +13,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.ServiceLoader;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds a {@link Resilience}. Each setter checks its own value, failing with {@link
@@ -38,7 +40,7 @@ public final class ResilienceBuilder {
   Clock clock = Clock.system();
   Scheduler scheduler = Scheduler.system();
   boolean enabled = true;
-  Duration defaultTimeout;
+  @Nullable Duration defaultTimeout;
   int maxInstances = 10_000;
   Duration idleEviction = Duration.ZERO;
   HealthConfig healthConfig = HealthConfig.ofDefaults();
@@ -129,7 +131,7 @@ public final class ResilienceBuilder {
   @SuppressWarnings("unchecked")
   private <C, B> NamedConfigs<C, B> configs(PolicyKind<?, C, B> kind) {
     kind(kind);
-    return (NamedConfigs<C, B>) configs.get(kind);
+    return (NamedConfigs<C, B>) Objects.requireNonNull(configs.get(kind));
   }
 
   /** The config of {@code kind}'s policies with none of their own name. Default the kind's. */

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Bulwark's settings as environment variables or properties, parsed into typed values, for the
@@ -44,7 +45,7 @@ final class Settings {
    * @param value the value {@link Setting#parse} returned
    */
   record Value(
-      PolicyKind<?, ?, ?> kind,
+      @Nullable PolicyKind<?, ?, ?> kind,
       Setting<?> setting,
       String configName,
       String source,
@@ -220,7 +221,7 @@ final class Settings {
         }
       }
     }
-    if (best == null) {
+    if (best == null || bestKind == null) {
       throw unknown(source, rest, property);
     }
     int start = bestKind.envPrefix().length();
@@ -238,7 +239,7 @@ final class Settings {
   }
 
   /** The known setting closest to {@code rest}, as the user would write it; null if none close. */
-  private String nearMiss(String source, String rest, boolean property) {
+  private @Nullable String nearMiss(String source, String rest, boolean property) {
     String best = null;
     int bestDistance = 4; // farther is no suggestion
     for (Setting<?> global : globals) {
@@ -313,7 +314,7 @@ final class Settings {
    * default timeout config's limit, below its own setting.
    */
   Map<PolicyKind<?, ?, ?>, Map<String, List<Value>>> read(
-      List<Layer> layers, Map<String, Object> globals, Duration defaultTimeout) {
+      List<Layer> layers, Map<String, Object> globals, @Nullable Duration defaultTimeout) {
     Map<String, Value> merged = new LinkedHashMap<>();
     for (Layer layer : layers) {
       Map<String, String> entries = Check.notNull("a settings source's map", layer.source().get());

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.event.PolicyAdded;
 import dev.bulwark.event.PolicyEvicted;
-import dev.bulwark.internal.EventBus;
 import dev.bulwark.policy.Policy;
+import dev.bulwark.spi.EventBus;
 import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.test.ManualClock;
 import java.time.Duration;

@@ -3,6 +3,8 @@ package dev.bulwark.benchmarks;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jol.info.GraphLayout;
 
 /**
@@ -25,13 +27,13 @@ public final class Footprint {
     // Peers keep lambdas (hidden classes) in their graphs; JOL needs this to size them.
     System.setProperty("jol.magicFieldOffset", "true");
     System.out.printf(Locale.ROOT, "%-14s %12s %14s%n", "library", "graph (B)", "per breaker (B)");
-    row("BULWARK", Footprint::bulwark);
-    row("RESILIENCE4J", Footprint::resilience4j);
+    row("BULWARK", config -> bulwark(Objects.requireNonNull(config)));
+    row("RESILIENCE4J", config -> resilience4j(Objects.requireNonNull(config)));
     row("FAILSAFE", Footprint::failsafe);
   }
 
   private interface Factory {
-    Object create(Object sharedConfig);
+    Object create(@Nullable Object sharedConfig); // null for Failsafe only, which ignores it
   }
 
   private static void row(String library, Factory factory) {
@@ -59,7 +61,7 @@ public final class Footprint {
     }
   }
 
-  private static Object configFor(String library) {
+  private static @Nullable Object configFor(String library) {
     switch (library) {
       case "BULWARK":
         return CircuitBreakerConfig.builder()
@@ -85,7 +87,7 @@ public final class Footprint {
         "bench", (io.github.resilience4j.circuitbreaker.CircuitBreakerConfig) config);
   }
 
-  private static Object failsafe(Object unused) {
+  private static Object failsafe(@Nullable Object unused) {
     return dev.failsafe.CircuitBreaker.builder()
         .withFailureThreshold(Library.WINDOW / 2, Library.WINDOW)
         .withDelay(Duration.ofSeconds(30))

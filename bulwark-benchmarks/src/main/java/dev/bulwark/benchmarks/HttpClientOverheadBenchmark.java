@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -165,12 +166,12 @@ public class HttpClientOverheadBenchmark {
     }
 
     @Override
-    public SSLContext sslContext() {
+    public @Nullable SSLContext sslContext() {
       return null;
     }
 
     @Override
-    public SSLParameters sslParameters() {
+    public @Nullable SSLParameters sslParameters() {
       return null;
     }
 

@@ -320,9 +320,8 @@ public enum Library {
           .build();
     }
 
-    @SuppressWarnings("unchecked")
     private <T> Callable<T> adapt(FailsafeExecutor<Object> executor, Callable<T> call) {
-      return () -> (T) executor.get(call::call);
+      return () -> executor.get(call::call);
     }
   };
 

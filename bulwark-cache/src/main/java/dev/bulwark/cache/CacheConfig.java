@@ -1,6 +1,5 @@
 package dev.bulwark.cache;
 
-import dev.bulwark.internal.Check;
 import java.time.Duration;
 import java.util.Optional;
 

@@ -2,7 +2,6 @@ package dev.bulwark.cache;
 
 import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
-import dev.bulwark.internal.Check;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import io.lettuce.core.ClientOptions;

@@ -3,7 +3,6 @@ package dev.bulwark.cache;
 import dev.bulwark.Resilience;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.fallback.Aged;
-import dev.bulwark.internal.Check;
 import dev.bulwark.policy.Pipeline;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;

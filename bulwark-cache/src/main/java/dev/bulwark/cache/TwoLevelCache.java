@@ -6,9 +6,8 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.fallback.Aged;
-import dev.bulwark.internal.Check;
-import dev.bulwark.internal.EventBus;
 import dev.bulwark.policy.Pipeline;
+import dev.bulwark.spi.EventBus;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import java.nio.charset.StandardCharsets;
@@ -829,7 +828,7 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
 
   @Override
   public EventSource events() {
-    return events;
+    return events.view();
   }
 
   @Override

@@ -1,6 +1,5 @@
 package dev.bulwark.bulkhead;
 
-import dev.bulwark.bulkhead.BulkheadConfig.Builder;
 import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.spi.Setting;
 
@@ -8,24 +7,25 @@ import dev.bulwark.spi.Setting;
 final class BulkheadKind {
   private BulkheadKind() {}
 
-  static final PolicyKind<Bulkhead, BulkheadConfig, Builder> KIND =
+  static final PolicyKind<Bulkhead, BulkheadConfig, BulkheadConfig.Builder> KIND =
       PolicyKind.builder(
               "bulkhead",
               "bulkhead",
               BulkheadConfig.ofDefaults(),
               Bulkhead::of,
               BulkheadConfig::toBuilder,
-              Builder::build)
+              BulkheadConfig.Builder::build)
           .settings(
-              Setting.<Builder>ofInt(
+              Setting.<BulkheadConfig.Builder>ofInt(
                       "MAX_CONCURRENT_CALLS",
                       "maxConcurrentCalls",
                       1,
                       100_000,
-                      Builder::maxConcurrentCalls)
+                      BulkheadConfig.Builder::maxConcurrentCalls)
                   .doc("calls running at once")
                   .defaultValue("`25`"),
-              Setting.<Builder>ofDuration("MAX_WAIT", "maxWait", false, Builder::maxWait)
+              Setting.<BulkheadConfig.Builder>ofDuration(
+                      "MAX_WAIT", "maxWait", false, BulkheadConfig.Builder::maxWait)
                   .doc("wait for a free permit, first come first served")
                   .defaultValue("`0` (reject at once)"))
           .snapshot(Bulkhead::snapshot)

@@ -5,14 +5,15 @@ import dev.bulwark.event.CallRejected;
 import dev.bulwark.event.ConfigChanged;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.internal.Check;
-import dev.bulwark.internal.EventBus;
 import dev.bulwark.internal.Relay;
 import dev.bulwark.internal.Stages;
+import dev.bulwark.spi.EventBus;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.LinkedHashSet;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +22,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Design. The permits in use are one int, inFlight, changed only by CAS: a caller takes a permit by
@@ -143,7 +145,7 @@ final class CountingBulkhead implements Bulkhead {
 
   @Override
   public EventSource events() {
-    return events;
+    return events.view();
   }
 
   @Override
@@ -303,7 +305,7 @@ final class CountingBulkhead implements Bulkhead {
       return;
     }
     forget(waiter);
-    AsyncCall<?> queued = waiter.queued;
+    AsyncCall<?> queued = Objects.requireNonNull(waiter.queued); // no thread: an async waiter
     Stages.execute(
         scheduler.completionExecutor(),
         () -> queued.relay(null, rejected(clock.nanoTime() - waiter.startNanos)));
@@ -331,7 +333,7 @@ final class CountingBulkhead implements Bulkhead {
           LockSupport.unpark(head.thread);
         } else {
           // the waiting call starts on the completion executor, not inside this release
-          Stages.execute(scheduler.completionExecutor(), head.queued);
+          Stages.execute(scheduler.completionExecutor(), Objects.requireNonNull(head.queued));
         }
       } else {
         IN_FLIGHT.getAndAdd(this, -1);
@@ -380,7 +382,7 @@ final class CountingBulkhead implements Bulkhead {
   private final class AsyncCall<T> extends Relay<T> implements Runnable {
     private final Supplier<CompletionStage<T>> call;
     private final AsyncNext next;
-    Waiter waiter; // null unless it queued; written before the waiter is shared
+    @Nullable Waiter waiter; // null unless it queued; written before the waiter is shared
 
     AsyncCall(Supplier<CompletionStage<T>> call, AsyncNext next) {
       this.call = call;
@@ -444,13 +446,13 @@ final class CountingBulkhead implements Bulkhead {
       }
     }
 
-    final Thread thread;
-    final AsyncCall<?> queued;
+    final @Nullable Thread thread; // a synchronous waiter's, else null
+    final @Nullable AsyncCall<?> queued; // an asynchronous waiter's call, else null
     final long startNanos;
     volatile int state;
-    volatile Future<?> deadline;
+    volatile @Nullable Future<?> deadline;
 
-    Waiter(Thread thread, AsyncCall<?> queued, long startNanos) {
+    Waiter(@Nullable Thread thread, @Nullable AsyncCall<?> queued, long startNanos) {
       this.thread = thread;
       this.queued = queued;
       this.startNanos = startNanos;

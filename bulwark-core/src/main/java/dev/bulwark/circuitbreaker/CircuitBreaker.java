@@ -73,7 +73,6 @@ public interface CircuitBreaker extends Policy, Reconfigurable<CircuitBreakerCon
    * @param successfulCalls calls in the window that did not fail
    * @param notPermittedCalls calls refused since the breaker was made or last {@code reset()}
    * @param timeUntilProbe time until the next probe may pass when {@code OPEN}, else zero
-   * @throws NullPointerException if {@code state} or {@code timeUntilProbe} is null
    */
   record Snapshot(
       State state,
@@ -85,7 +84,11 @@ public interface CircuitBreaker extends Policy, Reconfigurable<CircuitBreakerCon
       int successfulCalls,
       long notPermittedCalls,
       Duration timeUntilProbe) {
-    /** Checks that no component is null. */
+    /**
+     * Checks that no component is null.
+     *
+     * @throws NullPointerException if {@code state} or {@code timeUntilProbe} is null
+     */
     public Snapshot {
       Check.notNull("state", state);
       Check.notNull("timeUntilProbe", timeUntilProbe);

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * When a {@link CircuitBreaker} opens, how long it stays open and how it tests the way back.
@@ -64,8 +65,8 @@ public final class CircuitBreakerConfig {
   private final List<Class<? extends Throwable>> recordExceptions;
   private final List<Class<? extends Throwable>> ignoreExceptions;
   private final boolean defaultIgnores;
-  private final Predicate<Throwable> recordFailurePredicate;
-  private final Predicate<Object> recordResultAsFailure;
+  private final @Nullable Predicate<Throwable> recordFailurePredicate;
+  private final @Nullable Predicate<Object> recordResultAsFailure;
 
   private CircuitBreakerConfig(Builder b) {
     this.failureRateThreshold = b.failureRateThreshold;
@@ -236,7 +237,7 @@ public final class CircuitBreakerConfig {
     return halfOpenMaxWaitNanos;
   }
 
-  Predicate<Object> resultPredicate() {
+  @Nullable Predicate<Object> resultPredicate() {
     return recordResultAsFailure;
   }
 
@@ -269,7 +270,7 @@ public final class CircuitBreakerConfig {
    * configuration and that a running breaker cannot take: the window's type, and its size or
    * duration when that is the kind of window in use. Null if there is none.
    */
-  String settingFixedWhileRunning(CircuitBreakerConfig next) {
+  @Nullable String settingFixedWhileRunning(CircuitBreakerConfig next) {
     if (windowType != next.windowType) {
       return "windowType";
     }
@@ -432,15 +433,15 @@ public final class CircuitBreakerConfig {
     private int minimumCalls = 20;
     private Duration openDuration = Duration.ofSeconds(30);
     private double openDurationMultiplier = 1.0;
-    private Duration maxOpenDuration = null; // null: 5 minutes, or openDuration if longer
+    private @Nullable Duration maxOpenDuration = null; // null: 5 minutes, or openDuration if longer
     private int halfOpenMaxCalls = 1;
     private int successThreshold = 1;
     private Duration halfOpenMaxWait = Duration.ofSeconds(60);
     private List<Class<? extends Throwable>> recordExceptions = List.of();
     private List<Class<? extends Throwable>> ignoreExceptions = List.of(RejectedException.class);
     private boolean defaultIgnores = true;
-    private Predicate<Throwable> recordFailurePredicate;
-    private Predicate<Object> recordResultAsFailure;
+    private @Nullable Predicate<Throwable> recordFailurePredicate;
+    private @Nullable Predicate<Object> recordResultAsFailure;
 
     private Builder() {}
 
@@ -624,6 +625,7 @@ public final class CircuitBreakerConfig {
      * @throws NullPointerException if the array or any type is null
      */
     @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only read, never stored or exposed
     public final Builder recordExceptions(Class<? extends Throwable>... types) {
       this.recordExceptions = copy("recordExceptions", types);
       return this;
@@ -637,6 +639,7 @@ public final class CircuitBreakerConfig {
      * @throws NullPointerException if the array or any type is null
      */
     @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only read, never stored or exposed
     public final Builder ignoreExceptions(Class<? extends Throwable>... types) {
       this.ignoreExceptions = copy("ignoreExceptions", types);
       this.defaultIgnores = false;

@@ -1,6 +1,5 @@
 package dev.bulwark.circuitbreaker;
 
-import dev.bulwark.circuitbreaker.CircuitBreakerConfig.Builder;
 import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.spi.Setting;
 
@@ -8,24 +7,24 @@ import dev.bulwark.spi.Setting;
 final class CircuitBreakerKind {
   private CircuitBreakerKind() {}
 
-  static final PolicyKind<CircuitBreaker, CircuitBreakerConfig, Builder> KIND =
+  static final PolicyKind<CircuitBreaker, CircuitBreakerConfig, CircuitBreakerConfig.Builder> KIND =
       PolicyKind.builder(
               "breaker",
               "circuit breaker",
               CircuitBreakerConfig.ofDefaults(),
               (name, config, clock, scheduler) -> CircuitBreaker.of(name, config, clock),
               CircuitBreakerConfig::toBuilder,
-              Builder::build)
+              CircuitBreakerConfig.Builder::build)
           .settings(
-              Setting.<Builder>ofInt(
+              Setting.<CircuitBreakerConfig.Builder>ofInt(
                       "FAILURE_THRESHOLD",
                       "consecutiveFailures",
                       0,
                       1_000_000,
-                      Builder::consecutiveFailures)
+                      CircuitBreakerConfig.Builder::consecutiveFailures)
                   .doc("failures in a row that open it")
                   .defaultValue("`0` (off)"),
-              Setting.<Builder>ofDecimal(
+              Setting.<CircuitBreakerConfig.Builder>ofDecimal(
                       "FAILURE_RATE",
                       "failureRateThreshold",
                       0,
@@ -34,11 +33,14 @@ final class CircuitBreakerKind {
                       (b, v) -> b.failureRateThreshold((float) v))
                   .doc("failed calls in percent of the window that open it")
                   .defaultValue("`50`"),
-              Setting.<Builder>ofDuration(
-                      "SLOW_CALL_DURATION", "slowCallDuration", false, Builder::slowCallDuration)
+              Setting.<CircuitBreakerConfig.Builder>ofDuration(
+                      "SLOW_CALL_DURATION",
+                      "slowCallDuration",
+                      false,
+                      CircuitBreakerConfig.Builder::slowCallDuration)
                   .doc("a call at least this long is slow")
                   .defaultValue("`0` (off)"),
-              Setting.<Builder>ofDecimal(
+              Setting.<CircuitBreakerConfig.Builder>ofDecimal(
                       "SLOW_CALL_RATE",
                       "slowCallRateThreshold",
                       0,
@@ -47,46 +49,61 @@ final class CircuitBreakerKind {
                       (b, v) -> b.slowCallRateThreshold((float) v))
                   .doc("slow calls in percent of the window that open it")
                   .defaultValue("`100`"),
-              Setting.<Builder>ofInt("WINDOW_SIZE", "windowSize", 1, 100_000, Builder::windowSize)
+              Setting.<CircuitBreakerConfig.Builder>ofInt(
+                      "WINDOW_SIZE",
+                      "windowSize",
+                      1,
+                      100_000,
+                      CircuitBreakerConfig.Builder::windowSize)
                   .doc("calls remembered when computing the rates")
                   .defaultValue("`100`"),
-              Setting.<Builder>ofInt(
-                      "MINIMUM_CALLS", "minimumCalls", 1, 100_000, Builder::minimumCalls)
+              Setting.<CircuitBreakerConfig.Builder>ofInt(
+                      "MINIMUM_CALLS",
+                      "minimumCalls",
+                      1,
+                      100_000,
+                      CircuitBreakerConfig.Builder::minimumCalls)
                   .doc("calls in the window before a rate can open it")
                   .defaultValue("`20`")
                   .note("at most `WINDOW_SIZE`"),
-              Setting.<Builder>ofDuration(
-                      "OPEN_DURATION", "openDuration", true, Builder::openDuration)
+              Setting.<CircuitBreakerConfig.Builder>ofDuration(
+                      "OPEN_DURATION",
+                      "openDuration",
+                      true,
+                      CircuitBreakerConfig.Builder::openDuration)
                   .doc("how long it stays open before letting a probe through")
                   .defaultValue("`30s`"),
-              Setting.<Builder>ofDecimal(
+              Setting.<CircuitBreakerConfig.Builder>ofDecimal(
                       "OPEN_DURATION_MULTIPLIER",
                       "openDurationMultiplier",
                       1,
                       false,
                       100,
-                      Builder::openDurationMultiplier)
+                      CircuitBreakerConfig.Builder::openDurationMultiplier)
                   .doc("growth of the open duration each time a probe fails")
                   .defaultValue("`1`"),
-              Setting.<Builder>ofDuration(
-                      "MAX_OPEN_DURATION", "maxOpenDuration", true, Builder::maxOpenDuration)
+              Setting.<CircuitBreakerConfig.Builder>ofDuration(
+                      "MAX_OPEN_DURATION",
+                      "maxOpenDuration",
+                      true,
+                      CircuitBreakerConfig.Builder::maxOpenDuration)
                   .doc("cap of the growing open duration")
                   .defaultValue("`5m` (or `OPEN_DURATION` if longer)")
                   .note("at least `OPEN_DURATION`"),
-              Setting.<Builder>ofInt(
+              Setting.<CircuitBreakerConfig.Builder>ofInt(
                       "HALF_OPEN_MAX_CALLS",
                       "halfOpenMaxCalls",
                       1,
                       10_000,
-                      Builder::halfOpenMaxCalls)
+                      CircuitBreakerConfig.Builder::halfOpenMaxCalls)
                   .doc("probe calls let through at once while half-open")
                   .defaultValue("`1`"),
-              Setting.<Builder>ofInt(
+              Setting.<CircuitBreakerConfig.Builder>ofInt(
                       "SUCCESS_THRESHOLD",
                       "successThreshold",
                       1,
                       1_000_000,
-                      Builder::successThreshold)
+                      CircuitBreakerConfig.Builder::successThreshold)
                   .doc("successful probes that close it")
                   .defaultValue("`1`"))
           .snapshot(CircuitBreaker::snapshot)

@@ -12,10 +12,10 @@ import dev.bulwark.event.FailureRecorded;
 import dev.bulwark.event.OutcomeIgnored;
 import dev.bulwark.event.SuccessRecorded;
 import dev.bulwark.internal.Check;
-import dev.bulwark.internal.EventBus;
 import dev.bulwark.internal.Failures;
 import dev.bulwark.internal.Relay;
 import dev.bulwark.retry.RetryExhaustedException;
+import dev.bulwark.spi.EventBus;
 import dev.bulwark.time.Clock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A circuit breaker whose state lives in this process, lock-free.
@@ -143,7 +144,7 @@ final class LocalCircuitBreaker implements CircuitBreaker {
 
   @Override
   public EventSource events() {
-    return events;
+    return events.view();
   }
 
   // ---------------------------------------------------------------- running calls
@@ -419,7 +420,7 @@ final class LocalCircuitBreaker implements CircuitBreaker {
       int outcome,
       long endNanos,
       long durationNanos,
-      Throwable failure) {
+      @Nullable Throwable failure) {
     BreakerState s = state;
     if (s.epoch != epoch) { // let through in an earlier phase: no say in this one
       if (events.hasListeners(OutcomeIgnored.class)) {

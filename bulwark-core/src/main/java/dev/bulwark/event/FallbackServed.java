@@ -3,6 +3,7 @@ package dev.bulwark.event;
 import dev.bulwark.internal.Check;
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A fallback replaced a call's outcome: the caller got a degraded value from {@code rung}. {@code
@@ -10,7 +11,11 @@ import java.time.Instant;
  * old the served value is, or null if the rung does not know.
  */
 public record FallbackServed(
-    String policyName, String rung, Throwable failure, Duration age, Instant wallTime)
+    String policyName,
+    String rung,
+    @Nullable Throwable failure,
+    @Nullable Duration age,
+    Instant wallTime)
     implements DegradedOutcome {
 
   /**

@@ -3,6 +3,7 @@ package dev.bulwark.event;
 import dev.bulwark.internal.Check;
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A call outlived its timeout and finished anyway: the caller already got a {@code
@@ -14,8 +15,8 @@ public record LateOutcome(
     String policyName,
     Duration timeout,
     Duration duration,
-    Object value,
-    Throwable failure,
+    @Nullable Object value,
+    @Nullable Throwable failure,
     Instant wallTime)
     implements PolicyEvent {
 

@@ -2,6 +2,7 @@ package dev.bulwark.event;
 
 import dev.bulwark.internal.Check;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A policy saw a call fail with an exception it is told to ignore (a validation or authentication
@@ -9,7 +10,7 @@ import java.time.Instant;
  * ignores any outcome of a call let through before it changed state; {@code failure} is then what
  * that call threw, or null if it returned.
  */
-public record OutcomeIgnored(String policyName, Throwable failure, Instant wallTime)
+public record OutcomeIgnored(String policyName, @Nullable Throwable failure, Instant wallTime)
     implements PolicyEvent {
 
   /**

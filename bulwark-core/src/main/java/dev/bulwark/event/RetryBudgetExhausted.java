@@ -2,6 +2,7 @@ package dev.bulwark.event;
 
 import dev.bulwark.internal.Check;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A retry policy stopped after {@code attempts} attempts because its shared retry budget refused
@@ -10,7 +11,7 @@ import java.time.Instant;
  * {@link RetriesExhausted}.
  */
 public record RetryBudgetExhausted(
-    String policyName, int attempts, Throwable lastFailure, Instant wallTime)
+    String policyName, int attempts, @Nullable Throwable lastFailure, Instant wallTime)
     implements PolicyEvent {
 
   /**

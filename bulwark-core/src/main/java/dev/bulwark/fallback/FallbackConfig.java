@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link Fallback} serves instead of a failed call, and which failures it steps in for.
@@ -44,9 +45,9 @@ public final class FallbackConfig<T> {
 
   private final List<Rung<T>> rungs;
   private final List<Class<? extends Throwable>> handledTypes;
-  private final Predicate<? super Throwable> handleIf;
-  private final Predicate<Object> handleResult;
-  private final List<Class<? extends Throwable>> explicitTypes;
+  private final @Nullable Predicate<? super Throwable> handleIf;
+  private final @Nullable Predicate<Object> handleResult;
+  private final @Nullable List<Class<? extends Throwable>> explicitTypes;
 
   private FallbackConfig(Builder<T> b) {
     this.rungs = List.copyOf(b.rungs);
@@ -113,7 +114,7 @@ public final class FallbackConfig<T> {
    * True if the fallback replaces the call's result {@code value}, which may be null ({@link
    * Builder#handleResult}). Default false for every result. Thread-safe if the predicate is.
    */
-  public boolean handlesResult(Object value) {
+  public boolean handlesResult(@Nullable Object value) {
     return handleResult != null && handleResult.test(value);
   }
 
@@ -134,9 +135,9 @@ public final class FallbackConfig<T> {
    */
   public static final class Builder<T> {
     private final List<Rung<T>> rungs = new ArrayList<>();
-    private List<Class<? extends Throwable>> handledTypes;
-    private Predicate<? super Throwable> handleIf;
-    private Predicate<Object> handleResult;
+    private @Nullable List<Class<? extends Throwable>> handledTypes;
+    private @Nullable Predicate<? super Throwable> handleIf;
+    private @Nullable Predicate<Object> handleResult;
 
     private Builder() {}
 

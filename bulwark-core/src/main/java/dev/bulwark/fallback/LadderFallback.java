@@ -3,10 +3,10 @@ package dev.bulwark.fallback;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.event.FallbackServed;
 import dev.bulwark.internal.Check;
-import dev.bulwark.internal.EventBus;
 import dev.bulwark.internal.Failures;
 import dev.bulwark.internal.Relay;
 import dev.bulwark.retry.RetryExhaustedException;
+import dev.bulwark.spi.EventBus;
 import dev.bulwark.time.Clock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Design. Stateless apart from one counter (served, VarHandle getAndAdd). A call that succeeds
@@ -62,7 +63,7 @@ final class LadderFallback<T> implements Fallback<T> {
 
   @Override
   public EventSource events() {
-    return events;
+    return events.view();
   }
 
   @Override
@@ -189,21 +190,22 @@ final class LadderFallback<T> implements Fallback<T> {
   }
 
   /** The replacement for an outcome, or null if it stands (not handled, or no rung had one). */
-  private Served<T> resolve(Object value, Throwable failure) throws Exception {
+  private @Nullable Served<T> resolve(@Nullable Object value, @Nullable Throwable failure)
+      throws Exception {
     if (failure != null) {
       return onFailure(Failures.unwrap(failure));
     }
     return config.handlesResult(value) ? climb(null) : null;
   }
 
-  private Served<T> onFailure(Throwable failure) throws Exception {
+  private @Nullable Served<T> onFailure(Throwable failure) throws Exception {
     // Handled or not by what really happened (an IOException retried until the retry gave up is
     // an IOException); the rungs still see the failure as the call produced it.
     return config.handles(RetryExhaustedException.failureOf(failure)) ? climb(failure) : null;
   }
 
   /** Asks each rung in order; the first that serves wins and is counted and published. */
-  private Served<T> climb(Throwable failure) throws Exception {
+  private @Nullable Served<T> climb(@Nullable Throwable failure) throws Exception {
     for (Rung<T> rung : ladder) {
       Served<T> replacement;
       try {

@@ -2,6 +2,7 @@ package dev.bulwark.fallback;
 
 import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /** One step of a fallback ladder: a name and a source that may have nothing to give. */
 final class Rung<T> {
@@ -26,7 +27,7 @@ final class Rung<T> {
 
   /** What this rung serves after {@code failure} (null if a result was replaced), or null. */
   @SuppressWarnings("unchecked") // the builder only accepts sources of T or Aged<? extends T>
-  Served<T> serve(Throwable failure) {
+  @Nullable Served<T> serve(@Nullable Throwable failure) {
     Object got = source.apply(failure);
     switch (kind) {
       case PLAIN:

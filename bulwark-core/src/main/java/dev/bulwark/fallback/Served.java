@@ -3,6 +3,7 @@ package dev.bulwark.fallback;
 import dev.bulwark.internal.Check;
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link Fallback} handed to its caller: the value, which rung of the ladder served it, how
@@ -20,7 +21,7 @@ import java.util.Optional;
  *     fallback was told to replace)
  * @param <T> the value's type
  */
-public record Served<T>(T value, String rung, Optional<Duration> age, Throwable failure) {
+public record Served<T>(T value, String rung, Optional<Duration> age, @Nullable Throwable failure) {
 
   /** The rung name of a value the call itself returned. */
   public static final String FRESH = "fresh";

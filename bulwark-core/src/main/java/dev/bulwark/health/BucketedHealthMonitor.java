@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A health monitor that counts each source's failures and fallbacks in {@link TimeBuckets} and
@@ -84,7 +85,10 @@ final class BucketedHealthMonitor implements HealthMonitor {
   private volatile Watched[] sources = NO_SOURCES;
   private volatile StatusListener[] listeners = NO_LISTENERS;
   private volatile HealthStatus status = HealthStatus.HEALTHY; // written by the evaluator only
+
+  @SuppressWarnings("UnusedVariable") // read through EVALUATING, its VarHandle
   private volatile int evaluating; // 1 while a thread evaluates
+
   private volatile boolean pending; // an evaluation was asked for and has not started yet
 
   BucketedHealthMonitor(HealthConfig config, Clock clock) {
@@ -154,7 +158,7 @@ final class BucketedHealthMonitor implements HealthMonitor {
     }
   }
 
-  private boolean remove(CircuitBreaker breaker, EventSource events) {
+  private boolean remove(@Nullable CircuitBreaker breaker, @Nullable EventSource events) {
     while (true) { // the thread whose CAS lands removes the source and unsubscribes it
       Watched[] seen = sources;
       int index = -1;
@@ -290,7 +294,7 @@ final class BucketedHealthMonitor implements HealthMonitor {
     List<Finding> informational = new ArrayList<>();
     for (Watched source : sources) {
       if (source.breaker != null) {
-        breakerFinding(source, critical, degraded, informational);
+        breakerFinding(source, source.breaker, critical, degraded, informational);
       }
       long failures = source.failures.sum(now);
       if (failures > 0) {
@@ -326,8 +330,11 @@ final class BucketedHealthMonitor implements HealthMonitor {
   }
 
   private static void breakerFinding(
-      Watched source, List<Finding> critical, List<Finding> degraded, List<Finding> informational) {
-    CircuitBreaker breaker = source.breaker;
+      Watched source,
+      CircuitBreaker breaker,
+      List<Finding> critical,
+      List<Finding> degraded,
+      List<Finding> informational) {
     State state = breaker.state();
     Duration untilProbe = Duration.ZERO;
     if (state == State.OPEN) {
@@ -390,12 +397,12 @@ final class BucketedHealthMonitor implements HealthMonitor {
   /** One watched source: its name, its breaker if it is one, and its recent bad news. */
   private final class Watched implements EventListener {
     final String component;
-    final CircuitBreaker breaker; // null for a source known only by its events
+    final @Nullable CircuitBreaker breaker; // null for a source known only by its events
     final EventSource events;
     final TimeBuckets failures = new TimeBuckets(windowNanos, originNanos);
     final TimeBuckets fallbacks = new TimeBuckets(windowNanos, originNanos);
 
-    Watched(String component, CircuitBreaker breaker, EventSource events) {
+    Watched(String component, @Nullable CircuitBreaker breaker, EventSource events) {
       this.component = component;
       this.breaker = breaker;
       this.events = events;

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /** An asynchronous hedged call: each attempt is a stage from the rest of the pipeline. */
 final class AsyncHedgedCall<T> extends HedgedCall<T> {
@@ -23,7 +24,7 @@ final class AsyncHedgedCall<T> extends HedgedCall<T> {
   }
 
   @Override
-  Future<?> launch(int attempt) {
+  @Nullable Future<?> launch(int attempt) {
     CompletionStage<T> stage;
     try {
       stage = next.proceed(call);

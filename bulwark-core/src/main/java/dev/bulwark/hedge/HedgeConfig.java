@@ -4,6 +4,7 @@ import dev.bulwark.internal.Check;
 import java.time.Duration;
 import java.util.OptionalDouble;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * When a {@link Hedge} starts another attempt of a slow call, how many it may start, and how much
@@ -31,7 +32,7 @@ public final class HedgeConfig {
   private final int maxHedges;
   private final double maxExtraLoad;
   private final Duration window;
-  private final Executor executor; // null: the shared hedge threads
+  private final @Nullable Executor executor; // null: the shared hedge threads
 
   private HedgeConfig(Builder b) {
     this.delay = b.delay;
@@ -190,7 +191,7 @@ public final class HedgeConfig {
     private int maxHedges = 1;
     private double maxExtraLoad = 0.1;
     private Duration window = Duration.ofSeconds(10);
-    private Executor executor;
+    private @Nullable Executor executor;
 
     private Builder() {}
 

@@ -1,6 +1,5 @@
 package dev.bulwark.hedge;
 
-import dev.bulwark.hedge.HedgeConfig.Builder;
 import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.spi.Setting;
 import java.time.Duration;
@@ -9,48 +8,57 @@ import java.time.Duration;
 final class HedgeKind {
   private HedgeKind() {}
 
-  static final PolicyKind<Hedge, HedgeConfig, Builder> KIND =
+  static final PolicyKind<Hedge, HedgeConfig, HedgeConfig.Builder> KIND =
       PolicyKind.builder(
               "hedge",
               "hedge",
               HedgeConfig.ofDefaults(),
               Hedge::of,
               HedgeConfig::toBuilder,
-              Builder::build)
+              HedgeConfig.Builder::build)
           .settings(
-              Setting.<Builder>ofDuration("DELAY", "delay", false, Builder::delay)
+              Setting.<HedgeConfig.Builder>ofDuration(
+                      "DELAY", "delay", false, HedgeConfig.Builder::delay)
                   .doc("wait before a hedged attempt (the cap when a percentile is set)")
                   .defaultValue("`1s`"),
-              Setting.<Builder>ofDecimal(
+              Setting.<HedgeConfig.Builder>ofDecimal(
                       "DELAY_PERCENTILE",
                       "delayPercentile",
                       0,
                       true,
                       99.999,
-                      Builder::delayPercentile)
+                      HedgeConfig.Builder::delayPercentile)
                   .doc("wait this percentile of recent latencies instead")
                   .defaultValue("none"),
-              Setting.<Builder>ofDuration("MIN_DELAY", "minDelay", false, Builder::minDelay)
+              Setting.<HedgeConfig.Builder>ofDuration(
+                      "MIN_DELAY", "minDelay", false, HedgeConfig.Builder::minDelay)
                   .doc("the shortest wait a percentile can give")
                   .defaultValue("`1ms`")
                   .note("at most `DELAY`"),
-              Setting.<Builder>ofInt("MIN_SAMPLES", "minSamples", 1, 1_000_000, Builder::minSamples)
+              Setting.<HedgeConfig.Builder>ofInt(
+                      "MIN_SAMPLES", "minSamples", 1, 1_000_000, HedgeConfig.Builder::minSamples)
                   .doc("latencies seen before the percentile is used")
                   .defaultValue("`20`"),
-              Setting.<Builder>ofInt("MAX_HEDGES", "maxHedges", 1, 10, Builder::maxHedges)
+              Setting.<HedgeConfig.Builder>ofInt(
+                      "MAX_HEDGES", "maxHedges", 1, 10, HedgeConfig.Builder::maxHedges)
                   .doc("extra attempts per call")
                   .defaultValue("`1`"),
-              Setting.<Builder>ofDecimal(
-                      "MAX_EXTRA_LOAD", "maxExtraLoad", 0, false, 10, Builder::maxExtraLoad)
+              Setting.<HedgeConfig.Builder>ofDecimal(
+                      "MAX_EXTRA_LOAD",
+                      "maxExtraLoad",
+                      0,
+                      false,
+                      10,
+                      HedgeConfig.Builder::maxExtraLoad)
                   .doc("hedged attempts per call over the window, at most")
                   .defaultValue("`0.1`"),
-              Setting.<Builder>ofDuration(
+              Setting.<HedgeConfig.Builder>ofDuration(
                       "WINDOW",
                       "window",
                       Duration.ofSeconds(1),
                       false,
                       Duration.ofHours(1),
-                      Builder::window)
+                      HedgeConfig.Builder::window)
                   .doc("the window latencies and load are counted over")
                   .defaultValue("`10s`"))
           .snapshot(Hedge::statistics)

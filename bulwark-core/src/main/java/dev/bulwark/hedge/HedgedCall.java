@@ -7,6 +7,7 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /*
  * One call through a RacingHedge: its attempts, its timer and its result. Subclasses say how an
@@ -65,8 +66,8 @@ abstract class HedgedCall<T> implements Runnable, BiConsumer<T, Throwable> {
   private final Throwable[] failures;
   private volatile int running = 1;
   private volatile int winner = NONE;
-  private volatile Future<?> timer;
-  private Throwable finalFailure;
+  private volatile @Nullable Future<?> timer;
+  private @Nullable Throwable finalFailure;
   private int nextHedge = 1;
 
   HedgedCall(RacingHedge hedge, long startNanos, long delayNanos) {
@@ -83,7 +84,7 @@ abstract class HedgedCall<T> implements Runnable, BiConsumer<T, Throwable> {
    * Starts attempt {@code attempt} and arranges for {@link #attemptDone} to be called once when it
    * ends; never throws. Returns what cancels it ({@code cancel(true)}), or null if nothing can.
    */
-  abstract Future<?> launch(int attempt);
+  abstract @Nullable Future<?> launch(int attempt);
 
   /** Starts the primary attempt and the first timer. */
   final void start() {
@@ -154,7 +155,7 @@ abstract class HedgedCall<T> implements Runnable, BiConsumer<T, Throwable> {
   }
 
   /** Attempt {@code attempt} ended with {@code value} or {@code error}; called once per attempt. */
-  final void attemptDone(int attempt, T value, Throwable error) {
+  final void attemptDone(int attempt, @Nullable T value, @Nullable Throwable error) {
     if (error == null) {
       long now = hedge.nanoTime();
       hedge.recordLatency(now - attemptStarts[attempt], now);

@@ -5,9 +5,9 @@ import dev.bulwark.event.HedgeRefused;
 import dev.bulwark.event.HedgeStarted;
 import dev.bulwark.hedge.HedgedCall.Outcome;
 import dev.bulwark.internal.Check;
-import dev.bulwark.internal.EventBus;
 import dev.bulwark.retry.RetryBudget;
 import dev.bulwark.retry.RetryBudgetConfig;
+import dev.bulwark.spi.EventBus;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import java.lang.invoke.MethodHandles;
@@ -18,6 +18,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Design. Each call races its attempts in one HedgedCall (see there for who wins what). This class
@@ -45,7 +46,7 @@ final class RacingHedge implements Hedge {
   private final Scheduler scheduler;
   private final EventBus events = new EventBus();
   private final RetryBudget budget;
-  private final LatencyHistogram latencies; // null: a fixed delay
+  private final @Nullable LatencyHistogram latencies; // null: a fixed delay
   private final int maxHedges;
   private final long fixedDelayNanos;
   private final long minDelayNanos;
@@ -102,7 +103,7 @@ final class RacingHedge implements Hedge {
 
   @Override
   public EventSource events() {
-    return events;
+    return events.view();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.bulwark.internal;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Argument checks for configuration builders. Every message names the field, the allowed range and
@@ -17,7 +18,7 @@ public final class Check {
   private Check() {}
 
   /** {@code value}, or a NullPointerException naming {@code field}. */
-  public static <T> T notNull(String field, T value) {
+  public static <T> T notNull(String field, @Nullable T value) {
     if (value == null) {
       throw new NullPointerException(field + " must not be null");
     }

@@ -6,6 +6,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The future a policy hands back for an asynchronous call: it completes with the outcome of the
@@ -43,8 +44,11 @@ public class Relay<T> extends CompletableFuture<T> implements BiConsumer<T, Thro
     }
   }
 
-  private volatile CompletionStage<?> upstream; // UPSTREAM is its VarHandle
-  private volatile boolean cancelSeen; // CANCEL_SEEN is its VarHandle
+  @SuppressWarnings("UnusedVariable") // read and written through UPSTREAM
+  private volatile @Nullable CompletionStage<?> upstream;
+
+  @SuppressWarnings("UnusedVariable") // read and written through CANCEL_SEEN
+  private volatile boolean cancelSeen;
 
   /** A relay with no upstream yet. */
   public Relay() {}
@@ -61,7 +65,7 @@ public class Relay<T> extends CompletableFuture<T> implements BiConsumer<T, Thro
   }
 
   /** Completes this relay with a stage's outcome ({@code failure} as given, not unwrapped). */
-  public final boolean relay(T value, Throwable failure) {
+  public final boolean relay(@Nullable T value, @Nullable Throwable failure) {
     return failure == null ? super.complete(value) : super.completeExceptionally(failure);
   }
 

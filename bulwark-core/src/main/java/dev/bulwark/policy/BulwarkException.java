@@ -1,5 +1,7 @@
 package dev.bulwark.policy;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The base of every exception Bulwark itself throws. Exceptions thrown by a protected call are
  * never wrapped in one, except as the cause of a {@code RetryExhaustedException}.
@@ -18,7 +20,10 @@ public abstract class BulwarkException extends RuntimeException {
    *     makes throwing one cost nanoseconds instead of microseconds
    */
   protected BulwarkException(
-      String policyName, String message, Throwable cause, boolean writableStackTrace) {
+      String policyName,
+      @Nullable String message,
+      @Nullable Throwable cause,
+      boolean writableStackTrace) {
     super(message, cause, cause != null, writableStackTrace);
     this.policyName = policyName;
   }

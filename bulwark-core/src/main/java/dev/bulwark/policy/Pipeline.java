@@ -1,11 +1,11 @@
 package dev.bulwark.policy;
 
-import dev.bulwark.internal.Check;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -60,7 +60,7 @@ public final class Pipeline {
    * @throws IllegalArgumentException if one policy instance appears twice
    */
   public static Pipeline of(Policy... policies) {
-    Check.notNull("policies", policies);
+    Objects.requireNonNull(policies, "policies must not be null");
     return of(Arrays.asList(policies));
   }
 
@@ -71,10 +71,11 @@ public final class Pipeline {
    * @throws IllegalArgumentException if one policy instance appears twice
    */
   public static Pipeline of(List<? extends Policy> policies) {
-    Check.notNull("policies", policies);
+    Objects.requireNonNull(policies, "policies must not be null");
     List<Policy> copy = new ArrayList<>(policies.size());
     for (int i = 0; i < policies.size(); i++) {
-      Policy policy = Check.notNull("policies[" + i + "]", policies.get(i));
+      Policy policy =
+          Objects.requireNonNull(policies.get(i), "policies[" + i + "] must not be null");
       for (Policy seen : copy) {
         if (seen == policy) {
           throw new IllegalArgumentException(
@@ -104,7 +105,7 @@ public final class Pipeline {
    * @throws Exception whatever the call itself threw, unwrapped
    */
   public <T> T call(Callable<T> call) throws Exception {
-    Check.notNull("call", call);
+    Objects.requireNonNull(call, "call must not be null");
     return head.proceed(call);
   }
 
@@ -118,7 +119,7 @@ public final class Pipeline {
    *     {@code InterruptedException} of a retry interrupted while it waited
    */
   public <T> T get(Supplier<T> supplier) {
-    Check.notNull("supplier", supplier);
+    Objects.requireNonNull(supplier, "supplier must not be null");
     try {
       return head.proceed(supplier::get);
     } catch (RuntimeException | Error e) {
@@ -137,7 +138,7 @@ public final class Pipeline {
    * @throws RuntimeException whatever the runnable threw, unwrapped
    */
   public void run(Runnable runnable) {
-    Check.notNull("runnable", runnable);
+    Objects.requireNonNull(runnable, "runnable must not be null");
     get(
         () -> {
           runnable.run();
@@ -154,13 +155,13 @@ public final class Pipeline {
    * retry's backoff) never starts.
    */
   public <T> CompletionStage<T> callAsync(Supplier<CompletionStage<T>> call) {
-    Check.notNull("call", call);
+    Objects.requireNonNull(call, "call must not be null");
     return asyncHead.proceed(call);
   }
 
   /** A callable that runs {@code call} through this pipeline each time it is called. */
   public <T> Callable<T> decorate(Callable<T> call) {
-    Check.notNull("call", call);
+    Objects.requireNonNull(call, "call must not be null");
     return () -> head.proceed(call);
   }
 

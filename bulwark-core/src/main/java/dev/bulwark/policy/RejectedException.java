@@ -2,6 +2,7 @@ package dev.bulwark.policy;
 
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A policy refused to run a call: an open breaker, a full bulkhead, an exhausted rate limit, a
@@ -25,13 +26,16 @@ public abstract class RejectedException extends BulwarkException {
    *
    * @param retryAfterNanos how long until a call may pass, or a negative number if unknown
    */
-  protected RejectedException(String policyName, String message, long retryAfterNanos) {
+  protected RejectedException(String policyName, @Nullable String message, long retryAfterNanos) {
     this(policyName, message, retryAfterNanos, null);
   }
 
   /** A rejection by {@code policyName} caused by {@code cause}. */
   protected RejectedException(
-      String policyName, String message, long retryAfterNanos, Throwable cause) {
+      String policyName,
+      @Nullable String message,
+      long retryAfterNanos,
+      @Nullable Throwable cause) {
     super(policyName, message, cause, false);
     this.retryAfterNanos = retryAfterNanos < 0 ? UNKNOWN : retryAfterNanos;
   }

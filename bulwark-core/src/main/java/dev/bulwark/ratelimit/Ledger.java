@@ -2,6 +2,8 @@ package dev.bulwark.ratelimit;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /*
  * The permits of one configuration: its parameters (final) and the one long that decides
@@ -37,7 +39,12 @@ abstract class Ledger {
   private volatile long state; // see STATE
 
   /** Written before {@code state} becomes {@link #RETIRED}; read only after seeing it. */
-  Ledger successor;
+  @Nullable Ledger successor;
+
+  /** The ledger that replaced this one; call only after seeing {@link #RETIRED}. */
+  Ledger successor() {
+    return Objects.requireNonNull(successor, "a retired ledger has a successor");
+  }
 
   Ledger(RateLimiterConfig config, int maxPermits, long initialState) {
     this.config = config;

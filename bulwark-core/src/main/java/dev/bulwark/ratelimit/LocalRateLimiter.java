@@ -6,16 +6,17 @@ import dev.bulwark.event.CallsHeldBack;
 import dev.bulwark.event.ConfigChanged;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.internal.Check;
-import dev.bulwark.internal.EventBus;
 import dev.bulwark.internal.Failures;
 import dev.bulwark.internal.Relay;
 import dev.bulwark.internal.Stages;
 import dev.bulwark.ratelimit.RateLimiterConfig.Algorithm;
+import dev.bulwark.spi.EventBus;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +24,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /*
  * The gate shared by both algorithms; the algorithm itself is two pure functions of one long.
@@ -109,8 +111,7 @@ final class LocalRateLimiter implements RateLimiter {
   private volatile long holdUntilNanos; // see HOLD_UNTIL; relative to origin; 0 = no hold
   private volatile int waiting; // see WAITING
   private volatile long rejected; // see REJECTED
-  private volatile ReentrantLock
-      reconfiguring; // see RECONFIGURING; made on first use, by no caller
+  private volatile @Nullable ReentrantLock reconfiguring; // see RECONFIGURING; made on first use
 
   LocalRateLimiter(String name, RateLimiterConfig config, Clock clock, Scheduler scheduler) {
     this.name = name;
@@ -127,7 +128,7 @@ final class LocalRateLimiter implements RateLimiter {
   private Ledger live() {
     Ledger l = ledger;
     while (l.state() == Ledger.RETIRED) {
-      l = l.successor;
+      l = l.successor();
     }
     return l;
   }
@@ -146,7 +147,7 @@ final class LocalRateLimiter implements RateLimiter {
     while (true) { // the caller whose CAS succeeds gets these permits; losers recompute
       long seen = l.state();
       if (seen == Ledger.RETIRED) {
-        l = l.successor; // reconfigured meanwhile: the successor holds the permits now
+        l = l.successor(); // reconfigured meanwhile: the successor holds the permits now
         continue;
       }
       long grant = l.grantNanos(seen, permits, from);
@@ -308,7 +309,7 @@ final class LocalRateLimiter implements RateLimiter {
   private final class AsyncWait<T> extends Relay<T> implements Runnable {
     private final Supplier<CompletionStage<T>> call;
     private final AsyncNext next;
-    volatile Future<?> timer;
+    volatile @Nullable Future<?> timer;
     private volatile boolean over; // the wait ended: by the timer, or by the caller's cancel
 
     AsyncWait(Supplier<CompletionStage<T>> call, AsyncNext next) {
@@ -409,7 +410,7 @@ final class LocalRateLimiter implements RateLimiter {
     ReentrantLock lock = reconfiguring;
     if (lock == null) { // most limiters are never reconfigured: they never pay for a lock
       RECONFIGURING.compareAndSet(this, null, new ReentrantLock()); // the first one made wins
-      lock = reconfiguring;
+      lock = Objects.requireNonNull(reconfiguring);
     }
     lock.lock();
     try {
@@ -447,7 +448,7 @@ final class LocalRateLimiter implements RateLimiter {
 
   @Override
   public EventSource events() {
-    return events;
+    return events.view();
   }
 
   @Override
@@ -457,7 +458,7 @@ final class LocalRateLimiter implements RateLimiter {
     Ledger l = ledger;
     long seen;
     while ((seen = l.state()) == Ledger.RETIRED) {
-      l = l.successor;
+      l = l.successor();
     }
     boolean held = hold - now > 0;
     long next = l.grantNanos(seen, 1, held ? hold : now) - now;

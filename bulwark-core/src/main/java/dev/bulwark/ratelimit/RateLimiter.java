@@ -207,11 +207,14 @@ public interface RateLimiter extends Policy, Reconfigurable<RateLimiterConfig> {
    * @param rejectedCalls refusals since the limiter was created, of calls and of {@code
    *     tryAcquire}/{@code reserve}
    * @param timeUntilNextPermit how long until one permit is free (zero if one is free now)
-   * @throws NullPointerException if {@code timeUntilNextPermit} is null
    */
   record Snapshot(
       int availablePermits, int waitingCallers, long rejectedCalls, Duration timeUntilNextPermit) {
-    /** Checks that no component is null. */
+    /**
+     * Checks that no component is null.
+     *
+     * @throws NullPointerException if {@code timeUntilNextPermit} is null
+     */
     public Snapshot {
       Check.notNull("timeUntilNextPermit", timeUntilNextPermit);
     }

@@ -1,6 +1,5 @@
 package dev.bulwark.ratelimit;
 
-import dev.bulwark.ratelimit.RateLimiterConfig.Builder;
 import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.spi.Setting;
 
@@ -8,34 +7,38 @@ import dev.bulwark.spi.Setting;
 final class RateLimiterKind {
   private RateLimiterKind() {}
 
-  static final PolicyKind<RateLimiter, RateLimiterConfig, Builder> KIND =
+  static final PolicyKind<RateLimiter, RateLimiterConfig, RateLimiterConfig.Builder> KIND =
       PolicyKind.builder(
               "rate-limiter",
               "rate limiter",
               RateLimiterConfig.ofDefaults(),
               RateLimiter::of,
               RateLimiterConfig::toBuilder,
-              Builder::build)
+              RateLimiterConfig.Builder::build)
           .settings(
-              Setting.<Builder>ofInt("LIMIT", "limit", 1, Integer.MAX_VALUE, Builder::limit)
+              Setting.<RateLimiterConfig.Builder>ofInt(
+                      "LIMIT", "limit", 1, Integer.MAX_VALUE, RateLimiterConfig.Builder::limit)
                   .doc("permits per period")
                   .defaultValue("`100`")
                   .note("at most one per nanosecond of the period"),
-              Setting.<Builder>ofDuration("PERIOD", "period", true, Builder::period)
+              Setting.<RateLimiterConfig.Builder>ofDuration(
+                      "PERIOD", "period", true, RateLimiterConfig.Builder::period)
                   .doc("the period the limit is counted over")
                   .defaultValue("`1s`"),
-              Setting.<Builder>ofInt("BURST", "burst", 1, Integer.MAX_VALUE, Builder::burst)
+              Setting.<RateLimiterConfig.Builder>ofInt(
+                      "BURST", "burst", 1, Integer.MAX_VALUE, RateLimiterConfig.Builder::burst)
                   .doc("permits that can be taken at once after a quiet time")
                   .defaultValue("the limit")
                   .note("only for `TOKEN_BUCKET`"),
-              Setting.<Builder>ofDuration("MAX_WAIT", "maxWait", false, Builder::maxWait)
+              Setting.<RateLimiterConfig.Builder>ofDuration(
+                      "MAX_WAIT", "maxWait", false, RateLimiterConfig.Builder::maxWait)
                   .doc("how long a call may wait for a permit")
                   .defaultValue("`0` (never wait)"),
-              Setting.<Builder, RateLimiterConfig.Algorithm>ofChoice(
+              Setting.<RateLimiterConfig.Builder, RateLimiterConfig.Algorithm>ofChoice(
                       "ALGORITHM",
                       "algorithm",
                       RateLimiterConfig.Algorithm.class,
-                      Builder::algorithm)
+                      RateLimiterConfig.Builder::algorithm)
                   .doc("how permits are counted")
                   .defaultValue("`TOKEN_BUCKET`"))
           .snapshot(RateLimiter::snapshot)

@@ -265,7 +265,7 @@ public final class RetryAfter {
     } catch (DateTimeException e) {
       return INVALID; // 31 Feb and the like
     }
-    return epochDay * 86_400 + hour * 3_600 + minute * 60 + second;
+    return epochDay * 86_400 + hour * 3_600L + minute * 60L + second;
   }
 
   /** The value of {@code count} ASCII digits at {@code at}, or -1 if any is not a digit. */

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /*
  * One asynchronous call through a LoopingRetry: the same decisions as the synchronous loop, taken
@@ -59,9 +60,10 @@ final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
   private final Result result = new Result();
   private int attempt;
   private long previousDelayNanos;
-  private volatile Future<?> backoff; // the timer of the wait before the next attempt
+  private volatile @Nullable Future<?> backoff; // the timer of the wait before the next attempt
   private volatile boolean backingOff; // BACKING_OFF is its VarHandle; see the design comment
-  private Runnable resume; // hands run() to the completion executor; made at the first retry
+  private @Nullable Runnable
+      resume; // hands run() to the completion executor; made at the first retry
 
   AsyncAttempts(
       LoopingRetry retry,
@@ -141,7 +143,7 @@ final class AsyncAttempts<T> implements Runnable, BiConsumer<T, Throwable> {
     }
   }
 
-  private void judge(T value, Throwable failure) {
+  private void judge(@Nullable T value, @Nullable Throwable failure) {
     if (result.isDone()) { // cancelled by the caller during the attempt: nothing more to try
       retry.recordFailure(
           attempt, failure == null ? new CancellationException() : failure, timed, startNanos);

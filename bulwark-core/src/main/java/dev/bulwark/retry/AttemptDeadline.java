@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /*
  * The deadline of one asynchronous attempt. Its outcome future completes with whichever comes
@@ -25,8 +26,8 @@ final class AttemptDeadline<T> implements Runnable, BiConsumer<T, Throwable> {
   private final LoopingRetry retry;
   private final long timeoutNanos;
   private final CompletableFuture<T> outcome = new CompletableFuture<>();
-  private volatile Future<?> timer;
-  private volatile CompletionStage<T> stage;
+  private volatile @Nullable Future<?> timer;
+  private volatile @Nullable CompletionStage<T> stage;
 
   private AttemptDeadline(LoopingRetry retry, long timeoutNanos) {
     this.retry = retry;

@@ -4,6 +4,7 @@ import dev.bulwark.time.Scheduler;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
 
 /*
  * The deadline of one synchronous attempt: a scheduled task that interrupts the calling thread.
@@ -35,7 +36,7 @@ final class InterruptingTimer implements Runnable {
   private final Thread thread;
   private final long timeoutNanos;
   private volatile int state = RUNNING; // STATE is its VarHandle
-  private Future<?> task; // written and read by the calling thread only
+  private @Nullable Future<?> task; // written and read by the calling thread only
 
   private InterruptingTimer(Thread thread, long timeoutNanos) {
     this.thread = thread;
@@ -70,7 +71,10 @@ final class InterruptingTimer implements Runnable {
    */
   boolean stop() {
     if (STATE.compareAndSet(this, RUNNING, STOPPED)) { // wins against run(): finished in time
-      task.cancel(false);
+      Future<?> scheduled = task; // set by start(), before the attempt ran
+      if (scheduled != null) {
+        scheduled.cancel(false);
+      }
       return false;
     }
     while (state != FIRED) {

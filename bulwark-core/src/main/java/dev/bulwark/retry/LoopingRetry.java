@@ -8,9 +8,9 @@ import dev.bulwark.event.RetryBudgetExhausted;
 import dev.bulwark.event.RetryScheduled;
 import dev.bulwark.event.SuccessRecorded;
 import dev.bulwark.internal.Check;
-import dev.bulwark.internal.EventBus;
 import dev.bulwark.policy.RejectedException;
 import dev.bulwark.ratelimit.ServerBusyException;
+import dev.bulwark.spi.EventBus;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import dev.bulwark.timeout.TimeoutExceededException;
@@ -26,6 +26,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /*
  * The retry keeps no state between calls except its counters, so there is nothing to CAS: each
@@ -123,7 +124,7 @@ final class LoopingRetry implements Retry {
 
   @Override
   public EventSource events() {
-    return events;
+    return events.view();
   }
 
   @Override
@@ -139,6 +140,7 @@ final class LoopingRetry implements Retry {
   }
 
   @Override
+  @SuppressWarnings("NullAway") // a call may return null: its result is handed back as it came
   public <T> T execute(Callable<T> call, Next next) throws Exception {
     Check.notNull("call", call);
     Check.notNull("next", next);
@@ -242,8 +244,8 @@ final class LoopingRetry implements Retry {
       Plan p,
       int attempt,
       long previousDelayNanos,
-      Throwable failure,
-      Object result,
+      @Nullable Throwable failure,
+      @Nullable Object result,
       long startNanos) {
     if (attempt >= p.maxAttempts) {
       return EXHAUSTED;
@@ -283,7 +285,7 @@ final class LoopingRetry implements Retry {
   }
 
   /** Records a call that stops retrying ({@code why}, from {@link #delayBeforeRetry}). */
-  void giveUp(int attempts, Throwable failure, long why, boolean timed, long startNanos) {
+  void giveUp(int attempts, @Nullable Throwable failure, long why, boolean timed, long startNanos) {
     if (why == BUDGET_EXHAUSTED) {
       budgetExhausted.increment();
       if (events.hasListeners(RetryBudgetExhausted.class)) {
@@ -314,7 +316,7 @@ final class LoopingRetry implements Retry {
   }
 
   /** Records a failed call; {@code failure} is null when it ended with a retried result. */
-  void recordFailure(int attempts, Throwable failure, boolean timed, long startNanos) {
+  void recordFailure(int attempts, @Nullable Throwable failure, boolean timed, long startNanos) {
     (attempts == 1 ? failedWithoutRetry : failedWithRetry).increment();
     attemptsOfOtherCalls.add(attempts);
     if (events.hasListeners(FailureRecorded.class)) {
@@ -323,7 +325,7 @@ final class LoopingRetry implements Retry {
     }
   }
 
-  void publishScheduled(int nextAttempt, long delayNanos, Throwable failure) {
+  void publishScheduled(int nextAttempt, long delayNanos, @Nullable Throwable failure) {
     if (events.hasListeners(RetryScheduled.class)) {
       events.publish(
           new RetryScheduled(
@@ -370,13 +372,13 @@ final class LoopingRetry implements Retry {
     final long maxAttemptTimeoutNanos;
     final Class<?>[] retryOn;
     final Class<?>[] abortOn;
-    final Predicate<Throwable> retryIf; // null: none
-    final Predicate<Object> retryOnResult; // null: none
+    final @Nullable Predicate<Throwable> retryIf; // null: none
+    final @Nullable Predicate<Object> retryOnResult; // null: none
     final Supplier<? extends RandomGenerator> random;
     final long maxServerDelayNanos;
     final boolean respectServerDelay;
-    final Function<Object, Optional<Duration>> serverDelay; // null: none
-    final RetryBudget budget; // null: none
+    final @Nullable Function<Object, Optional<Duration>> serverDelay; // null: none
+    final @Nullable RetryBudget budget; // null: none
 
     Plan(RetryConfig config) {
       this.config = config;
@@ -402,7 +404,7 @@ final class LoopingRetry implements Retry {
     }
 
     /** True if a result is one to retry; throws what the predicate throws. */
-    boolean retriesResult(Object result) {
+    boolean retriesResult(@Nullable Object result) {
       return retryOnResult != null && retryOnResult.test(result);
     }
 
@@ -440,7 +442,7 @@ final class LoopingRetry implements Retry {
     }
 
     /** The delay a server asked for in a retried {@code result}, capped; -1 if none. */
-    long serverDelayNanos(Object result) {
+    long serverDelayNanos(@Nullable Object result) {
       if (!respectServerDelay || serverDelay == null) {
         return -1;
       }

@@ -15,6 +15,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import javax.security.auth.login.LoginException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How often a {@link Retry} tries a call, how long it waits in between, how long each attempt may
@@ -75,21 +76,21 @@ public final class RetryConfig {
   private static final RetryConfig DEFAULTS = new Builder().build();
 
   private final int maxAttempts;
-  private final Duration maxDuration;
+  private final @Nullable Duration maxDuration;
   private final Backoff backoff;
-  private final Duration attemptTimeout;
+  private final @Nullable Duration attemptTimeout;
   private final double attemptTimeoutMultiplier;
-  private final Duration maxAttemptTimeout;
+  private final @Nullable Duration maxAttemptTimeout;
   private final List<Class<? extends Throwable>> retryOn;
-  private final Predicate<Throwable> retryIf;
+  private final @Nullable Predicate<Throwable> retryIf;
   private final List<Class<? extends Throwable>> abortOn;
   private final List<Class<? extends Throwable>> addedAbortOn;
-  private final Predicate<Object> retryOnResult;
+  private final @Nullable Predicate<Object> retryOnResult;
   private final Supplier<? extends RandomGenerator> random;
   private final Duration maxServerDelay;
   private final boolean respectServerDelay;
-  private final Function<Object, Optional<Duration>> serverDelay;
-  private final RetryBudget budget;
+  private final @Nullable Function<Object, Optional<Duration>> serverDelay;
+  private final @Nullable RetryBudget budget;
 
   private RetryConfig(Builder b) {
     this.maxAttempts = b.maxAttempts;
@@ -401,20 +402,20 @@ public final class RetryConfig {
    */
   public static final class Builder {
     private int maxAttempts = 3;
-    private Duration maxDuration;
+    private @Nullable Duration maxDuration;
     private Backoff backoff = DEFAULT_BACKOFF;
-    private Duration attemptTimeout;
+    private @Nullable Duration attemptTimeout;
     private double attemptTimeoutMultiplier = 1.0;
-    private Duration maxAttemptTimeout;
-    private List<Class<? extends Throwable>> retryOn;
-    private Predicate<Throwable> retryIf;
+    private @Nullable Duration maxAttemptTimeout;
+    private @Nullable List<Class<? extends Throwable>> retryOn;
+    private @Nullable Predicate<Throwable> retryIf;
     private List<Class<? extends Throwable>> abortOn = List.of();
-    private Predicate<Object> retryOnResult;
+    private @Nullable Predicate<Object> retryOnResult;
     private Supplier<? extends RandomGenerator> random = THREAD_LOCAL_RANDOM;
     private Duration maxServerDelay = Duration.ofSeconds(300);
     private boolean respectServerDelay = true;
-    private Function<Object, Optional<Duration>> serverDelay;
-    private RetryBudget budget;
+    private @Nullable Function<Object, Optional<Duration>> serverDelay;
+    private @Nullable RetryBudget budget;
 
     private Builder() {}
 

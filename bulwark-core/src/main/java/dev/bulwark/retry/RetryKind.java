@@ -1,9 +1,9 @@
 package dev.bulwark.retry;
 
-import dev.bulwark.retry.RetryConfig.Builder;
 import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.spi.Setting;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The registry's description of retries, and their settings. The four backoff settings each make
@@ -13,19 +13,20 @@ import java.time.Duration;
 final class RetryKind {
   private RetryKind() {}
 
-  static final PolicyKind<Retry, RetryConfig, Builder> KIND =
+  static final PolicyKind<Retry, RetryConfig, RetryConfig.Builder> KIND =
       PolicyKind.builder(
               "retry",
               "retry",
               RetryConfig.ofDefaults(),
               Retry::of,
               RetryConfig::toBuilder,
-              Builder::build)
+              RetryConfig.Builder::build)
           .settings(
-              Setting.<Builder>ofInt("MAX_ATTEMPTS", "maxAttempts", 1, 1000, Builder::maxAttempts)
+              Setting.<RetryConfig.Builder>ofInt(
+                      "MAX_ATTEMPTS", "maxAttempts", 1, 1000, RetryConfig.Builder::maxAttempts)
                   .doc("attempts of a call, counting the first")
                   .defaultValue("`3`"),
-              Setting.<Builder>ofDuration(
+              Setting.<RetryConfig.Builder>ofDuration(
                       "INITIAL_DELAY",
                       "initial",
                       true,
@@ -36,7 +37,7 @@ final class RetryKind {
                       })
                   .doc("`backoff().initial()`: the wait after the first attempt")
                   .defaultValue("`100ms`"),
-              Setting.<Builder>ofDuration(
+              Setting.<RetryConfig.Builder>ofDuration(
                       "MAX_DELAY",
                       "max",
                       true,
@@ -47,7 +48,7 @@ final class RetryKind {
                   .doc("`backoff().max()`: the longest wait")
                   .defaultValue("`10s` (raised to `INITIAL_DELAY` if shorter and not set)")
                   .note("at least `INITIAL_DELAY`"),
-              Setting.<Builder>ofDecimal(
+              Setting.<RetryConfig.Builder>ofDecimal(
                       "MULTIPLIER",
                       "multiplier",
                       1,
@@ -58,7 +59,7 @@ final class RetryKind {
                               exponential(null, v, b.currentBackoff().max(), b.currentBackoff())))
                   .doc("`backoff().multiplier()`: growth of the wait per attempt")
                   .defaultValue("`2`"),
-              Setting.<Builder, Backoff.Jitter>ofChoice(
+              Setting.<RetryConfig.Builder, Backoff.Jitter>ofChoice(
                       "JITTER",
                       "jitter",
                       Backoff.Jitter.class,
@@ -72,11 +73,15 @@ final class RetryKind {
                                   .withJitter(v)))
                   .doc("`backoff().jitter()`: how waits are spread")
                   .defaultValue("`FULL`"),
-              Setting.<Builder>ofDuration("MAX_DURATION", "maxDuration", true, Builder::maxDuration)
+              Setting.<RetryConfig.Builder>ofDuration(
+                      "MAX_DURATION", "maxDuration", true, RetryConfig.Builder::maxDuration)
                   .doc("time budget of the whole call, retries included")
                   .defaultValue("none"),
-              Setting.<Builder>ofDuration(
-                      "ATTEMPT_TIMEOUT", "attemptTimeout", true, Builder::attemptTimeout)
+              Setting.<RetryConfig.Builder>ofDuration(
+                      "ATTEMPT_TIMEOUT",
+                      "attemptTimeout",
+                      true,
+                      RetryConfig.Builder::attemptTimeout)
                   .doc("time limit of each attempt")
                   .defaultValue("none"))
           .snapshot(Retry::statistics)
@@ -85,7 +90,7 @@ final class RetryKind {
 
   /** An exponential backoff; {@code initial} null keeps the old one's, and so does the jitter. */
   private static Backoff exponential(
-      Duration initial, double multiplier, Duration max, Backoff old) {
+      @Nullable Duration initial, double multiplier, Duration max, Backoff old) {
     return Backoff.exponential(initial != null ? initial : old.initial(), multiplier, max)
         .withJitter(old.jitter());
   }

@@ -4,6 +4,7 @@ import dev.bulwark.event.EventSource;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -11,6 +12,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A kind of policy the {@code Resilience} registry can hold (circuit breaker, retry, rate limiter,
@@ -47,8 +49,8 @@ public final class PolicyKind<P extends Policy, C, B> {
   private final List<Setting<B>> settings;
   private final Function<P, ?> snapshot;
   private final Predicate<P> busy;
-  private final Consumer<P> reset;
-  private final Function<P, EventSource> health;
+  private final @Nullable Consumer<P> reset;
+  private final @Nullable Function<P, EventSource> health;
   private final int pipelineOrder;
   private final boolean alwaysInPipeline;
 
@@ -202,8 +204,8 @@ public final class PolicyKind<P extends Policy, C, B> {
     private List<Setting<B>> settings = List.of();
     private Function<P, ?> snapshot = p -> p;
     private Predicate<P> busy = p -> false;
-    private Consumer<P> reset;
-    private Function<P, EventSource> health;
+    private @Nullable Consumer<P> reset;
+    private @Nullable Function<P, EventSource> health;
     private int pipelineOrder;
     private boolean alwaysInPipeline;
 
@@ -229,7 +231,11 @@ public final class PolicyKind<P extends Policy, C, B> {
     /** Its settings, in the order documented. Default none. */
     @SafeVarargs
     public final Builder<P, C, B> settings(Setting<B>... settings) {
-      this.settings = List.of(settings);
+      List<Setting<B>> declared = new ArrayList<>(settings.length);
+      for (Setting<B> setting : settings) { // copied element by element: the array never escapes
+        declared.add(setting);
+      }
+      this.settings = List.copyOf(declared);
       return this;
     }
 

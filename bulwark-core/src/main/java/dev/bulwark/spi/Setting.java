@@ -13,6 +13,7 @@ import java.util.function.ObjDoubleConsumer;
 import java.util.function.ObjIntConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One setting of a config, declared once beside the config: its name, type, allowed range, default
@@ -65,8 +66,8 @@ public final class Setting<B> {
   private final String name;
   private final String field;
   private final Type type;
-  private final Comparable<?> min;
-  private final Comparable<?> max;
+  private final @Nullable Comparable<?> min;
+  private final @Nullable Comparable<?> max;
   private final boolean minExclusive;
   private final List<? extends Enum<?>> choices;
   private final BiConsumer<B, Object> applier;
@@ -78,9 +79,9 @@ public final class Setting<B> {
       String name,
       String field,
       Type type,
-      Comparable<?> min,
+      @Nullable Comparable<?> min,
       boolean minExclusive,
-      Comparable<?> max,
+      @Nullable Comparable<?> max,
       List<? extends Enum<?>> choices,
       BiConsumer<B, Object> applier,
       String doc,
@@ -295,7 +296,10 @@ public final class Setting<B> {
     return (minExclusive ? "(" : "[") + show(min) + ", " + show(max) + "]";
   }
 
-  private static String show(Object bound) {
+  private static String show(@Nullable Object bound) {
+    if (bound == null) {
+      return "unbounded";
+    }
     if (bound instanceof BigDecimal) {
       return ((BigDecimal) bound).stripTrailingZeros().toPlainString();
     }

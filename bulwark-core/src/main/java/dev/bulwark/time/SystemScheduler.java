@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The system scheduler. Its single daemon thread is started on first use and only runs the short
@@ -97,9 +98,9 @@ final class SystemScheduler implements Scheduler {
     }
   }
 
-  private final Executor completionExecutor; // null: the default pool, created lazily
+  private final @Nullable Executor completionExecutor; // null: the default pool, made lazily
 
-  SystemScheduler(Executor completionExecutor) {
+  SystemScheduler(@Nullable Executor completionExecutor) {
     this.completionExecutor = completionExecutor;
   }
 

@@ -4,10 +4,10 @@ import dev.bulwark.event.CallRejected;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.event.LateOutcome;
 import dev.bulwark.internal.Check;
-import dev.bulwark.internal.EventBus;
 import dev.bulwark.internal.Failures;
 import dev.bulwark.internal.Relay;
 import dev.bulwark.internal.Stages;
+import dev.bulwark.spi.EventBus;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import java.io.InterruptedIOException;
@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Design. Each call gets one small deadline object, scheduled on the Scheduler, whose state moves
@@ -70,10 +71,11 @@ final class InterruptingTimeout implements Timeout {
 
   @Override
   public EventSource events() {
-    return events;
+    return events.view();
   }
 
   @Override
+  @SuppressWarnings("NullAway") // a call may return null: its result is handed back as it came
   public <T> T execute(Callable<T> call, Next next) throws Exception {
     Check.notNull("call", call);
     Check.notNull("next", next);
@@ -132,7 +134,7 @@ final class InterruptingTimeout implements Timeout {
     }
   }
 
-  private void late(long startNanos, Object value, Throwable failure) {
+  private void late(long startNanos, @Nullable Object value, @Nullable Throwable failure) {
     if (events.hasListeners(LateOutcome.class)) {
       events.publish(
           new LateOutcome(
@@ -218,8 +220,8 @@ final class InterruptingTimeout implements Timeout {
    */
   private final class AsyncDeadline<T> extends Relay<T> implements Runnable {
     final long startNanos;
-    volatile Future<?> timer;
-    volatile CompletionStage<T> underlying;
+    volatile @Nullable Future<?> timer;
+    volatile @Nullable CompletionStage<T> underlying;
     volatile boolean callCancelled; // the call was cancelled by us or the caller: no late outcome
 
     AsyncDeadline(long startNanos) {

@@ -3,6 +3,7 @@ package dev.bulwark.timeout;
 import dev.bulwark.internal.Check;
 import dev.bulwark.policy.RejectedException;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A call did not finish within its time limit and was cut short (the calling thread interrupted, or
@@ -31,7 +32,7 @@ public class TimeoutExceededException extends RejectedException {
    *
    * @throws NullPointerException if {@code policyName} or {@code timeout} is null
    */
-  public TimeoutExceededException(String policyName, Duration timeout, Throwable cause) {
+  public TimeoutExceededException(String policyName, Duration timeout, @Nullable Throwable cause) {
     super(
         Check.notNull("policyName", policyName),
         policyName + ": call did not finish within " + Check.notNull("timeout", timeout),

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
 import dev.bulwark.event.FailureRecorded;
-import dev.bulwark.internal.EventBus;
+import dev.bulwark.spi.EventBus;
 import dev.bulwark.test.ManualClock;
 import java.io.IOException;
 import java.time.Duration;

@@ -2,8 +2,8 @@ package dev.bulwark.health;
 
 import dev.bulwark.event.DegradedOutcome;
 import dev.bulwark.event.EventSource;
-import dev.bulwark.internal.EventBus;
 import dev.bulwark.policy.Policy;
+import dev.bulwark.spi.EventBus;
 import dev.bulwark.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.Callable;

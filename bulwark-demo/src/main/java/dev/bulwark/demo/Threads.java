@@ -2,6 +2,7 @@ package dev.bulwark.demo;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Picks the threads the users run on: virtual threads when the JVM has them (JDK 21+, found by
@@ -22,7 +23,7 @@ final class Threads {
     return isVirtual(probe) ? "virtual threads" : "platform threads";
   }
 
-  private static ThreadFactory virtualOrNull() {
+  private static @Nullable ThreadFactory virtualOrNull() {
     try {
       Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
       Class<?> builderType = Class.forName("java.lang.Thread$Builder");

@@ -1,6 +1,5 @@
 package dev.bulwark.http;
 
-import dev.bulwark.internal.Failures;
 import dev.bulwark.policy.BulwarkException;
 import dev.bulwark.ratelimit.ServerBusyException;
 import dev.bulwark.retry.RetryExhaustedException;
@@ -21,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /*
  * One call through a ResilientHttpClient, from admission to the caller's answer, through the
@@ -47,7 +47,7 @@ final class Exchange<T> {
   private final ResilientHttpClient client;
   private final HttpRequest request;
   private final BodyHandler<T> handler;
-  private final PushPromiseHandler<T> pushes; // null unless the caller passed one
+  private final @Nullable PushPromiseHandler<T> pushes; // null unless the caller passed one
   private final String route;
   private final long startNanos;
   private HostPolicies host; // set by start() or send(), before any attempt can read it
@@ -61,11 +61,12 @@ final class Exchange<T> {
   private volatile String lastRetryAfterHeader;
   private volatile String gaveUp; // the retry that ran out of attempts, if one did
 
+  @SuppressWarnings("NullAway.Init") // result and inFlight: see above
   Exchange(
       ResilientHttpClient client,
       HttpRequest request,
       BodyHandler<T> handler,
-      PushPromiseHandler<T> pushes) {
+      @Nullable PushPromiseHandler<T> pushes) {
     this.client = client;
     this.request = request;
     this.handler = handler;
@@ -280,7 +281,7 @@ final class Exchange<T> {
   }
 
   @SuppressWarnings("unchecked") // a response that is not a FailedResponse went through handler
-  private void finish(HttpResponse<Object> response, Throwable error) {
+  private void finish(@Nullable HttpResponse<Object> response, @Nullable Throwable error) {
     if (error == null) {
       result.complete((HttpResponse<T>) (HttpResponse<?>) response);
       return;

@@ -2,6 +2,7 @@ package dev.bulwark.http;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /*
  * An attempt answered with an error status (5xx, 408, 425, 429). Inside the client it travels as an
@@ -22,7 +23,7 @@ interface FailedResponse {
   }
 
   /** The server's Retry-After, or null if it sent none. */
-  Duration serverDelay();
+  @Nullable Duration serverDelay();
 
   /** The response's status. */
   default int status() {

@@ -4,19 +4,20 @@ import dev.bulwark.ratelimit.ServerBusyException;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /** An error status that counts as a failure of the server; see {@link FailedResponse}. */
 final class FailedStatus extends IOException implements FailedResponse {
   private static final long serialVersionUID = 1L;
 
   private final transient HttpResponse<Object> response;
-  private final Duration serverDelay;
+  private final @Nullable Duration serverDelay;
 
   /**
    * {@code busy} is the server's Retry-After (on a 503), attached as the cause so that a retry
    * waits what the server asked; null if it sent none.
    */
-  FailedStatus(HttpResponse<Object> response, ServerBusyException busy) {
+  FailedStatus(HttpResponse<Object> response, @Nullable ServerBusyException busy) {
     super(
         response.request().method() + " " + response.uri() + " answered " + response.statusCode(),
         busy);
@@ -37,7 +38,7 @@ final class FailedStatus extends IOException implements FailedResponse {
   }
 
   @Override
-  public Duration serverDelay() {
+  public @Nullable Duration serverDelay() {
     return serverDelay;
   }
 }

@@ -1,6 +1,5 @@
 package dev.bulwark.http;
 
-import dev.bulwark.internal.Check;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A call through a {@link ResilientHttpClient} that ended without a response: the network failed on
@@ -27,7 +28,7 @@ public class HttpCallException extends IOException {
   private final String method;
   private final URI uri;
   private final String route;
-  private final String policyName; // null: the network or the server, not a policy
+  private final @Nullable String policyName; // null: the network or the server, not a policy
   private final int attempts;
   private final int lastStatus; // -1: no response was seen
   private final long retryAfterNanos; // -1: not known
@@ -36,7 +37,7 @@ public class HttpCallException extends IOException {
       String method,
       URI uri,
       String route,
-      String policyName,
+      @Nullable String policyName,
       int attempts,
       int lastStatus,
       Throwable failure,

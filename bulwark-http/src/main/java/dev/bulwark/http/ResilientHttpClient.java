@@ -5,7 +5,6 @@ import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
 import dev.bulwark.hedge.Hedge;
 import dev.bulwark.hedge.HedgeConfig;
-import dev.bulwark.internal.Check;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.RateLimiterConfig;
 import dev.bulwark.ratelimit.RetryAfter;
@@ -36,6 +35,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link HttpClient} that keeps its caller healthy when the servers it calls are not: it is a
@@ -110,10 +110,11 @@ import javax.net.ssl.SSLParameters;
 public final class ResilientHttpClient extends HttpClient implements AutoCloseable {
   private final HttpClient delegate;
   private final boolean ownsDelegate;
-  private final URI baseUri;
+  private final @Nullable URI baseUri;
   private final Resilience resilience;
   private final Function<HttpRequest, String> route;
-  private final CircuitBreakerConfig breakerConfig; // null: the registry's config for the host
+  private final @Nullable CircuitBreakerConfig
+      breakerConfig; // null: the registry's config for the host
   private final RateLimiterConfig limiterConfig;
   private final RetryConfig retryConfig;
   private final TimeoutConfig timeoutConfig;
@@ -398,7 +399,7 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
     return rules;
   }
 
-  HttpFallback fallback() {
+  @Nullable HttpFallback fallback() {
     return fallback;
   }
 
@@ -549,10 +550,10 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
     private URI baseUri;
     private HttpClient httpClient;
     private Duration connectTimeout = Duration.ofSeconds(10);
-    private Resilience resilience;
+    private @Nullable Resilience resilience;
     private Function<HttpRequest, String> route = request -> hostAndPort(request.uri());
-    private CircuitBreakerConfig circuitBreaker;
-    private RateLimiterConfig rateLimit;
+    private @Nullable CircuitBreakerConfig circuitBreaker;
+    private @Nullable RateLimiterConfig rateLimit;
     private RetryConfig retry = RetryConfig.ofDefaults();
     private Duration timeout = Duration.ofSeconds(30);
     private Duration attemptTimeout = Duration.ofSeconds(10);
@@ -560,8 +561,8 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
     private boolean retryNonIdempotent;
     private RetryAfterConfig retryAfter = RetryAfterConfig.ofDefaults();
     private int maxErrorBodyBytes = 64 * 1024;
-    private HttpFallback fallback;
-    private HedgeConfig hedge;
+    private @Nullable HttpFallback fallback;
+    private @Nullable HedgeConfig hedge;
 
     private Builder() {}
 

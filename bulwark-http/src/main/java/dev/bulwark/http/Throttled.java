@@ -4,6 +4,7 @@ import dev.bulwark.policy.RejectedException;
 import dev.bulwark.ratelimit.ServerBusyException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A 429 Too Many Requests; see {@link FailedResponse}. A rejection, so a breaker does not count it;
@@ -14,9 +15,9 @@ final class Throttled extends RejectedException implements FailedResponse {
   private static final long serialVersionUID = 1L;
 
   private final transient HttpResponse<Object> response;
-  private final Duration serverDelay;
+  private final @Nullable Duration serverDelay;
 
-  Throttled(String route, HttpResponse<Object> response, Duration serverDelay) {
+  Throttled(String route, HttpResponse<Object> response, @Nullable Duration serverDelay) {
     super(
         route,
         response.request().method() + " " + response.uri() + " answered 429 Too Many Requests",
@@ -32,7 +33,7 @@ final class Throttled extends RejectedException implements FailedResponse {
   }
 
   @Override
-  public Duration serverDelay() {
+  public @Nullable Duration serverDelay() {
     return serverDelay;
   }
 }

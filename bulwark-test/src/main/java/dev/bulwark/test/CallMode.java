@@ -54,7 +54,7 @@ public enum CallMode {
       try {
         return result.join();
       } catch (CompletionException e) {
-        throw rethrow(e.getCause());
+        throw rethrow(causeOf(e));
       }
     }
   },
@@ -72,7 +72,7 @@ public enum CallMode {
         try {
           return future.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-          throw rethrow(e.getCause());
+          throw rethrow(causeOf(e));
         }
       } finally {
         executor.shutdownNow();
@@ -106,6 +106,12 @@ public enum CallMode {
     } catch (Exception e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** What the call threw: the cause of a future's wrapper (the wrapper itself if it has none). */
+  private static Throwable causeOf(Exception e) {
+    Throwable cause = e.getCause();
+    return cause != null ? cause : e;
   }
 
   private static Exception rethrow(Throwable failure) {

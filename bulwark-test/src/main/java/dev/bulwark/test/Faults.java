@@ -1,7 +1,7 @@
 package dev.bulwark.test;
 
-import dev.bulwark.internal.Check;
 import dev.bulwark.policy.Policy;
+import dev.bulwark.test.internal.Check;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;

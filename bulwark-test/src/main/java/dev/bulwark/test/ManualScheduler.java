@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A scheduler driven by a {@link ManualClock}: scheduled tasks run when the test advances time past
@@ -45,7 +46,10 @@ public final class ManualScheduler implements Scheduler {
   private final AtomicLong sequence = new AtomicLong();
   private final AtomicInteger ran = new AtomicInteger();
   private final AtomicInteger completionsRun = new AtomicInteger();
+
+  @SuppressWarnings("ThreadLocalUsage") // per scheduler: the tasks this scheduler is running
   private final ThreadLocal<ArrayDeque<Runnable>> runningTask = new ThreadLocal<>();
+
   private final Executor completions = this::complete;
 
   /** A scheduler whose time is {@code clock}'s. */
@@ -225,7 +229,7 @@ public final class ManualScheduler implements Scheduler {
     return List.copyOf(sleeps);
   }
 
-  private Task pollDueBy(long targetNanos) {
+  private @Nullable Task pollDueBy(long targetNanos) {
     lock.lock();
     try {
       while (true) {
@@ -243,6 +247,7 @@ public final class ManualScheduler implements Scheduler {
     }
   }
 
+  @SuppressWarnings("ComparableType") // Delayed itself extends Comparable<Delayed>
   private final class Task implements Future<Object>, Delayed, Comparable<Delayed> {
     private static final int PENDING = 0;
     private static final int DONE = 1;
@@ -282,12 +287,12 @@ public final class ManualScheduler implements Scheduler {
     }
 
     @Override
-    public Object get() throws ExecutionException {
+    public @Nullable Object get() throws ExecutionException {
       return null;
     }
 
     @Override
-    public Object get(long timeout, TimeUnit unit) {
+    public @Nullable Object get(long timeout, TimeUnit unit) {
       return null;
     }
 

@@ -1,6 +1,6 @@
 package dev.bulwark.test;
 
-import dev.bulwark.internal.Check;
+import dev.bulwark.test.internal.Check;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,15 +39,16 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks that a package's public API refuses {@code null} the way Bulwark's API promises: every
  * public constructor, static method and instance method, given {@code null} for one reference
  * parameter (and usable values for the others), throws a {@link NullPointerException} whose message
  * says {@code "<parameter> must not be null"} (the convention of {@code
- * dev.bulwark.internal.Check.notNull}); a one-argument method such as a builder's setter may name
- * its setting, the method, instead ({@code "openDuration must not be null"}). Parameters documented
- * as nullable are declared with {@link #nullable}.
+ * dev.bulwark.test.internal.Check#notNull}); a one-argument method such as a builder's setter may
+ * name its setting, the method, instead ({@code "openDuration must not be null"}). Parameters
+ * documented as nullable are declared with {@link #nullable}.
  *
  * <p>In the spirit of Guava's {@code NullPointerTester}, which cannot check the message: this sweep
  * reads parameter names, so the classes under test must be compiled with {@code -parameters}.
@@ -253,7 +254,8 @@ public final class NullSweep {
     return found;
   }
 
-  private void sweep(Class<?> type, Executable member, Object receiver, List<String> failures) {
+  private void sweep(
+      Class<?> type, Executable member, @Nullable Object receiver, List<String> failures) {
     String memberName = member instanceof Constructor ? "<init>" : member.getName();
     Parameter[] parameters = member.getParameters();
     for (int i = 0; i < parameters.length; i++) {
@@ -303,8 +305,12 @@ public final class NullSweep {
   }
 
   /** Null if {@code member} threw the expected NullPointerException, else what went wrong. */
-  private static String check(
-      Executable member, Object receiver, Object[] args, String name, String setting) {
+  private static @Nullable String check(
+      Executable member,
+      @Nullable Object receiver,
+      @Nullable Object[] args,
+      String name,
+      @Nullable String setting) {
     Throwable thrown;
     try {
       if (member instanceof Constructor<?> constructor) {
@@ -347,7 +353,7 @@ public final class NullSweep {
 
   // ------------------------------------------------------------------ usable values
 
-  private Object value(Class<?> type, Set<Class<?>> making) {
+  private @Nullable Object value(Class<?> type, Set<Class<?>> making) {
     if (defaults.containsKey(type)) {
       return defaults.get(type);
     }
@@ -363,7 +369,7 @@ public final class NullSweep {
     return make(type, making);
   }
 
-  private static Object builtIn(Class<?> type) {
+  private static @Nullable Object builtIn(Class<?> type) {
     if (type == boolean.class || type == Boolean.class) {
       return true;
     } else if (type == int.class || type == Integer.class) {
@@ -422,7 +428,7 @@ public final class NullSweep {
   }
 
   /** An instance of {@code type} made from its own factories, or null if none works. */
-  private Object make(Class<?> type, Set<Class<?>> making) {
+  private @Nullable Object make(Class<?> type, Set<Class<?>> making) {
     if (!making.add(type)) {
       return null; // a cycle: give up on this path
     }
@@ -497,7 +503,7 @@ public final class NullSweep {
     }
   }
 
-  private static Object invokeStatic(Class<?> type, String name) {
+  private static @Nullable Object invokeStatic(Class<?> type, String name) {
     try {
       Method method = type.getMethod(name);
       if (!Modifier.isStatic(method.getModifiers())) {

@@ -171,6 +171,8 @@ public final class BulkheadStress {
             NeverFires.INSTANCE);
     private volatile CompletionStage<String> waiting;
 
+    @SuppressWarnings(
+        "NullAway.Init") // waiting: set by queue(), which jcstress runs before after()
     public AFreedPermitReachesAQueuedCaller() {
       if (!bulkhead.tryAcquirePermission()) {
         throw new IllegalStateException("a fresh bulkhead has a permit");

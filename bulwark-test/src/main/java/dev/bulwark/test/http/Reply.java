@@ -2,12 +2,13 @@ package dev.bulwark.test.http;
 
 import static java.util.Locale.ROOT;
 
-import dev.bulwark.internal.Check;
+import dev.bulwark.test.internal.Check;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link ScriptedHttpServer} does with one request: an answer, or a fault, as data.
@@ -40,7 +41,7 @@ public final class Reply {
   private final List<Map.Entry<String, String>> headers;
   private final byte[] body;
   private final long delayNanos;
-  private final Gate gate; // null: no stall
+  private final @Nullable Gate gate; // null: no stall
   private final boolean closeAfter;
   private final int chunkSize; // 0: Content-Length framing
   private final boolean endless;
@@ -51,7 +52,7 @@ public final class Reply {
       List<Map.Entry<String, String>> headers,
       byte[] body,
       long delayNanos,
-      Gate gate,
+      @Nullable Gate gate,
       boolean closeAfter,
       int chunkSize,
       boolean endless) {
@@ -237,7 +238,7 @@ public final class Reply {
     return delayNanos;
   }
 
-  Gate gate() {
+  @Nullable Gate gate() {
     return gate;
   }
 

@@ -13,6 +13,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads HTTP/1.1 requests from one connection's input, through a buffer it owns so that bytes read
@@ -34,7 +36,7 @@ final class RequestReader {
 
   /** The request line and headers of one request. */
   record Head(String method, String target, String version, Map<String, List<String>> headers) {
-    String first(String name) {
+    @Nullable String first(String name) {
       for (Map.Entry<String, List<String>> e : headers.entrySet()) {
         if (e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) {
           return e.getValue().get(0);
@@ -71,7 +73,7 @@ final class RequestReader {
   /**
    * Reads the next request's line and headers; null if the stream ended cleanly before it began.
    */
-  Head readHead() throws IOException {
+  @Nullable Head readHead() throws IOException {
     String line = readLine(true);
     if (line == null) {
       return null;
@@ -91,7 +93,7 @@ final class RequestReader {
     }
     Map<String, List<String>> headers = new LinkedHashMap<>();
     for (int count = 0; ; count++) {
-      String header = readLine(false);
+      String header = line();
       if (header.isEmpty()) {
         break;
       }
@@ -153,7 +155,7 @@ final class RequestReader {
   private byte[] readChunked() throws IOException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     while (true) {
-      String sizeLine = readLine(false);
+      String sizeLine = line();
       int semicolon = sizeLine.indexOf(';');
       String hex = (semicolon >= 0 ? sizeLine.substring(0, semicolon) : sizeLine).trim();
       int size;
@@ -166,13 +168,13 @@ final class RequestReader {
         throw new MalformedRequestException("chunked body is over " + MAX_BODY + " bytes");
       }
       if (size == 0) {
-        while (!readLine(false).isEmpty()) {
+        while (!line().isEmpty()) {
           // trailers are read and dropped
         }
         return body.toByteArray();
       }
       body.write(readExactly(size));
-      if (!readLine(false).isEmpty()) {
+      if (!line().isEmpty()) {
         throw new MalformedRequestException("chunk of " + size + " bytes not followed by CRLF");
       }
     }
@@ -193,10 +195,15 @@ final class RequestReader {
     return out;
   }
 
+  /** A line that must be there: the stream ending first is an {@code EOFException}. */
+  private String line() throws IOException {
+    return Objects.requireNonNull(readLine(false)); // readLine(false) throws rather than end
+  }
+
   /**
    * A line without its CRLF (or bare LF), decoded as ISO-8859-1; null at a clean end if allowed.
    */
-  private String readLine(boolean endAllowed) throws IOException {
+  private @Nullable String readLine(boolean endAllowed) throws IOException {
     int scanned = start;
     while (true) {
       for (; scanned < end; scanned++) {

@@ -1,6 +1,6 @@
 package dev.bulwark.test.http;
 
-import dev.bulwark.internal.Check;
+import dev.bulwark.test.internal.Check;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real HTTP/1.1 server on 127.0.0.1 whose answers and faults are scripted per request, for
@@ -32,7 +33,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Reply...)}), else the next one queued for any path ({@link #enqueue(Reply...)}), else the {@link
  * #otherwise(Reply)} reply ({@code 200 "ok"} by default). The server records every request before
  * answering it, so a test also sees requests that were then reset, disconnected or cancelled.
- * Connections are kept alive, so a pooling client such as {@link java.net.http.HttpClient} sends
+ * Connections are kept alive, so a pooling client such as {@code java.net.http.HttpClient} sends
  * many requests over one connection; {@link #acceptedConnections()} and {@link #openConnections()}
  * show how it used them.
  *
@@ -387,7 +388,7 @@ public final class ScriptedHttpServer implements AutoCloseable {
     return reply != null ? reply : otherwise;
   }
 
-  private Reply poll(String path) {
+  private @Nullable Reply poll(String path) {
     Queue<Reply> queue = byPath.get(path);
     return queue == null ? null : queue.poll();
   }

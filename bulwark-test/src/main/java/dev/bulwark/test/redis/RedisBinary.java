@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds a {@code redis-server} executable: the one named by the {@code BULWARK_REDIS_SERVER}
@@ -21,7 +22,7 @@ final class RedisBinary {
 
   private static final String PROPERTY = "BULWARK_REDIS_SERVER";
 
-  private static volatile Path found;
+  private static volatile @Nullable Path found;
 
   private RedisBinary() {}
 

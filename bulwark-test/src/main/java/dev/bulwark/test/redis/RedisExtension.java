@@ -1,5 +1,7 @@
 package dev.bulwark.test.redis;
 
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -35,8 +37,8 @@ public final class RedisExtension
     implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, ParameterResolver {
 
   private final boolean cluster;
-  private volatile RedisServer server;
-  private volatile RedisCluster redisCluster;
+  private volatile @Nullable RedisServer server;
+  private volatile @Nullable RedisCluster redisCluster;
 
   private RedisExtension(boolean cluster) {
     this.cluster = cluster;
@@ -92,10 +94,10 @@ public final class RedisExtension
   @Override
   public void beforeEach(ExtensionContext context) {
     if (cluster) {
-      redisCluster.flushAll();
+      Objects.requireNonNull(redisCluster, "beforeAll starts the cluster").flushAll();
       return;
     }
-    RedisServer running = server;
+    RedisServer running = Objects.requireNonNull(server, "beforeAll starts the server");
     running.unfreeze();
     if (!running.isRunning()) {
       running.restart();

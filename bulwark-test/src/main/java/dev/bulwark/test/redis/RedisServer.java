@@ -14,9 +14,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real {@code redis-server} process on a free port of 127.0.0.1, for tests that need Redis as it
@@ -49,7 +51,7 @@ public final class RedisServer implements AutoCloseable {
   private final int port;
   private final List<String> extraArgs;
   private final Path workDir;
-  private Process process;
+  private @Nullable Process process;
   private boolean frozen;
 
   private RedisServer(int port, List<String> extraArgs, Path workDir) {
@@ -165,7 +167,7 @@ public final class RedisServer implements AutoCloseable {
    * @throws RedisError if Redis answers with an error
    * @throws UncheckedIOException if Redis cannot be reached within 5 s
    */
-  public Object command(Object... args) {
+  public @Nullable Object command(Object... args) {
     try (Resp resp = new Resp(HOST, port, 5_000)) {
       return resp.command(args);
     } catch (IOException e) {
@@ -273,7 +275,10 @@ public final class RedisServer implements AutoCloseable {
   private void signal(String name) {
     try {
       Process kill =
-          new ProcessBuilder("sh", "-c", "kill -" + name + " " + process.pid())
+          new ProcessBuilder(
+                  "sh",
+                  "-c",
+                  "kill -" + name + " " + Objects.requireNonNull(process, "not started").pid())
               .redirectErrorStream(true)
               .start();
       if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
@@ -314,7 +319,7 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private static boolean isFree(int port) {
-    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
+    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);
       return true;
     } catch (IOException e) {

@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A minimal RESP2 client over one socket, for the harness's own commands (PING, FLUSHALL, CLUSTER
@@ -37,7 +38,7 @@ final class Resp implements AutoCloseable {
    *
    * @throws RedisServer.RedisError for an error reply
    */
-  Object command(Object... args) throws IOException {
+  @Nullable Object command(Object... args) throws IOException {
     out.write(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
     for (Object arg : args) {
       byte[] bytes =
@@ -53,7 +54,7 @@ final class Resp implements AutoCloseable {
     return read();
   }
 
-  private Object read() throws IOException {
+  private @Nullable Object read() throws IOException {
     int type = in.read();
     if (type < 0) {
       throw new IOException("connection closed by redis-server");

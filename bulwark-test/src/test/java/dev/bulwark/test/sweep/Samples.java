@@ -1,6 +1,6 @@
 package dev.bulwark.test.sweep;
 
-import dev.bulwark.internal.Check;
+import dev.bulwark.test.internal.Check;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -1,10 +1,11 @@
-package dev.bulwark.internal;
+package dev.bulwark.spi;
 
 import static java.lang.System.Logger.Level.WARNING;
 
 import dev.bulwark.event.EventListener;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.event.PolicyEvent;
+import dev.bulwark.internal.Check;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -20,7 +21,9 @@ import java.util.Set;
  * and unsubscribe (rare); publishing iterates a snapshot and takes no lock. A listener that throws
  * is logged and skipped: it cannot hurt the call or the other listeners.
  *
- * <p>Not API: may change any day. Thread-safe.
+ * <p>For policy kinds outside core (a cache, a fleet limiter) that publish events the way core's
+ * policies do: hold one bus per policy, {@link #publish} from the policy, and hand out only {@link
+ * #view()} from its {@code events()}, so nobody else can publish. Thread-safe.
  */
 public final class EventBus implements EventSource {
   private static final System.Logger LOG = System.getLogger(EventBus.class.getName());
@@ -39,6 +42,18 @@ public final class EventBus implements EventSource {
   }
 
   private volatile Subscription[] subscriptions = NONE;
+  private final EventSource view = new View(this);
+
+  /** A bus with no listeners yet. */
+  public EventBus() {}
+
+  /**
+   * This bus as its owner hands it out: listeners can subscribe and unsubscribe through it, but it
+   * is not this bus, so a caller cannot cast it back to publish. The same instance every time.
+   */
+  public EventSource view() {
+    return view;
+  }
 
   /** True if at least one listener is subscribed, to anything. */
   public boolean hasListeners() {
@@ -120,6 +135,35 @@ public final class EventBus implements EventSource {
       System.arraycopy(seen, index + 1, next, index, seen.length - index - 1);
     } while (!SUBSCRIPTIONS.compareAndSet(this, seen, next));
     return true;
+  }
+
+  /** Subscribing only: the read-only face of a bus. Thread-safe. */
+  private static final class View implements EventSource {
+    private final EventBus bus;
+
+    View(EventBus bus) {
+      this.bus = bus;
+    }
+
+    @Override
+    public void subscribe(EventListener listener) {
+      bus.subscribe(listener);
+    }
+
+    @Override
+    public void subscribe(EventListener listener, Set<Class<? extends PolicyEvent>> types) {
+      bus.subscribe(listener, types);
+    }
+
+    @Override
+    public boolean unsubscribe(EventListener listener) {
+      return bus.unsubscribe(listener);
+    }
+
+    @Override
+    public String toString() {
+      return "EventSource[" + bus.subscriptions.length + " subscriptions]";
+    }
   }
 
   /** One listener and the kinds of event it asked for. Immutable. */
