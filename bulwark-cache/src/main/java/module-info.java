@@ -2,6 +2,7 @@
  * A resilient two-level cache: a process level on Caffeine and a Redis level on Lettuce, loads
  * through a Bulwark pipeline, stale values served when the source fails.
  */
+@SuppressWarnings("requires-automatic") // Lettuce and Reactor name their modules in their manifests only
 module dev.bulwark.cache {
   requires static transitive org.jspecify;
   requires transitive dev.bulwark.core;

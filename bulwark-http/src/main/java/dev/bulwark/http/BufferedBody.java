@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Reads an error response's body, keeping at most maxBytes of it, and reading at most drainBytes
@@ -27,7 +28,7 @@ final class BufferedBody implements BodySubscriber<Object> {
   private final long drainBytes;
   private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
   private final CompletableFuture<Object> body = new CompletableFuture<>();
-  private Flow.Subscription subscription;
+  private Flow.@Nullable Subscription subscription;
   private long dropped;
   private long read;
 

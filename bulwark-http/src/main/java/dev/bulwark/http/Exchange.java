@@ -331,7 +331,7 @@ final class Exchange<T> {
    * than the call had left, and the retry would otherwise have tried again: the call stopped at
    * once rather than sleeping into its timeout, and says what the server asked for. Null otherwise.
    */
-  private HttpCallException serverDelayBeyondTheTimeout(FailedResponse failed) {
+  private @Nullable HttpCallException serverDelayBeyondTheTimeout(FailedResponse failed) {
     Duration asked = failed.serverDelay();
     if (asked == null
         || !client.rules().retryableStatus(failed.status())

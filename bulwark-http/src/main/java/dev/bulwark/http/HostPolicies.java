@@ -6,6 +6,7 @@ import dev.bulwark.policy.Pipeline;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.retry.Retry;
 import dev.bulwark.timeout.Timeout;
+import org.jspecify.annotations.Nullable;
 
 /*
  * The policies of one host (or route) and the two pipelines through them, built once per host and
@@ -31,7 +32,7 @@ final class HostPolicies {
   final Timeout timeout;
   final Retry retry;
   final Retry unrepeatableRetry;
-  final Hedge hedge; // null: no hedging
+  final @Nullable Hedge hedge; // null: no hedging
   final long timeoutNanos;
   volatile long checkedNanos; // when the client last found these to be the registry's
   private final Pipeline repeatable;
@@ -44,7 +45,7 @@ final class HostPolicies {
       Timeout timeout,
       Retry retry,
       Retry unrepeatableRetry,
-      Hedge hedge) {
+      @Nullable Hedge hedge) {
     this.route = route;
     this.limiter = limiter;
     this.breaker = breaker;

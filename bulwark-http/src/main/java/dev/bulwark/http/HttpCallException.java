@@ -41,7 +41,7 @@ public class HttpCallException extends IOException {
       int attempts,
       int lastStatus,
       Throwable failure,
-      Duration serverRetryAfter) {
+      @Nullable Duration serverRetryAfter) {
     this(method, uri, route, policyName, attempts, lastStatus, failure, serverRetryAfter, null);
   }
 
@@ -50,12 +50,12 @@ public class HttpCallException extends IOException {
       String method,
       URI uri,
       String route,
-      String policyName,
+      @Nullable String policyName,
       int attempts,
       int lastStatus,
       Throwable failure,
-      Duration serverRetryAfter,
-      String why) {
+      @Nullable Duration serverRetryAfter,
+      @Nullable String why) {
     super(message(method, uri, attempts, lastStatus, failure, why), failure);
     this.method = method;
     this.uri = uri;

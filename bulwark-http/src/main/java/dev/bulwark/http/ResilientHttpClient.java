@@ -119,8 +119,8 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
   private final RetryConfig retryConfig;
   private final TimeoutConfig timeoutConfig;
   private final HttpRules rules;
-  private final HttpFallback fallback;
-  private final HedgeConfig hedgeConfig; // null: no hedging
+  private final @Nullable HttpFallback fallback;
+  private final @Nullable HedgeConfig hedgeConfig; // null: no hedging
   private final Executor completionExecutor;
   private final ConcurrentHashMap<String, HostPolicies> hosts = new ConcurrentHashMap<>();
   // How often a host's policies are checked against the registry: 1 s, or a quarter of the
@@ -515,7 +515,7 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
   }
 
   /** The registry's hedge for {@code route}, if hedging is on; a config declared for it wins. */
-  private Hedge hedgeFor(String route) {
+  private @Nullable Hedge hedgeFor(String route) {
     if (hedgeConfig == null) {
       return null;
     }
@@ -547,8 +547,8 @@ public final class ResilientHttpClient extends HttpClient implements AutoCloseab
    * <p>Not thread-safe.
    */
   public static final class Builder {
-    private URI baseUri;
-    private HttpClient httpClient;
+    private @Nullable URI baseUri;
+    private @Nullable HttpClient httpClient;
     private Duration connectTimeout = Duration.ofSeconds(10);
     private @Nullable Resilience resilience;
     private Function<HttpRequest, String> route = request -> hostAndPort(request.uri());
