@@ -67,7 +67,8 @@ final class BufferedBody implements BodySubscriber<Object> {
       buffer.position(buffer.limit());
     }
     if (read > drainBytes) {
-      subscription.cancel(); // the JDK client closes the connection rather than pool it
+      // the JDK client closes the connection rather than pool it; onNext comes after onSubscribe
+      Objects.requireNonNull(subscription).cancel();
       body.complete(new Kept(kept.toByteArray(), dropped, true));
     }
   }

@@ -74,7 +74,12 @@ public class HttpCallException extends IOException {
   }
 
   private static String message(
-      String method, URI uri, int attempts, int lastStatus, Throwable failure, String reason) {
+      String method,
+      URI uri,
+      int attempts,
+      int lastStatus,
+      Throwable failure,
+      @Nullable String reason) {
     StringBuilder m = new StringBuilder(method).append(' ').append(uri);
     if (attempts == 0) {
       m.append(" was not sent");
