@@ -21,6 +21,8 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
@@ -33,6 +35,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The HTTP client against the scripted server over real loopback HTTP, each request carrying its
@@ -66,7 +69,7 @@ final class HttpSoak {
   private final EventCounts limiterEvents;
   final Tally tally = new Tally();
 
-  private volatile Round round;
+  private volatile @Nullable Round round;
   private final List<String> roundReports = new ArrayList<>();
   private final Reconciliation roundChecks = new Reconciliation();
   private final AtomicLong ids = new AtomicLong();
@@ -88,7 +91,7 @@ final class HttpSoak {
     this.interrupter = interrupter;
     this.timers = timers;
     this.seed = seed;
-    this.name = "http-" + workers.name().toLowerCase();
+    this.name = "http-" + workers.name().toLowerCase(Locale.ROOT);
     this.client =
         ResilientHttpClient.builder()
             .httpClient(jdkClient)
@@ -296,7 +299,7 @@ final class HttpSoak {
 
   /** A request to a path of its own, whose replies are queued for it: its script of faults. */
   private HttpRequest scriptedRequest(SplittableRandom random) {
-    Round r = round;
+    Round r = Objects.requireNonNull(round, "run() starts a round before any request");
     String path = "/soak/" + ids.incrementAndGet();
     int dice = random.nextInt(100);
     if (dice < 40) {

@@ -6,6 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A thread that interrupts randomly chosen workers every millisecond or so, as a hostile
@@ -23,7 +24,7 @@ final class Interrupter {
   private final LongAdder delivered = new LongAdder();
   private final long meanPauseNanos;
   private volatile boolean stopped;
-  private Thread thread;
+  private @Nullable Thread thread;
 
   /** An interrupter pausing {@code meanPauseNanos} on average between interrupts. */
   Interrupter(long meanPauseNanos) {

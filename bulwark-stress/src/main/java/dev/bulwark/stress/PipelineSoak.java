@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Queue;
 import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
@@ -84,8 +85,8 @@ final class PipelineSoak {
     this.interrupter = interrupter;
     this.remote = remote;
     this.seed = seed;
-    this.sync = new Lane("pipeline-sync-" + workers.name().toLowerCase());
-    this.async = new Lane("pipeline-async-" + workers.name().toLowerCase());
+    this.sync = new Lane("pipeline-sync-" + workers.name().toLowerCase(Locale.ROOT));
+    this.async = new Lane("pipeline-async-" + workers.name().toLowerCase(Locale.ROOT));
   }
 
   /** One pipeline with its own policies, their event counts, and its callers' tally. */

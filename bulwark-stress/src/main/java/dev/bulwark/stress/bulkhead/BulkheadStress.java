@@ -8,6 +8,7 @@ import dev.bulwark.bulkhead.BulkheadConfig;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
@@ -390,7 +391,7 @@ public final class BulkheadStress {
     }
 
     void fire() {
-      task.get().run();
+      Objects.requireNonNull(task.get(), "fire() after schedule()").run();
     }
   }
 }
