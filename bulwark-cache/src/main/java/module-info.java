@@ -2,7 +2,8 @@
  * A resilient two-level cache: a process level on Caffeine and a Redis level on Lettuce, loads
  * through a Bulwark pipeline, stale values served when the source fails.
  */
-@SuppressWarnings("requires-automatic") // Lettuce and Reactor name their modules in their manifests only
+// Lettuce and Reactor name their modules in their manifests only
+@SuppressWarnings("requires-automatic")
 module dev.bulwark.cache {
   requires static transitive org.jspecify;
   requires transitive dev.bulwark.core;

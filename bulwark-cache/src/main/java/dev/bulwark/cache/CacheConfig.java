@@ -2,6 +2,7 @@ package dev.bulwark.cache;
 
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How long a {@link ResilientCache} keeps values fresh, how long it may serve them stale, and how
@@ -47,16 +48,16 @@ import java.util.Optional;
 public final class CacheConfig {
 
   private final Duration ttl;
-  private final Duration localTtl;
+  private final @Nullable Duration localTtl;
   private final Duration staleIfError;
   private final Duration staleWhileRevalidate;
   private final Duration negativeTtl;
   private final double earlyRefreshBeta;
-  private final Duration refreshAhead;
+  private final @Nullable Duration refreshAhead;
   private final long maximumSize;
   private final Duration lease;
   private final int version;
-  private final String keyPrefix;
+  private final @Nullable String keyPrefix;
 
   private CacheConfig(Builder b) {
     this.ttl = b.ttl;
@@ -187,16 +188,16 @@ public final class CacheConfig {
   /** Not thread-safe. Setters check their own value; {@link #build()} checks how values fit. */
   public static final class Builder {
     private Duration ttl = Duration.ofMinutes(5);
-    private Duration localTtl;
+    private @Nullable Duration localTtl;
     private Duration staleIfError = Duration.ofMinutes(5);
     private Duration staleWhileRevalidate = Duration.ZERO;
     private Duration negativeTtl = Duration.ZERO;
     private double earlyRefreshBeta;
-    private Duration refreshAhead;
+    private @Nullable Duration refreshAhead;
     private long maximumSize = 10_000;
     private Duration lease = Duration.ZERO;
     private int version = 1;
-    private String keyPrefix;
+    private @Nullable String keyPrefix;
 
     private Builder() {}
 

@@ -1,12 +1,14 @@
 package dev.bulwark.cache;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One cached value in the process level, with its times on the cache's monotonic clock. Immutable:
  * a refresh replaces the entry, so a reader sees one consistent set of times. {@code absent} marks
  * a remembered "not found" (negative caching), whose value is null.
  */
 final class Entry<V> {
-  final V value;
+  final @Nullable V value; // null exactly when absent
   final boolean absent;
 
   /** When the value was loaded at its source (for its age), possibly on another instance. */
@@ -28,7 +30,7 @@ final class Entry<V> {
   final long loadNanos;
 
   Entry(
-      V value,
+      @Nullable V value,
       boolean absent,
       long bornNanos,
       long localFreshUntilNanos,

@@ -1,6 +1,7 @@
 package dev.bulwark.cache;
 
 import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The bytes stored at a Redis key: a fixed header, then the codec's bytes.
@@ -37,7 +38,7 @@ record Envelope(
   }
 
   /** The envelope in {@code bytes}, or null if they are not one of ours. */
-  static Envelope decode(byte[] bytes) {
+  static @Nullable Envelope decode(byte @Nullable [] bytes) {
     if (bytes == null || bytes.length < HEADER || bytes[0] != MAGIC || bytes[1] != FORMAT) {
       return null;
     }

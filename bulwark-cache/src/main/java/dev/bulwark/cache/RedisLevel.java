@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,6 +46,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Redis level of one or more {@link ResilientCache caches}: one Lettuce connection (standalone
@@ -83,16 +85,17 @@ public final class RedisLevel implements AutoCloseable {
   private final Scheduler scheduler;
   private final ClientResources resources;
   private final reactor.core.Disposable reconnections;
-  private final RedisClient client;
-  private final RedisClusterClient clusterClient;
+  private final @Nullable RedisClient client; // exactly one of the two clients is set
+  private final @Nullable RedisClusterClient clusterClient;
   private final RedisURI uri;
   private final Map<String, List<Consumer<String>>> channels = new ConcurrentHashMap<>();
   private final AtomicBoolean connecting = new AtomicBoolean();
   private volatile long nextConnectNanos;
   private volatile boolean closed;
-  private volatile StatefulConnection<String, byte[]> connection;
-  private volatile RedisClusterAsyncCommands<String, byte[]> commands;
-  private volatile StatefulRedisPubSubConnection<String, String> pubSub;
+  // null until connected, and again once closed
+  private volatile @Nullable StatefulConnection<String, byte[]> connection;
+  private volatile @Nullable RedisClusterAsyncCommands<String, byte[]> commands;
+  private volatile @Nullable StatefulRedisPubSubConnection<String, String> pubSub;
 
   private RedisLevel(Builder b) {
     this.name = b.name;
@@ -130,9 +133,10 @@ public final class RedisLevel implements AutoCloseable {
     }
     this.uri = uris.get(0);
     if (b.cluster) {
+      RedisClusterClient cluster = RedisClusterClient.create(resources, uris);
       this.client = null;
-      this.clusterClient = RedisClusterClient.create(resources, uris);
-      clusterClient.setOptions(
+      this.clusterClient = cluster;
+      cluster.setOptions(
           ClusterClientOptions.builder()
               .autoReconnect(true)
               .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -141,9 +145,10 @@ public final class RedisLevel implements AutoCloseable {
               .socketOptions(socket)
               .build());
     } else {
+      RedisClient standalone = RedisClient.create(resources, uri);
       this.clusterClient = null;
-      this.client = RedisClient.create(resources, uri);
-      client.setOptions(
+      this.client = standalone;
+      standalone.setOptions(
           ClientOptions.builder()
               .autoReconnect(true)
               .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -210,7 +215,8 @@ public final class RedisLevel implements AutoCloseable {
     if (client != null) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     } else {
-      clusterClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      Objects.requireNonNull(clusterClient, "set whenever client is not")
+          .shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
     resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
@@ -389,13 +395,15 @@ public final class RedisLevel implements AutoCloseable {
       sub = client.connectPubSubAsync(StringCodec.UTF8, uri);
     } else {
       // Lettuce 7 connects to a cluster only once it knows the topology
+      RedisClusterClient seeds =
+          Objects.requireNonNull(clusterClient, "set whenever client is not");
       CompletableFuture<StatefulRedisClusterConnection<String, byte[]>> cluster =
-          clusterClient
+          seeds
               .refreshPartitionsAsync()
               .toCompletableFuture()
-              .thenCompose(topology -> clusterClient.connectAsync(CODEC));
+              .thenCompose(topology -> seeds.connectAsync(CODEC));
       main = cluster;
-      sub = cluster.thenCompose(c -> clusterClient.connectPubSubAsync(StringCodec.UTF8));
+      sub = cluster.thenCompose(c -> seeds.connectPubSubAsync(StringCodec.UTF8));
     }
     main.toCompletableFuture()
         .thenCombine(sub, (m, s) -> new Object[] {m, s})
@@ -457,7 +465,13 @@ public final class RedisLevel implements AutoCloseable {
   /** Why a command was not sent. Its stack trace is never filled: it is a signal, not a bug. */
   static final class Unavailable extends RuntimeException {
     private static final long serialVersionUID = 1L;
+
+    // Shared on purpose: stackless, without cause or suppressed, so a fast refusal allocates
+    // nothing.
+    @SuppressWarnings("StaticAssignmentOfThrowable")
     static final Unavailable NOT_CONNECTED = new Unavailable("not connected to Redis");
+
+    @SuppressWarnings("StaticAssignmentOfThrowable") // as NOT_CONNECTED: immutable, stackless
     static final Unavailable BREAKER_OPEN = new Unavailable("the Redis breaker is open");
 
     private Unavailable(String message) {

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A cache in front of something that can fail: a short-lived copy in the process (on Caffeine), a
@@ -59,7 +60,7 @@ public interface ResilientCache<K, V> extends AutoCloseable {
   @FunctionalInterface
   interface Loader<K, V> {
     /** The value of {@code key}, or null if there is none. */
-    V load(K key) throws Exception;
+    @Nullable V load(K key) throws Exception;
   }
 
   /**
@@ -89,7 +90,7 @@ public interface ResilientCache<K, V> extends AutoCloseable {
    * @throws Exception what the load threw (unwrapped) or a rejection of the pipeline, when there is
    *     no stale value to serve
    */
-  V get(K key, Loader<? super K, ? extends V> loader) throws Exception;
+  @Nullable V get(K key, Loader<? super K, ? extends V> loader) throws Exception;
 
   /**
    * As {@link #get}, with the served value's age: zero for a value just loaded, more for a cached
@@ -107,7 +108,7 @@ public interface ResilientCache<K, V> extends AutoCloseable {
   CompletableFuture<V> getAsync(K key, AsyncLoader<? super K, ? extends V> loader);
 
   /** The fresh value of {@code key} in the process level, or null; never loads or asks Redis. */
-  V getIfPresent(K key);
+  @Nullable V getIfPresent(K key);
 
   /**
    * The newest value this cache can still give for {@code key}, fresh or stale (up to its stale
@@ -120,7 +121,7 @@ public interface ResilientCache<K, V> extends AutoCloseable {
    * FallbackConfig.<String>builder().thenAged("cache", failure -> cache.lastKnown(key))
    * }
    */
-  Aged<V> lastKnown(K key);
+  @Nullable Aged<V> lastKnown(K key);
 
   /** Stores {@code value} for {@code key} with the cache's ttl, in both levels. */
   void put(K key, V value);
@@ -169,7 +170,7 @@ public interface ResilientCache<K, V> extends AutoCloseable {
     final String name;
     final Codec<V> codec;
     CacheConfig config = CacheConfig.ofDefaults();
-    RedisLevel redis;
+    @Nullable RedisLevel redis;
     boolean processLevel = true;
     Pipeline pipeline = Pipeline.of();
     Clock clock = Clock.system();

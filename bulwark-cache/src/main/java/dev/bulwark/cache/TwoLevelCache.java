@@ -12,6 +12,7 @@ import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Design. A process-level hit is one Caffeine getIfPresent, one clock read and one LongAdder
@@ -44,13 +46,13 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   private final String name;
   private final CacheConfig config;
   private final Codec<V> codec;
-  private final RedisLevel redis;
+  private final @Nullable RedisLevel redis; // null: process-only
   private final Pipeline pipeline;
   private final Clock clock;
   private final Scheduler scheduler;
   private final Executor executor;
   private final Function<? super K, String> keyEncoder;
-  private final Cache<K, Entry<V>> local;
+  private final @Nullable Cache<K, Entry<V>> local; // null: Redis-only
   private final ConcurrentHashMap<K, CompletableFuture<Entry<V>>> flights =
       new ConcurrentHashMap<>();
   private final EventBus events = new EventBus();
@@ -136,7 +138,7 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
               }
             })
         .removalListener(
-            (K key, Entry<V> entry, RemovalCause cause) -> {
+            (@Nullable K key, @Nullable Entry<V> entry, RemovalCause cause) -> {
               if (cause == RemovalCause.SIZE) {
                 evictions.increment();
                 if (events.hasListeners() && key != null) {
@@ -160,7 +162,7 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   // ---------------------------------------------------------------- the hit path
 
   @Override
-  public V get(K key, Loader<? super K, ? extends V> loader) throws Exception {
+  public @Nullable V get(K key, Loader<? super K, ? extends V> loader) throws Exception {
     Entry<V> entry = null;
     if (local != null) {
       entry = local.getIfPresent(key);
@@ -193,16 +195,22 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
           if (earlyRefresh && shouldRefreshEarly(entry, now)) {
             refreshInBackground(key, loader);
           }
-          return Aged.of(entry.value, Duration.ofNanos(entry.ageNanos(now)));
+          return aged(entry.value, entry.ageNanos(now));
         }
       }
     }
     Entry<V> served = slow(key, loader, entry);
-    return Aged.of(served.value, Duration.ofNanos(served.ageNanos(clock.nanoTime())));
+    return aged(served.value, served.ageNanos(clock.nanoTime()));
+  }
+
+  // Aged documents its value "may be null" (as get's "not found") but core does not mark it yet.
+  @SuppressWarnings("NullAway")
+  private static <V> Aged<V> aged(@Nullable V value, long ageNanos) {
+    return Aged.of(value, Duration.ofNanos(ageNanos));
   }
 
   @Override
-  public V getIfPresent(K key) {
+  public @Nullable V getIfPresent(K key) {
     if (local != null) {
       Entry<V> entry = local.getIfPresent(key);
       if (entry != null && entry.isFresh(clock.nanoTime())) {
@@ -232,7 +240,7 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   /** A resolution: the entry to serve, and whether a background refresh should follow. */
   private record Resolution<V>(Entry<V> entry, boolean refresh) {}
 
-  private Entry<V> slow(K key, Loader<? super K, ? extends V> loader, Entry<V> seen)
+  private Entry<V> slow(K key, Loader<? super K, ? extends V> loader, @Nullable Entry<V> seen)
       throws Exception {
     misses.increment();
     if (events.hasListeners()) {
@@ -280,10 +288,10 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     }
   }
 
-  private Resolution<V> resolve(K key, Loader<? super K, ? extends V> loader, Entry<V> seen)
-      throws Exception {
+  private Resolution<V> resolve(
+      K key, Loader<? super K, ? extends V> loader, @Nullable Entry<V> seen) throws Exception {
     long now = clock.nanoTime();
-    Entry<V> mineLocal = seen;
+    @Nullable Entry<V> mineLocal = seen;
     if (local != null) { // a flight may have finished between our miss and our win
       Entry<V> latest = local.getIfPresent(key);
       if (latest != null) {
@@ -294,8 +302,8 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
         mineLocal = latest;
       }
     }
-    Entry<V> shared = null;
-    String redisKey = null;
+    @Nullable Entry<V> shared = null;
+    @Nullable String redisKey = null;
     if (redis != null) {
       redisKey = redisKey(key);
       Object got = redis.getNow(redisKey);
@@ -327,12 +335,13 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     boolean leaseHeld = false;
     String leaseKey = null;
     if (redis != null && !config.lease().isZero()) {
-      leaseKey = redisKey + "#lease";
+      String sharedKey = Objects.requireNonNull(redisKey, "set above whenever there is Redis");
+      leaseKey = sharedKey + "#lease";
       leaseHeld =
           redis.setIfAbsentNow(
               leaseKey, instance.getBytes(StandardCharsets.UTF_8), config.lease().toMillis());
       if (!leaseHeld) {
-        Entry<V> waited = awaitOtherInstance(key, redisKey, stale);
+        Entry<V> waited = awaitOtherInstance(key, sharedKey, stale);
         if (waited != null) {
           return new Resolution<>(waited, false);
         }
@@ -349,7 +358,8 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
       throw e;
     } finally {
       if (leaseHeld) {
-        redis.delete(leaseKey);
+        Objects.requireNonNull(redis, "a lease is only taken with a Redis level")
+            .delete(Objects.requireNonNull(leaseKey, "set before the lease was taken"));
       }
     }
   }
@@ -358,8 +368,9 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
    * Another instance holds the lease: serve our stale value if we have one, else poll Redis for its
    * value until the lease would have ended. Null means "load it yourself".
    */
-  private Entry<V> awaitOtherInstance(K key, String redisKey, Entry<V> stale)
+  private @Nullable Entry<V> awaitOtherInstance(K key, String redisKey, @Nullable Entry<V> stale)
       throws InterruptedException {
+    RedisLevel shared = Objects.requireNonNull(redis, "another instance's lease is seen in Redis");
     long now = clock.nanoTime();
     if (stale != null && !stale.absent) {
       serveStale(key, stale, now);
@@ -369,21 +380,21 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     long pause = Math.min(TimeUnit.MILLISECONDS.toNanos(10), config.lease().toNanos());
     while (clock.nanoTime() - deadline < 0) {
       scheduler.sleep(pause);
-      Object got = redis.getNow(redisKey);
+      Object got = shared.getNow(redisKey);
       if (got == RedisLevel.FAILED) {
         redisErrors.increment();
         return null; // Redis is out: nobody can share a load through it
       }
       if (got != null) {
         long at = clock.nanoTime();
-        Entry<V> shared = fromRedis((byte[]) got, at);
-        if (shared != null && shared.isFresh(at)) {
+        Entry<V> theirs = fromRedis((byte[]) got, at);
+        if (theirs != null && theirs.isFresh(at)) {
           redisHits.increment();
           coalesced.increment();
           if (local != null) {
-            local.put(key, shared);
+            local.put(key, theirs);
           }
-          return shared;
+          return theirs;
         }
       }
     }
@@ -420,7 +431,7 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
    * Redis is not waited for, a put's is (bounded by the command timeout).
    */
   private Entry<V> store(
-      K key, V value, long now, long loadNanos, long freshNanos, boolean awaitRedis) {
+      K key, @Nullable V value, long now, long loadNanos, long freshNanos, boolean awaitRedis) {
     boolean absent = value == null;
     Entry<V> entry = entry(value, absent, now, freshNanos, now, loadNanos);
     if (absent && negativeNanos == 0) {
@@ -432,7 +443,7 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     if (redis != null) {
       long freshMillis =
           Math.max(1, TimeUnit.NANOSECONDS.toMillis(absent ? negativeNanos : freshNanos));
-      byte[] payload = absent ? new byte[0] : codec.encode(value);
+      byte[] payload = value == null ? new byte[0] : codec.encode(value); // null: absent
       Envelope envelope =
           new Envelope(absent, clock.wallTime().toEpochMilli(), freshMillis, loadNanos, payload);
       long lifeMillis =
@@ -453,7 +464,12 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
 
   /** An entry born {@code ageNanos} before {@code now}, fresh for {@code freshNanos} from birth. */
   private Entry<V> entry(
-      V value, boolean absent, long bornNanos, long freshNanos, long now, long loadNanos) {
+      @Nullable V value,
+      boolean absent,
+      long bornNanos,
+      long freshNanos,
+      long now,
+      long loadNanos) {
     if (absent) {
       freshNanos = negativeNanos == 0 ? freshNanos : Math.min(freshNanos, negativeNanos);
     }
@@ -474,12 +490,12 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   }
 
   /** The entry stored in Redis, or null if the bytes are not ours or do not decode. */
-  private Entry<V> fromRedis(byte[] bytes, long now) {
+  private @Nullable Entry<V> fromRedis(byte[] bytes, long now) {
     Envelope envelope = Envelope.decode(bytes);
     if (envelope == null) {
       return null; // not our envelope (a foreign or crafted payload): never decoded, a miss
     }
-    V value = null;
+    @Nullable V value = null;
     if (!envelope.absent()) {
       try {
         value = codec.decode(envelope.payload());
@@ -498,8 +514,8 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
         envelope.loadNanos());
   }
 
-  private Entry<V> newest(Entry<V> a, Entry<V> b, long now) {
-    Entry<V> best = null;
+  private @Nullable Entry<V> newest(@Nullable Entry<V> a, @Nullable Entry<V> b, long now) {
+    @Nullable Entry<V> best = null;
     for (Entry<V> e : java.util.Arrays.asList(a, b)) {
       if (e != null && e.isKept(now) && (best == null || e.bornNanos - best.bornNanos > 0)) {
         best = e;
@@ -606,8 +622,8 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   private CompletableFuture<Resolution<V>> resolveAfterRedis(
       K key,
       AsyncLoader<? super K, ? extends V> loader,
-      Entry<V> mineLocal,
-      byte[] bytes,
+      @Nullable Entry<V> mineLocal,
+      byte @Nullable [] bytes,
       boolean redisFailed) {
     long now = clock.nanoTime();
     if (redisFailed && mineLocal != null && mineLocal.isFresh(now)) {
@@ -704,7 +720,7 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   // ---------------------------------------------------------------- fallback, writes, invalidation
 
   @Override
-  public Aged<V> lastKnown(K key) {
+  public @Nullable Aged<V> lastKnown(K key) {
     long now = clock.nanoTime();
     Entry<V> mine = local == null ? null : local.getIfPresent(key);
     Entry<V> best = mine;
@@ -741,7 +757,9 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     if (events.hasListeners()) {
       publish(CacheEvent.Kind.FALLBACK_USED, key, age);
     }
-    return Aged.of(best.value, Duration.ofNanos(age));
+    return Aged.of(
+        Objects.requireNonNull(best.value, "only an absent entry has no value"),
+        Duration.ofNanos(age));
   }
 
   @Override
@@ -794,12 +812,14 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     if (space < 0 || message.regionMatches(0, instance, 0, space) && space == instance.length()) {
       return; // our own announcement, or not one of ours
     }
+    Cache<K, Entry<V>> process =
+        Objects.requireNonNull(local, "only a cache with a process level subscribes");
     String encoded = message.substring(space + 1);
     if ("*".equals(encoded)) {
-      local.invalidateAll();
+      process.invalidateAll();
       return;
     }
-    local.asMap().keySet().removeIf(k -> encoded.equals(keyEncoder.apply(k)));
+    process.asMap().keySet().removeIf(k -> encoded.equals(keyEncoder.apply(k)));
     if (events.hasListeners()) {
       events.publish(
           new CacheEvent(
