@@ -3,6 +3,8 @@ module dev.bulwark.demo {
   requires static org.jspecify;
   requires dev.bulwark.core;
   requires dev.bulwark.http;
+  requires dev.bulwark.cache;
+  requires dev.bulwark.test; // a real redis-server for the cache's Redis level
   requires java.net.http;
   requires jdk.httpserver;
 }

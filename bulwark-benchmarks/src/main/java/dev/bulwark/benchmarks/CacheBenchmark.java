@@ -15,6 +15,7 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -106,7 +107,7 @@ public class CacheBenchmark {
   @Benchmark
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.NANOSECONDS)
-  public String caffeineGetIfPresent() {
+  public @Nullable String caffeineGetIfPresent() {
     return caffeine.getIfPresent(KEY);
   }
 
@@ -114,7 +115,7 @@ public class CacheBenchmark {
   @Benchmark
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.NANOSECONDS)
-  public String processHit() throws Exception {
+  public @Nullable String processHit() throws Exception {
     return processCache.get(KEY, loader);
   }
 
@@ -122,7 +123,7 @@ public class CacheBenchmark {
   @Benchmark
   @BenchmarkMode(Mode.SampleTime)
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
-  public byte[] lettuceGet() {
+  public byte @Nullable [] lettuceGet() {
     return lettuce.get("bulwark:bench-redis:v1:" + KEY);
   }
 
@@ -130,7 +131,7 @@ public class CacheBenchmark {
   @Benchmark
   @BenchmarkMode(Mode.SampleTime)
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
-  public String redisHit() throws Exception {
+  public @Nullable String redisHit() throws Exception {
     return redisCache.get(KEY, loader);
   }
 }

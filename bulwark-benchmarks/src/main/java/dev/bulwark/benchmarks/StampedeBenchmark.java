@@ -7,6 +7,7 @@ import dev.bulwark.cache.ResilientCache;
 import dev.bulwark.time.Scheduler;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -111,7 +112,9 @@ public class StampedeBenchmark {
                 }
                 String value = caffeine.getIfPresent("hot");
                 if (value == null) {
-                  value = load.load("hot");
+                  value =
+                      Objects.requireNonNull(
+                          load.load("hot"), "the benchmark's loader finds every key");
                   caffeine.put("hot", value);
                 }
                 return value;

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.DoubleSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The showcase's experiment: two copies of the flaky HTTP service following the same script, one
@@ -41,7 +42,7 @@ public final class Comparison implements AutoCloseable {
       FlakyHttpService guardedService,
       Resilience resilience,
       Protection protection,
-      ResilientCache<String, String> lastKnown) {
+      @Nullable ResilientCache<String, String> lastKnown) {
     this.timeline = timeline;
     this.driver = driver;
     this.plainService = plainService;
@@ -89,7 +90,7 @@ public final class Comparison implements AutoCloseable {
       Scheduler scheduler,
       DoubleSupplier random,
       Resilience resilience,
-      ResilientCache<String, String> lastKnown)
+      @Nullable ResilientCache<String, String> lastKnown)
       throws IOException {
     Objects.requireNonNull(resilience, "resilience");
     LoadDriver driver = new LoadDriver(clock, scheduler, users, pace);

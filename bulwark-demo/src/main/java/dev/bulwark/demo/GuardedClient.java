@@ -23,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The protected client: every request goes through a {@link ResilientHttpClient}; when a call fails
@@ -65,7 +66,7 @@ public final class GuardedClient implements InventoryClient, AutoCloseable {
    * The cache of last known good bodies: fresh for 5 s, kept 10 min more for failures, 1 s in the
    * process when {@code redis} (may be null) holds the shared copy.
    */
-  static ResilientCache<String, String> lastKnownCache(Clock clock, RedisLevel redis) {
+  static ResilientCache<String, String> lastKnownCache(Clock clock, @Nullable RedisLevel redis) {
     ResilientCache.Builder<String, String> builder =
         ResilientCache.<String, String>builder("inventory-last-known", Codec.string())
             .config(

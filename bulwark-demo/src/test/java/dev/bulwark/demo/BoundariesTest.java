@@ -11,6 +11,7 @@ import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import dev.bulwark.Resilience;
+import dev.bulwark.cache.ResilientCache;
 import dev.bulwark.http.ResilientHttpClient;
 import dev.bulwark.test.ManualClock;
 import java.io.IOException;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The package rules every module keeps, read from the compiled classes of core, the test kit, the
- * HTTP client and this demo: packages form no cycle, nothing outside core touches {@code
+ * HTTP client, the cache and this demo: packages form no cycle, nothing outside core touches {@code
  * dev.bulwark.internal}, core's root package (the registry) sits on top of core's other packages,
  * and core's module exports every package but {@code internal}.
  */
@@ -42,12 +43,14 @@ class BoundariesTest {
   private static final JavaClasses OTHER_MODULES_CLASSES =
       importFrom(
           locationOf(ResilientHttpClient.class),
+          locationOf(ResilientCache.class),
           locationOf(ManualClock.class),
           locationOf(Showcase.class));
   private static final JavaClasses ALL_CLASSES =
       importFrom(
           CORE,
           locationOf(ResilientHttpClient.class),
+          locationOf(ResilientCache.class),
           locationOf(ManualClock.class),
           locationOf(Showcase.class));
 

@@ -4,6 +4,8 @@ import dev.bulwark.test.internal.Check;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.module.ModuleReader;
+import java.lang.module.ResolvedModule;
 import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
@@ -39,6 +41,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -517,6 +520,30 @@ public final class NullSweep {
 
   // ------------------------------------------------------------------ finding the types
 
+  /**
+   * The file names in {@code path} of the named module in the boot layer that holds the package.
+   */
+  private Set<String> namesInNamedModule(String path) throws IOException {
+    Set<String> names = new TreeSet<>();
+    for (Module module : ModuleLayer.boot().modules()) {
+      if (!module.getPackages().contains(packageName)) {
+        continue;
+      }
+      Optional<ResolvedModule> resolved =
+          ModuleLayer.boot().configuration().findModule(module.getName());
+      if (resolved.isEmpty()) {
+        continue;
+      }
+      try (ModuleReader reader = resolved.get().reference().open();
+          Stream<String> entries = reader.list()) {
+        entries
+            .filter(e -> e.startsWith(path + "/") && e.indexOf('/', path.length() + 1) < 0)
+            .forEach(e -> names.add(e.substring(path.length() + 1)));
+      }
+    }
+    return names;
+  }
+
   private List<Class<?>> publicTypes() {
     ClassLoader loader = NullSweep.class.getClassLoader();
     String path = packageName.replace('.', '/');
@@ -544,6 +571,7 @@ public final class NullSweep {
           }
         }
       }
+      names.addAll(namesInNamedModule(path)); // on the module path, resources hide packages
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (URISyntaxException e) {
