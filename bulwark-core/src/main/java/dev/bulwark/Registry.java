@@ -107,14 +107,17 @@ final class Registry {
 
   Pipeline pipeline(String name, Map<String, CachedPipeline> cache, @Nullable RetryChoice choice) {
     CachedPipeline cached = cache.get(name);
-    if (cached != null && cached.isLive()) {
+    if (cached != null) {
       if (idleEviction.isZero()) { // only the LRU order needs the time: marked, no clock read
-        cached.mark();
-      } else {
+        if (cached.markIfLive()) {
+          return cached.pipeline;
+        }
+      } else if (cached.isLive()) {
         cached.touch(clock.nanoTime());
+        return cached.pipeline;
       }
-      return cached.pipeline;
     }
+    Check.name(name); // a blank name is never cached, so the hit above needs no check
     long now = clock.nanoTime();
     String key = Settings.normalize(name);
     boolean named = !key.equals(Settings.DEFAULT);
@@ -441,10 +444,16 @@ final class Registry {
       }
     }
 
-    void mark() {
+    /** Marks every part used, in one pass, and says whether all are still registered. */
+    boolean markIfLive() {
       for (int i = 0; i < parts.size(); i++) {
-        parts.get(i).mark();
+        NamedPolicies.Entry<? extends Policy> part = parts.get(i);
+        if (part.removed) {
+          return false; // rebuilt by the caller; marks already made only count as uses
+        }
+        part.mark();
       }
+      return true;
     }
   }
 

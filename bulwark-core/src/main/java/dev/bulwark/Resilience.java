@@ -238,8 +238,13 @@ public final class Resilience {
    * @throws RegistryFullException if a policy must be created and the registry is full
    */
   public Pipeline pipeline(String name) {
+    Check.notNull("name", name); // blank names are refused when a pipeline is built, off this path
+    return registry.enabled ? registry.pipeline(name, registry.pipelines, null) : passThrough(name);
+  }
+
+  private static Pipeline passThrough(String name) {
     Check.name(name);
-    return registry.enabled ? registry.pipeline(name, registry.pipelines, null) : PASS_THROUGH;
+    return PASS_THROUGH;
   }
 
   /**
