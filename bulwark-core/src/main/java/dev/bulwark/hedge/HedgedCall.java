@@ -23,10 +23,12 @@ import org.jspecify.annotations.Nullable;
  * - `running` counts the attempts started and not yet failed. A failure decrements it; the one that
  *   brings it to zero ends the call. The timer adds a hedge only by a CAS from n > 0 to n + 1, so
  *   once it is zero no hedge can start: either the hedge joins the race, or the call has failed.
- * - Cleanup happens in one place, accept(), which the result runs exactly once when it completes,
- *   however it completes: it cancels the timer and every attempt's handle, and counts the call's
- *   outcome. An attempt (or timer) published after accept() read the handles sees the result done
- *   when it checks right after publishing (volatile write, then volatile read, on both sides) and
+ * - Cleanup happens in one place, settle(), exactly once (a CAS of `settled`): it cancels the
+ *   timer and every attempt's handle, and counts the call's outcome. The attempt that decides the
+ *   call settles it before completing the result, so a caller that sees the result also sees it
+ *   counted; a result completed by the caller (cancel) is settled by accept(), which the result
+ *   runs when it completes. An attempt (or timer) published after settle() read the handles sees
+ *   `settled` when it checks right after publishing (volatile write, then volatile read, on both sides) and
  *   cancels itself; cancelling twice is harmless.
  *
  * Per-attempt data live in arrays indexed by attempt (0 = the primary). `attemptStarts[k]` is
@@ -45,6 +47,7 @@ abstract class HedgedCall<T> implements Runnable, BiConsumer<T, Throwable> {
   private static final int FAILED = -2;
   private static final VarHandle RUNNING;
   private static final VarHandle WINNER;
+  private static final VarHandle SETTLED;
   private static final VarHandle HANDLE = MethodHandles.arrayElementVarHandle(Future[].class);
 
   static {
@@ -52,6 +55,7 @@ abstract class HedgedCall<T> implements Runnable, BiConsumer<T, Throwable> {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
       RUNNING = lookup.findVarHandle(HedgedCall.class, "running", int.class);
       WINNER = lookup.findVarHandle(HedgedCall.class, "winner", int.class);
+      SETTLED = lookup.findVarHandle(HedgedCall.class, "settled", boolean.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -66,6 +70,7 @@ abstract class HedgedCall<T> implements Runnable, BiConsumer<T, Throwable> {
   private final Throwable[] failures;
   private volatile int running = 1;
   private volatile int winner = NONE;
+  private volatile boolean settled;
   private volatile @Nullable Future<?> timer;
   private @Nullable Throwable finalFailure;
   private int nextHedge = 1;
@@ -90,7 +95,7 @@ abstract class HedgedCall<T> implements Runnable, BiConsumer<T, Throwable> {
   final void start() {
     result.whenComplete(this);
     startAttempt(0, startNanos);
-    if (!result.isDone()) {
+    if (!settled) {
       scheduleTimer();
     }
   }
@@ -100,7 +105,7 @@ abstract class HedgedCall<T> implements Runnable, BiConsumer<T, Throwable> {
     Future<?> handle = launch(attempt);
     if (handle != null) {
       HANDLE.setVolatile(handles, attempt, handle);
-      if (result.isDone()) {
+      if (settled) {
         handle.cancel(true); // the call ended while this attempt started; accept() may not see it
       }
     }
@@ -114,7 +119,7 @@ abstract class HedgedCall<T> implements Runnable, BiConsumer<T, Throwable> {
       return;
     }
     timer = scheduled;
-    if (result.isDone()) {
+    if (settled) {
       scheduled.cancel(false);
     }
   }
@@ -122,14 +127,14 @@ abstract class HedgedCall<T> implements Runnable, BiConsumer<T, Throwable> {
   /** The timer fired: on the scheduler's thread, hands the hedge to the completion executor. */
   @Override
   public final void run() {
-    if (!result.isDone() && running != 0) {
+    if (!settled && running != 0) {
       Stages.execute(hedge.scheduler().completionExecutor(), this::hedgeNow);
     }
   }
 
   /** Starts a hedge if the call is still running and the load cap allows. */
   private void hedgeNow() {
-    if (result.isDone() || running == 0) {
+    if (settled || running == 0) {
       return;
     }
     int attempt = nextHedge;
@@ -149,7 +154,7 @@ abstract class HedgedCall<T> implements Runnable, BiConsumer<T, Throwable> {
     long now = hedge.nanoTime();
     hedge.hedgeStarted(attempt + 1, now - startNanos);
     startAttempt(attempt, now);
-    if (attempt < hedge.maxHedges() && !result.isDone()) {
+    if (attempt < hedge.maxHedges() && !settled) {
       scheduleTimer();
     }
   }
@@ -160,6 +165,7 @@ abstract class HedgedCall<T> implements Runnable, BiConsumer<T, Throwable> {
       long now = hedge.nanoTime();
       hedge.recordLatency(now - attemptStarts[attempt], now);
       if (WINNER.compareAndSet(this, NONE, attempt)) { // the first success wins the call
+        settle(attempt, null);
         result.complete(value);
       }
       return;
@@ -167,7 +173,7 @@ abstract class HedgedCall<T> implements Runnable, BiConsumer<T, Throwable> {
     Throwable failure = Failures.unwrap(error);
     failures[attempt] = failure;
     int left = (int) RUNNING.getAndAdd(this, -1) - 1;
-    if (left != 0 || result.isDone()) {
+    if (left != 0 || settled) {
       return; // another attempt is still running, or the call is over
     }
     for (int i = 0; i < failures.length; i++) {
@@ -178,13 +184,26 @@ abstract class HedgedCall<T> implements Runnable, BiConsumer<T, Throwable> {
     }
     finalFailure = failure;
     if (WINNER.compareAndSet(this, NONE, FAILED)) { // every attempt failed: the last one ends it
+      settle(FAILED, failure);
       result.completeExceptionally(failure);
     }
   }
 
-  /** The result completed, by an attempt or by the caller: cancels the rest, counts the outcome. */
+  /** The result completed: settles the call if no attempt did (the caller cancelled it). */
   @Override
   public final void accept(T value, Throwable failure) {
+    settle(winner, failure);
+  }
+
+  /**
+   * Once per call: cancels the timer and every attempt still running, and counts the outcome. The
+   * winner is an attempt's index, FAILED when every attempt failed, or NONE when the caller ended
+   * the call first.
+   */
+  private void settle(int won, @Nullable Throwable failure) {
+    if (!SETTLED.compareAndSet(this, false, true)) {
+      return;
+    }
     Future<?> scheduled = timer;
     if (scheduled != null) {
       scheduled.cancel(false);
@@ -195,9 +214,8 @@ abstract class HedgedCall<T> implements Runnable, BiConsumer<T, Throwable> {
         handle.cancel(true);
       }
     }
-    int won = winner;
-    if (failure == null) {
-      hedge.recordOutcome(won >= 0 ? Outcome.SUCCESS : Outcome.CANCELLED, won > 0);
+    if (won >= 0) {
+      hedge.recordOutcome(Outcome.SUCCESS, won > 0);
     } else {
       hedge.recordOutcome(
           won == FAILED && failure == finalFailure ? Outcome.FAILURE : Outcome.CANCELLED, false);
