@@ -186,16 +186,17 @@ final class NamedPolicies<P extends Policy> {
         }
         continue;
       }
-      if (evictIdle(nowNanos) == 0 && evictLeastRecentlyUsed() == 0) {
-        if (map.size() >= maxInstances) {
-          throw new RegistryFullException(name, kind.label(), maxInstances);
-        }
-        // Some slots are held by creations in flight (or by losers about to give theirs back),
-        // not by busy instances: rather than fail this call or wait for them, go over the bound by
-        // one; the next creation that finds the registry full evicts again.
-        count.incrementAndGet();
-        return;
+      if (evictIdle(nowNanos) > 0 || evictLeastRecentlyUsed() >= 0) {
+        continue; // evicted some, or other creators evicted our candidates first: count again
       }
+      if (map.size() >= maxInstances) { // every instance busy
+        throw new RegistryFullException(name, kind.label(), maxInstances);
+      }
+      // Some slots are held by creations in flight (or by losers about to give theirs back), not
+      // by busy instances: rather than fail this call or wait for them, go over the bound by one;
+      // the next creation that finds the registry full evicts again.
+      count.incrementAndGet();
+      return;
     }
   }
 
@@ -225,7 +226,10 @@ final class NamedPolicies<P extends Policy> {
     return evicted;
   }
 
-  /** Evicts the least recently used sixteenth of the instances that are not busy. */
+  /**
+   * Evicts the least recently used sixteenth of the instances that are not busy; returns how many,
+   * or -1 when every instance is busy (0: each candidate was taken by another evictor first).
+   */
   private int evictLeastRecentlyUsed() {
     List<Entry<P>> candidates = new ArrayList<>();
     long now = clock.nanoTime();
@@ -239,7 +243,7 @@ final class NamedPolicies<P extends Policy> {
       }
     }
     if (candidates.isEmpty()) {
-      return 0;
+      return -1;
     }
     int batch = Math.min(candidates.size(), Math.max(1, maxInstances / 16));
     long[] ages = new long[candidates.size()];
