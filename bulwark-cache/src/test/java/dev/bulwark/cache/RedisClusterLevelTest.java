@@ -75,6 +75,18 @@ class RedisClusterLevelTest {
   void invalidationReachesTheOtherInstanceAndInvalidateAllEmptiesEveryNode() throws Exception {
     ResilientCache<String, String> first = cache();
     ResilientCache<String, String> second = cache();
+    // pub/sub keeps nothing: wait until Redis has both subscriptions (each on one of the nodes)
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                redis.redisCluster().nodes().stream()
+                        .mapToLong(
+                            node ->
+                                RedisLevelTest.subscribers(
+                                    node, "bulwark:prices:v1:#invalidations"))
+                        .sum()
+                    >= 2);
     for (int i = 0; i < 30; i++) {
       first.put("k" + i, "v" + i);
       second.get("k" + i, this::load);

@@ -67,6 +67,21 @@ class RedisLevelTest {
     return cache;
   }
 
+  /**
+   * Pub/sub keeps nothing: an invalidation published before Redis has both instances' subscriptions
+   * never reaches the late one, so tests of invalidation across instances wait for both.
+   */
+  private static void awaitBothListening() {
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> subscribers(redis.redis(), "bulwark:prices:v1:#invalidations") >= 2);
+  }
+
+  static long subscribers(RedisServer server, String channel) {
+    List<?> reply = (List<?>) server.command("PUBSUB", "NUMSUB", channel);
+    return (Long) reply.get(1);
+  }
+
   /** A load's write to Redis is not waited for: tests wait for it before another instance asks. */
   private static void awaitStored(String redisKey) {
     await()
@@ -299,6 +314,7 @@ class RedisLevelTest {
   void invalidateOnOneInstanceEvictsTheProcessCopyOnAnother() throws Exception {
     ResilientCache<String, String> first = cache(level(), CacheConfig.ofDefaults());
     ResilientCache<String, String> second = cache(level(), CacheConfig.ofDefaults());
+    awaitBothListening();
     first.get("a", this::load);
     awaitStored("bulwark:prices:v1:a");
     second.get("a", this::load);
@@ -406,6 +422,7 @@ class RedisLevelTest {
             .redis(level())
             .clock(clock)
             .build();
+    awaitBothListening();
     second.put("a", "old");
     assertThat(second.lastKnown("a").value()).isEqualTo("old"); // its own, locally fresh
     assertThat(second.stats().processHits()).isEqualTo(1);
