@@ -142,8 +142,18 @@ final class Registry {
 
   /** The pipeline cached for {@code name} in {@code cache}, marked used; else one built. */
   Pipeline pipeline(String name, Map<String, CachedPipeline> cache, @Nullable RetryChoice choice) {
-    CachedPipeline cached = cache.get(name); // small, so that it inlines into call(name, ...)
-    return cached != null && cached.use() ? cached.pipeline : build(name, cache, choice);
+    Pipeline hit = cached(name, cache);
+    return hit != null ? hit : build(name, cache, choice);
+  }
+
+  /**
+   * The pipeline cached for {@code name}, marked used; null if none is. Kept apart from the miss
+   * path, which the JIT may inline into its callers once the registry is filled at startup: a
+   * caller that calls this first keeps a hit small and inlined whatever became of the miss path.
+   */
+  @Nullable Pipeline cached(String name, Map<String, CachedPipeline> cache) {
+    CachedPipeline cached = cache.get(name);
+    return cached != null && cached.use() ? cached.pipeline : null;
   }
 
   private Pipeline build(

@@ -214,6 +214,13 @@ public final class Resilience {
     return registry.enabled ? registry.pipeline(name, registry.pipelines, null) : passThrough(name);
   }
 
+  /** {@link #pipeline(String)}, a cached one looked up first, by a method that stays small. */
+  private Pipeline pipelineOf(String name) {
+    Registry r = registry;
+    Pipeline hit = r.enabled ? r.cached(Check.notNull("name", name), r.pipelines) : null;
+    return hit != null ? hit : pipeline(name);
+  }
+
   private static Pipeline passThrough(String name) {
     Check.name(name);
     return PASS_THROUGH;
@@ -227,7 +234,7 @@ public final class Resilience {
    */
   public <T> T call(String name, Callable<T> call) throws Exception {
     Check.notNull("call", call);
-    return pipeline(name).call(call);
+    return pipelineOf(name).call(call);
   }
 
   /**
@@ -237,7 +244,7 @@ public final class Resilience {
   public <T> CompletionStage<T> callAsync(String name, Supplier<CompletionStage<T>> call) {
     Check.notNull("call", call);
     try {
-      return pipeline(name).callAsync(call);
+      return pipelineOf(name).callAsync(call);
     } catch (RegistryFullException e) {
       return CompletableFuture.failedFuture(e);
     }
