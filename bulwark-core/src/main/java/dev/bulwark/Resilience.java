@@ -36,46 +36,38 @@ import java.util.function.UnaryOperator;
 
 /**
  * The named registry of policies: one per application, handing out policies of every registered
- * {@link PolicyKind kind} (breakers, retries, rate limiters, bulkheads, timeouts, hedges,
- * fallbacks, and any kind a module adds) by name, each made on first use from a named or the
- * default config, and the same instance for the same name afterwards.
+ * {@link PolicyKind kind} by name, each made on first use from the config of that name or the
+ * default config, and the same instance for that name afterwards.
  *
  * <pre>{@code
  * Resilience resilience = Resilience.builder()
  *     .derive(CircuitBreaker.KIND, "payments", b -> b.openDuration(Duration.ofMinutes(1)))
  *     .environment(System::getenv)           // BULWARK_* variables override the code
  *     .build();
- *
  * Stock stock = resilience.call("inventory", () -> inventory.stock(sku)); // breaker, then retry
- * Stock again = resilience.call("inventory-42", "idempotent-reads", () -> inventory.stock(sku));
  * CircuitBreaker perDevice = resilience.get(CircuitBreaker.KIND, "device-" + deviceId);
- * HealthReport report = resilience.health().report(); // every breaker the registry made
  * }</pre>
  *
  * <p><b>Shared rules.</b> A null argument throws {@link NullPointerException}; a blank name, or a
- * kind not registered, {@link IllegalArgumentException}. A config applies when the instance is
- * created: asking for an existing name with another config returns the existing instance. Config
- * names are matched ignoring case and punctuation ({@code "user-service"} is {@code USER_SERVICE}
- * in a variable name); instance names exactly; {@code "default"} names the default config.
+ * kind not registered, {@link IllegalArgumentException}. A config applies when an instance is made:
+ * asking again with another config returns the existing instance. Config names match ignoring case
+ * and punctuation ({@code "user-service"} is {@code USER_SERVICE} in a variable); instance names
+ * exactly; {@code "default"} names the default config. A method that may create an instance throws
+ * {@link RegistryFullException} when the kind's {@link #maxInstances()} are all busy.
  *
- * <p><b>Bounded growth.</b> At most {@link #maxInstances()} instances of each kind; with {@link
- * #idleEviction()}, those not looked up (by name, or through {@link #pipeline}/{@link #call}) for
- * that long are dropped; when full, the least recently used sixteenth. A busy instance ({@link
- * PolicyKind#isBusy}: a breaker not {@code CLOSED}, a limiter holding callers back, a bulkhead in
- * use) is never dropped: if all are, creation throws {@link RegistryFullException}. Calls through a
- * reference held elsewhere are not uses. A drop publishes {@link PolicyEvicted}; the next lookup of
- * the name creates a fresh instance.
+ * <p><b>Bounded growth.</b> At most {@link #maxInstances()} instances of each kind; when full, the
+ * least recently used sixteenth is evicted, and with {@link #idleEviction()} those not looked up
+ * (by name, or through {@link #pipeline}/{@link #call}) for that long. A {@linkplain
+ * PolicyKind#isBusy busy} instance (a breaker not closed, a bulkhead in use) is never evicted.
+ * Calls through a reference held elsewhere are not uses. Each eviction publishes {@link
+ * PolicyEvicted}.
  *
- * <p><b>Concurrency.</b> A lookup takes no lock: one map read and, at most once per sixteenth of
- * the idle time (a second without idle eviction), a write of its time. Threads racing to create a
- * name all get the winner's instance. {@link PolicyAdded} and {@link PolicyEvicted} listeners run
- * on the creating thread outside any lock, so they may use this registry; eviction never runs in
- * the background. Config changes ({@link #updateConfig}, {@link #reload()}) take a lock no call
- * takes, and reach live instances through {@link Reconfigurable#reconfigure}.
+ * <p><b>Concurrency.</b> A lookup takes no lock; racing creators all get the winner's instance.
+ * {@link PolicyAdded} and {@link PolicyEvicted} listeners run on the creating thread outside any
+ * lock, so they may use this registry. Config changes take a lock no call takes.
  *
- * <p><b>The switch.</b> When {@link #enabled()} is false ({@code BULWARK_ENABLED=false}), {@link
- * #pipeline}, {@link #call} and {@link #callAsync} pass every call straight through, creating
- * nothing. Policies asked for by name still behave as configured.
+ * <p><b>The switch.</b> When {@link #enabled()} is false, {@link #pipeline}, {@link #call} and
+ * {@link #callAsync} pass every call straight through, creating nothing.
  *
  * <p>Thread-safe.
  */
@@ -120,9 +112,9 @@ public final class Resilience {
   }
 
   /**
-   * A builder holding the defaults: system clock and scheduler, enabled, 10,000 instances of each
-   * kind at most, no idle eviction, the built-in default config of every kind, core's kinds and
-   * those of every {@link PolicyKindProvider} on the class path. Thread-safe.
+   * A builder with the defaults: system clock and scheduler, enabled, 10,000 instances of each kind
+   * at most, no idle eviction, core's kinds and those of every {@link PolicyKindProvider} on the
+   * class path with their default configs. Thread-safe.
    */
   public static ResilienceBuilder builder() {
     return new ResilienceBuilder();
@@ -144,8 +136,7 @@ public final class Resilience {
   }
 
   /**
-   * A registry configured by the {@code bulwark.*} keys of {@code properties} (others are ignored).
-   * Thread-safe.
+   * A registry configured by the {@code bulwark.*} keys of {@code properties}. Thread-safe.
    *
    * @throws IllegalArgumentException naming the key, if one is unknown or its value bad
    */
@@ -162,42 +153,27 @@ public final class Resilience {
     return builder().properties(properties).build();
   }
 
-  /**
-   * The policy of {@code kind} named {@code name}, created on first use from the config of the same
-   * name if one is declared, else from the default config. Thread-safe.
-   *
-   * @throws RegistryFullException if it must be created and none of the kind's {@link
-   *     #maxInstances()} instances can be evicted
-   */
+  /** The policy of {@code kind} named {@code name}, made from its own or the default config. */
   public <P extends Policy> P get(PolicyKind<P, ?, ?> kind, String name) {
-    Registry.Slot<P, ?, ?> slot = registry.slot(kind);
-    return slot.instances.get(Check.name(name), NamedPolicies.BY_NAME, slot.byName);
+    return registry.slot(kind).get(Check.name(name), Registry.BY_NAME, null);
   }
 
   /**
-   * The policy of {@code kind} named {@code name}, created on first use from the config named
-   * {@code configName}. Thread-safe.
+   * The policy of {@code kind} named {@code name}, made from the config {@code configName}.
    *
-   * @throws IllegalArgumentException if it must be created and no config is named {@code
-   *     configName}
-   * @throws RegistryFullException if it must be created and the registry is full
+   * @throws IllegalArgumentException if it must be made and no config is named {@code configName}
    */
   public <P extends Policy> P get(PolicyKind<P, ?, ?> kind, String name, String configName) {
     return registry.slot(kind).named(Check.name(name), Check.notNull("configName", configName));
   }
 
   /**
-   * The policy of {@code kind} named {@code name}, created on first use from {@code config}, which
-   * {@link #updateConfig} and {@link #reload()} never change. A module keeping one policy per
-   * remote host brings its config this way; its policies still show in listings, health and admin.
-   * Thread-safe.
-   *
-   * @throws RegistryFullException if it must be created and the registry is full
+   * The policy of {@code kind} named {@code name}, made from {@code config}, which {@link
+   * #updateConfig} and {@link #reload()} never change (a module's per-host policies, say).
    */
   public <P extends Policy, C> P get(PolicyKind<P, C, ?> kind, String name, C config) {
     Registry.Slot<P, C, ?> slot = registry.slot(kind);
-    Check.notNull("config", config);
-    return slot.instances.get(Check.name(name), null, n -> slot.made(n, config));
+    return slot.get(Check.name(name), null, Check.notNull("config", config));
   }
 
   /** {@code get(CircuitBreaker.KIND, name)}. Thread-safe. */
@@ -226,20 +202,23 @@ public final class Resilience {
   }
 
   /**
-   * The pipeline for {@code name}, cached while its policies stay registered. It holds, outermost
-   * first, the policy named {@code name} of each kind with a {@linkplain PolicyKind#pipelineOrder()
-   * pipeline rank}, got as by {@link #get(PolicyKind, String)}: by default the fallback, bulkhead
-   * and rate limiter if a config of theirs has that name (declared in code or made by a per-name
-   * setting), then the breaker and the retry, then the timeout if a timeout config has that name or
-   * {@link #defaultTimeout()} is set. So the breaker counts one outcome per call, never a
-   * bulkhead's or limiter's rejection, and the timeout limits each attempt. When {@link #enabled()}
-   * is false, a pipeline that passes calls straight through. Thread-safe.
-   *
-   * @throws RegistryFullException if a policy must be created and the registry is full
+   * The pipeline of {@code name}, cached while its policies stay registered: outermost first, the
+   * policy of that name of each kind with a {@linkplain PolicyKind#pipelineOrder() rank}, got as by
+   * {@link #get(PolicyKind, String)}. By default: the fallback, bulkhead and rate limiter if a
+   * config of theirs has that name, then the breaker and the retry, then the timeout if a timeout
+   * config has that name or {@link #defaultTimeout()} is set; so the breaker counts one outcome per
+   * call, never a rejection, and the timeout limits each attempt. Thread-safe.
    */
   public Pipeline pipeline(String name) {
-    Check.notNull("name", name); // blank names are refused when a pipeline is built, off this path
+    Check.notNull("name", name); // a blank name is refused where a pipeline is built
     return registry.enabled ? registry.pipeline(name, registry.pipelines, null) : passThrough(name);
+  }
+
+  /** {@link #pipeline(String)}, a cached one looked up first, by a method that stays small. */
+  private Pipeline pipelineOf(String name) {
+    Registry r = registry;
+    Pipeline hit = r.enabled ? r.cached(Check.notNull("name", name), r.pipelines) : null;
+    return hit != null ? hit : pipeline(name);
   }
 
   private static Pipeline passThrough(String name) {
@@ -251,76 +230,61 @@ public final class Resilience {
    * Runs {@code call} through {@link #pipeline(String) pipeline(name)}. Thread-safe.
    *
    * @throws RejectedException if a policy refuses the call
-   * @throws RegistryFullException if a policy must be created and the registry is full
    * @throws Exception whatever the call itself threw, unwrapped
    */
   public <T> T call(String name, Callable<T> call) throws Exception {
     Check.notNull("call", call);
-    return pipeline(name).call(call);
+    return pipelineOf(name).call(call);
   }
 
   /**
-   * Runs an asynchronous {@code call} through {@link #pipeline(String) pipeline(name)}; the stage
-   * completes as {@link Pipeline#callAsync} says, and exceptionally with a {@link
-   * RegistryFullException} too. Thread-safe.
-   *
-   * @throws IllegalArgumentException if {@code name} is blank
+   * Runs an asynchronous {@code call} through {@link #pipeline(String) pipeline(name)}, as {@link
+   * Pipeline#callAsync} does; a {@link RegistryFullException} completes the stage. Thread-safe.
    */
   public <T> CompletionStage<T> callAsync(String name, Supplier<CompletionStage<T>> call) {
     Check.notNull("call", call);
     try {
-      return pipeline(name).callAsync(call);
+      return pipelineOf(name).callAsync(call);
     } catch (RegistryFullException e) {
       return CompletableFuture.failedFuture(e);
     }
   }
 
   /**
-   * Runs {@code call} through the pipeline of {@code name} with a retry made from the config {@code
-   * retryConfigName} in place of the retry named {@code name}: {@code call("inventory-42",
-   * "idempotent-reads", ...)} uses the breaker (and other policies) of {@code "inventory-42"}.
+   * Runs {@code call} through the pipeline of {@code name} with, in place of its retry, the one
+   * retry made from the config {@code retryConfigName} and named as it was declared ({@code
+   * "default"} for the default), shared by every name. Such pipelines are cached per (name, retry
+   * config), at most {@link #maxInstances()} per retry config. Thread-safe.
    *
-   * <p>That retry is one registered instance per retry config, shared by every name and named as
-   * the config was declared ({@code "default"} for the default): it shows in listings and {@link
-   * PolicyAdded}, and its {@code RetryExhaustedException} names the config. If a retry of that name
-   * was created from another config, that one is used. The pipeline is cached per (name, retry
-   * config) pair, and dropped when any of its policies is evicted, so the cache holds at most
-   * {@link #maxInstances()} pipelines per retry config. Disabled, the call runs straight through.
-   * Thread-safe.
-   *
-   * @throws IllegalArgumentException if {@code name} is blank or no retry config is named {@code
-   *     retryConfigName}
+   * @throws IllegalArgumentException if no retry config is named {@code retryConfigName}
    * @throws RejectedException if a policy refuses the call
-   * @throws RegistryFullException if a policy must be created and the registry is full
    * @throws Exception whatever the call itself threw, unwrapped
    */
   public <T> T call(String name, String retryConfigName, Callable<T> call) throws Exception {
-    return pipeline(name, Check.notNull("retryConfigName", retryConfigName), call).call(call);
+    return pipeline(name, retryConfigName, call).call(call);
   }
 
   /**
    * Runs an asynchronous {@code call} as {@link #call(String, String, Callable)} runs a synchronous
-   * one; a {@link RegistryFullException} completes the stage exceptionally. Thread-safe.
+   * one; a {@link RegistryFullException} completes the stage. Thread-safe.
    *
-   * @throws IllegalArgumentException if {@code name} is blank or no retry config is named {@code
-   *     retryConfigName}
+   * @throws IllegalArgumentException if no retry config is named {@code retryConfigName}
    */
   public <T> CompletionStage<T> callAsync(
       String name, String retryConfigName, Supplier<CompletionStage<T>> call) {
     Pipeline pipeline;
     try {
-      pipeline = pipeline(name, Check.notNull("retryConfigName", retryConfigName), call);
+      pipeline = pipeline(name, retryConfigName, call);
     } catch (RegistryFullException e) {
       return CompletableFuture.failedFuture(e);
     }
     return pipeline.callAsync(call);
   }
 
-  /** The pipeline of {@code name} with the retry of {@code retryConfigName} in place of its own. */
   private Pipeline pipeline(String name, String retryConfigName, Object call) {
     Check.name(name);
     Check.notNull("call", call);
-    Registry.RetryChoice choice = registry.retryChoice(retryConfigName);
+    var choice = registry.retryChoice(Check.notNull("retryConfigName", retryConfigName));
     return registry.enabled ? registry.pipeline(name, choice.pipelines, choice) : PASS_THROUGH;
   }
 
@@ -330,12 +294,9 @@ public final class Resilience {
   }
 
   /**
-   * The health monitor of this registry, made on the first call (with {@link
-   * ResilienceBuilder#healthConfig}, on the registry's clock) and the same afterwards. It watches
-   * every instance, now held or created later, of a kind that {@linkplain PolicyKind#healthEvents
-   * feeds health} (breakers, fallbacks), until the instance is evicted. Failures count from the
-   * time an instance is watched, so call this at startup; until then, health costs calls nothing.
-   * Thread-safe.
+   * The health monitor of this registry (on {@link ResilienceBuilder#healthConfig}), made on the
+   * first call: it watches every instance, now or later, of a kind that {@linkplain
+   * PolicyKind#healthEvents feeds health}, until evicted, counting from then on. Thread-safe.
    */
   public HealthMonitor health() {
     return registry.health();
@@ -346,24 +307,19 @@ public final class Resilience {
     return List.copyOf(registry.slots.keySet());
   }
 
-  /**
-   * The policy of {@code kind} named {@code name} if the registry holds one; never creates one, and
-   * is not a use. Thread-safe.
-   *
-   * @throws IllegalArgumentException if {@code kind} is not registered
-   */
+  /** The policy of {@code kind} named {@code name} if held; never creates, not a use. */
   public <P extends Policy> Optional<P> find(PolicyKind<P, ?, ?> kind, String name) {
-    return registry.slot(kind).instances.find(Check.notNull("name", name));
+    var entry = registry.slot(kind).map.get(Check.notNull("name", name));
+    return entry == null ? Optional.empty() : Optional.of(entry.policy);
   }
 
   /** Every policy of {@code kind} held now, by name; an unmodifiable copy. Thread-safe. */
   public <P extends Policy> SortedMap<String, P> instances(PolicyKind<P, ?, ?> kind) {
-    return Collections.unmodifiableSortedMap(registry.slot(kind).instances.list(p -> p));
+    return Collections.unmodifiableSortedMap(registry.slot(kind).list(p -> p));
   }
 
   /**
-   * What every policy of {@code kind} held now reports ({@link PolicyKind#snapshot}), by name; an
-   * unmodifiable copy. Thread-safe.
+   * What each policy of {@code kind} held now {@linkplain PolicyKind#snapshot reports}, by name.
    */
   public SortedMap<String, Object> snapshots(PolicyKind<?, ?, ?> kind) {
     return Collections.unmodifiableSortedMap(registry.slot(kind).snapshots());
@@ -371,7 +327,7 @@ public final class Resilience {
 
   /**
    * Resets the policy of {@code kind} named {@code name} (a breaker closes and empties its window)
-   * if the registry holds one; creates nothing. Thread-safe.
+   * if held; creates nothing. Thread-safe.
    *
    * @return true if there was such a policy
    * @throws UnsupportedOperationException if the kind cannot be reset
@@ -383,7 +339,7 @@ public final class Resilience {
   }
 
   /**
-   * Resets every policy of {@code kind} the registry holds. Thread-safe.
+   * Resets every policy of {@code kind} held now. Thread-safe.
    *
    * @return how many were reset
    * @throws UnsupportedOperationException if the kind cannot be reset
@@ -394,12 +350,7 @@ public final class Resilience {
     return all.size();
   }
 
-  /**
-   * Forces the breaker named {@code name} open, creating it if needed: it rejects every call until
-   * {@linkplain #reset reset}, and is never evicted. Thread-safe.
-   *
-   * @throws RegistryFullException if it must be created and the registry is full
-   */
+  /** Forces the breaker {@code name} open (made if needed) until {@linkplain #reset reset}. */
   public CircuitBreaker forceOpen(String name) {
     CircuitBreaker breaker = circuitBreaker(name);
     breaker.forceOpen();
@@ -407,25 +358,17 @@ public final class Resilience {
   }
 
   /**
-   * Evicts now every instance, of every kind, not looked up for {@link #idleEviction()} and not
-   * busy; nothing without idle eviction. Creations also do this, once half the idle time has passed
-   * since it was last done. Thread-safe.
+   * Evicts now every instance not looked up for {@link #idleEviction()} and not busy (creations do
+   * this too, every half idle time); nothing without idle eviction. Thread-safe.
    *
    * @return how many instances were evicted
    */
   public int evictIdle() {
     long now = registry.clock.nanoTime();
-    int evicted = 0;
-    for (Registry.Slot<?, ?, ?> slot : registry.slots.values()) {
-      evicted += slot.instances.evictIdle(now);
-    }
-    return evicted;
+    return registry.slots.values().stream().mapToInt(slot -> slot.evictIdle(now)).sum();
   }
 
-  /**
-   * Where the registry publishes {@link PolicyAdded} and {@link PolicyEvicted}, on the creating or
-   * evicting thread, outside any lock. Thread-safe.
-   */
+  /** Where {@link PolicyAdded} and {@link PolicyEvicted} are published. Thread-safe. */
   public EventSource events() {
     return registry.events.view();
   }
@@ -445,11 +388,7 @@ public final class Resilience {
     return registry.enabled;
   }
 
-  /**
-   * The default time limit for a call, if set ({@code BULWARK_TIMEOUT}): then every {@link
-   * #pipeline(String) pipeline} ends with a timeout, and the default timeout config has this limit
-   * unless {@code BULWARK_TIMEOUT_DURATION} says otherwise. Thread-safe.
-   */
+  /** The time limit every pipeline ends with, if set ({@code BULWARK_TIMEOUT}). Thread-safe. */
   public Optional<Duration> defaultTimeout() {
     return Optional.ofNullable(registry.defaultTimeout);
   }
@@ -461,26 +400,21 @@ public final class Resilience {
 
   /** How long an instance may go without a lookup before it is evicted; empty: never. */
   public Optional<Duration> idleEviction() {
-    Duration idle = registry.idleEviction;
-    return idle.isZero() ? Optional.empty() : Optional.of(idle);
+    return Optional.of(registry.idleEviction).filter(idle -> !idle.isZero());
   }
 
-  /**
-   * The config of {@code kind} named {@code configName}, after inheritance and settings; empty if
-   * none has that name. Thread-safe.
-   */
+  /** The config of {@code kind} named {@code configName}, resolved; empty if none. Thread-safe. */
   public <C> Optional<C> config(PolicyKind<?, C, ?> kind, String configName) {
     String key = Settings.normalize(Check.notNull("configName", configName));
     return Optional.ofNullable(registry.slot(kind).configs.get(key));
   }
 
   /**
-   * What a configuration change did: the instances that took the new config live, and what keeps
-   * the old one until made again (a policy not {@link Reconfigurable}, or a registry setting such
-   * as {@code BULWARK_MAX_INSTANCES}, which applies when the registry is built).
+   * What a configuration change did.
    *
    * @param reconfigured instances now running with the new config, as {@code "kind 'name'"}
-   * @param notLive what could not change live, as {@code "kind 'name'"} or the setting's name
+   * @param notLive what keeps the old config until made again: an instance not {@link
+   *     Reconfigurable}, or a registry setting ({@code BULWARK_MAX_INSTANCES})
    */
   public record ConfigUpdate(List<String> reconfigured, List<String> notLive) {
     /** Copies both lists. */
@@ -492,13 +426,12 @@ public final class Resilience {
 
   /**
    * Replaces the config of {@code kind} named {@code configName} (a new name declares it) while the
-   * registry runs: configs derived from it follow, settings still apply on top, every live instance
-   * whose config changes is {@linkplain Reconfigurable#reconfigure reconfigured}, and later ones
-   * use the new config. All or nothing: if an instance refuses, those already reconfigured are put
-   * back and the old configs stay. Thread-safe; changes are made one at a time.
+   * registry runs: derived configs follow, settings still apply on top, and each live instance
+   * whose config changes is {@linkplain Reconfigurable#reconfigure reconfigured}. All or nothing.
+   * Thread-safe.
    *
    * @throws IllegalArgumentException naming the instance and setting if an instance refuses the
-   *     change, or if a config does not fit the settings applied to it
+   *     change, or if the config does not fit the settings applied to it
    */
   @SuppressWarnings("unchecked") // the slot of `kind` holds configs of type C
   public <C> ConfigUpdate updateConfig(PolicyKind<?, C, ?> kind, String configName, C config) {
@@ -506,15 +439,14 @@ public final class Resilience {
     Check.notNull("config", config);
     Check.name(Check.notNull("configName", configName));
     return registry.changeConfigs(
-        kind, configs -> ((NamedConfigs<C, ?>) configs).declare(configName, config));
+        kind,
+        configs -> ((Settings.Configs<C, ?>) configs).declare(configName, null, config, null));
   }
 
   /**
-   * Replaces the config of {@code kind} named {@code configName} by the one it resolves to now (the
-   * default if none has that name) with {@code overrides}; otherwise as {@link #updateConfig}.
-   * Thread-safe.
+   * Replaces the config of {@code kind} named {@code configName} (else the default) by itself with
+   * {@code overrides}, as {@link #updateConfig} does. Thread-safe.
    *
-   * @throws NullPointerException if {@code overrides} returns null
    * @throws IllegalArgumentException as {@link #updateConfig(PolicyKind, String, Object)}
    */
   public <C, B> ConfigUpdate overrideConfig(
@@ -527,13 +459,11 @@ public final class Resilience {
   }
 
   /**
-   * Re-reads every environment and properties source given to the builder (give suppliers, as
-   * {@code environment(System::getenv)}, to see new values) and applies what changed as {@link
-   * #updateConfig} does; changed registry settings ({@code BULWARK_ENABLED}, ...) are reported not
-   * live. Thread-safe; changes are made one at a time.
+   * Re-reads every settings source given to the builder (suppliers, as {@code
+   * environment(System::getenv)}, see new values) and applies what changed as {@link #updateConfig}
+   * does; changed registry settings are reported not live. Thread-safe.
    *
-   * @throws IllegalArgumentException for an unknown setting or a bad value (then nothing is
-   *     applied), or as {@link #updateConfig}
+   * @throws IllegalArgumentException for an unknown setting or a bad value (nothing is applied)
    */
   public ConfigUpdate reload() {
     return registry.changeConfigs(null, null);
@@ -542,9 +472,8 @@ public final class Resilience {
   @Override
   public String toString() {
     StringBuilder out = new StringBuilder("Resilience[enabled=").append(registry.enabled);
-    for (Registry.Slot<?, ?, ?> slot : registry.slots.values()) {
-      out.append(", ").append(slot.kind.id()).append('=').append(slot.instances.size());
-    }
+    registry.slots.forEach(
+        (kind, slot) -> out.append(", ").append(kind.id()).append('=').append(slot.count));
     return out
         + ", maxInstances="
         + registry.maxInstances

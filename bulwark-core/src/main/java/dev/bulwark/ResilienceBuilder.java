@@ -21,18 +21,16 @@ import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Builds a {@link Resilience}. Each setter checks its own value, failing with {@link
- * IllegalArgumentException} naming it when out of range and {@link NullPointerException} when null;
- * {@link #build()} reads the settings sources, resolves the configs (inheritance, then settings)
- * and checks them.
+ * Builds a {@link Resilience}. Each setter checks its own value (an {@link
+ * IllegalArgumentException} names it when out of range); {@link #build()} reads the settings,
+ * resolves the configs (inheritance, then settings) and checks them.
  *
- * <p><b>Layers.</b> Settings from {@link #environment} and {@link #properties} override what the
- * code set, whatever the order of the calls: the code states defaults, the deployment tunes them.
- * Between layers, a later call wins for the same setting. A setting for the default config reaches
- * every config derived from the default; a per-name setting ({@code
- * BULWARK_BREAKER_PAYMENTS_OPEN_DURATION}) applies on top of the config of that name, or of the
- * default if the code declared none. Each layer is read at {@link #build()} and again by {@link
- * Resilience#reload()}; see {@code docs/configuration.md} for every setting.
+ * <p><b>Layers.</b> Settings from {@link #environment} and {@link #properties} override the code,
+ * whatever the order of the calls: the code states defaults, the deployment tunes them; between
+ * layers, a later call wins. A setting for the default config reaches every config derived from it;
+ * a per-name setting ({@code BULWARK_BREAKER_PAYMENTS_OPEN_DURATION}) applies on top of the config
+ * of that name, or of the default if the code declared none. Layers are read at {@link #build()}
+ * and again by {@link Resilience#reload()}; {@code docs/configuration.md} lists every setting.
  *
  * <p>Not thread-safe.
  */
@@ -44,7 +42,7 @@ public final class ResilienceBuilder {
   int maxInstances = 10_000;
   Duration idleEviction = Duration.ZERO;
   HealthConfig healthConfig = HealthConfig.ofDefaults();
-  final Map<PolicyKind<?, ?, ?>, NamedConfigs<?, ?>> configs = new LinkedHashMap<>();
+  final Map<PolicyKind<?, ?, ?>, Settings.Configs<?, ?>> configs = new LinkedHashMap<>();
   final List<Settings.Layer> layers = new ArrayList<>();
 
   ResilienceBuilder() {
@@ -124,19 +122,19 @@ public final class ResilienceBuilder {
             "two policy kinds have the id '" + kind.id() + "': " + known + " and " + kind);
       }
     }
-    configs.computeIfAbsent(kind, NamedConfigs::new);
+    configs.computeIfAbsent(kind, Settings.Configs::new);
     return this;
   }
 
   @SuppressWarnings("unchecked")
-  private <C, B> NamedConfigs<C, B> configs(PolicyKind<?, C, B> kind) {
+  private <C, B> Settings.Configs<C, B> configs(PolicyKind<?, C, B> kind) {
     kind(kind);
-    return (NamedConfigs<C, B>) Objects.requireNonNull(configs.get(kind));
+    return (Settings.Configs<C, B>) Objects.requireNonNull(configs.get(kind));
   }
 
   /** The config of {@code kind}'s policies with none of their own name. Default the kind's. */
   public <C> ResilienceBuilder defaultConfig(PolicyKind<?, C, ?> kind, C config) {
-    configs(kind).declare("default", Check.notNull("config", config));
+    configs(kind).declare("default", null, Check.notNull("config", config), null);
     return this;
   }
 
@@ -150,7 +148,7 @@ public final class ResilienceBuilder {
    */
   public <C> ResilienceBuilder config(PolicyKind<?, C, ?> kind, String name, C config) {
     Check.notNull("config", config);
-    configs(kind).declare(Check.name(name), config);
+    configs(kind).declare(Check.name(name), null, config, null);
     return this;
   }
 
@@ -175,7 +173,8 @@ public final class ResilienceBuilder {
   public <B> ResilienceBuilder derive(
       PolicyKind<?, ?, B> kind, String name, String base, UnaryOperator<B> overrides) {
     Check.notNull("overrides", overrides);
-    configs(kind).derive(Check.name(name), Check.name(Check.notNull("base", base)), overrides);
+    configs(kind)
+        .declare(Check.name(name), Check.name(Check.notNull("base", base)), null, overrides);
     return this;
   }
 

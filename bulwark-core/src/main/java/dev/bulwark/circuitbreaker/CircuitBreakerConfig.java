@@ -287,66 +287,42 @@ public final class CircuitBreakerConfig {
    * The names of the settings, as the builder spells them, in which {@code other} differs from this
    * configuration; empty if they are equal. Predicates are compared by identity; the ignored
    * exceptions differ also when one side keeps the default. The effective {@code maxOpenDuration}
-   * counts, so a longer {@code openDuration} can change it too.
+   * counts, so a longer {@code openDuration} can change it too. Rates and the multiplier are
+   * checked ranges, never NaN, so {@code !=} compares them.
    */
   Set<String> changedSettings(CircuitBreakerConfig other) {
     Set<String> changed = new LinkedHashSet<>();
-    if (Float.compare(failureRateThreshold, other.failureRateThreshold) != 0) {
-      changed.add("failureRateThreshold");
-    }
-    if (Float.compare(slowCallRateThreshold, other.slowCallRateThreshold) != 0) {
-      changed.add("slowCallRateThreshold");
-    }
-    if (slowCallNanos != other.slowCallNanos) {
-      changed.add("slowCallDuration");
-    }
-    if (consecutiveFailures != other.consecutiveFailures) {
-      changed.add("consecutiveFailures");
-    }
-    if (windowType != other.windowType) {
-      changed.add("windowType");
-    }
-    if (windowSize != other.windowSize) {
-      changed.add("windowSize");
-    }
-    if (windowNanos != other.windowNanos) {
-      changed.add("windowDuration");
-    }
-    if (minimumCalls != other.minimumCalls) {
-      changed.add("minimumCalls");
-    }
-    if (openNanos != other.openNanos) {
-      changed.add("openDuration");
-    }
-    if (Double.compare(openDurationMultiplier, other.openDurationMultiplier) != 0) {
-      changed.add("openDurationMultiplier");
-    }
-    if (maxOpenNanos != other.maxOpenNanos || maxOpenExplicit != other.maxOpenExplicit) {
-      changed.add("maxOpenDuration");
-    }
-    if (halfOpenMaxCalls != other.halfOpenMaxCalls) {
-      changed.add("halfOpenMaxCalls");
-    }
-    if (successThreshold != other.successThreshold) {
-      changed.add("successThreshold");
-    }
-    if (halfOpenMaxWaitNanos != other.halfOpenMaxWaitNanos) {
-      changed.add("halfOpenMaxWait");
-    }
-    if (!recordExceptions.equals(other.recordExceptions)) {
-      changed.add("recordExceptions");
-    }
-    if (!ignoreExceptions.equals(other.ignoreExceptions)
-        || defaultIgnores != other.defaultIgnores) {
-      changed.add("ignoreExceptions");
-    }
-    if (recordFailurePredicate != other.recordFailurePredicate) {
-      changed.add("recordFailurePredicate");
-    }
-    if (recordResultAsFailure != other.recordResultAsFailure) {
-      changed.add("recordResultAsFailure");
-    }
+    note(changed, "failureRateThreshold", failureRateThreshold != other.failureRateThreshold);
+    note(changed, "slowCallRateThreshold", slowCallRateThreshold != other.slowCallRateThreshold);
+    note(changed, "slowCallDuration", slowCallNanos != other.slowCallNanos);
+    note(changed, "consecutiveFailures", consecutiveFailures != other.consecutiveFailures);
+    note(changed, "windowType", windowType != other.windowType);
+    note(changed, "windowSize", windowSize != other.windowSize);
+    note(changed, "windowDuration", windowNanos != other.windowNanos);
+    note(changed, "minimumCalls", minimumCalls != other.minimumCalls);
+    note(changed, "openDuration", openNanos != other.openNanos);
+    note(changed, "openDurationMultiplier", openDurationMultiplier != other.openDurationMultiplier);
+    note(
+        changed,
+        "maxOpenDuration",
+        maxOpenNanos != other.maxOpenNanos || maxOpenExplicit != other.maxOpenExplicit);
+    note(changed, "halfOpenMaxCalls", halfOpenMaxCalls != other.halfOpenMaxCalls);
+    note(changed, "successThreshold", successThreshold != other.successThreshold);
+    note(changed, "halfOpenMaxWait", halfOpenMaxWaitNanos != other.halfOpenMaxWaitNanos);
+    note(changed, "recordExceptions", !recordExceptions.equals(other.recordExceptions));
+    note(
+        changed,
+        "ignoreExceptions",
+        !ignoreExceptions.equals(other.ignoreExceptions) || defaultIgnores != other.defaultIgnores);
+    note(changed, "recordFailurePredicate", recordFailurePredicate != other.recordFailurePredicate);
+    note(changed, "recordResultAsFailure", recordResultAsFailure != other.recordResultAsFailure);
     return changed;
+  }
+
+  private static void note(Set<String> changed, String setting, boolean differs) {
+    if (differs) {
+      changed.add(setting);
+    }
   }
 
   /**
