@@ -52,24 +52,13 @@ class FleetRateLimiterTest {
   /** A fleet instance: its own Lettuce client, connected before it is returned. */
   private RedisFleet instance(Clock clock, int expectedInstances, FallbackMode mode) {
     RedisFleet fleet =
-        RedisFleet.builder(redis.redis().uri().toString())
-            .commandTimeout(TIMEOUT)
-            .expectedInstances(expectedInstances)
-            .fallback(mode)
-            .clock(clock)
-            .build();
+        Fleets.connected(
+            RedisFleet.builder(redis.redis().uri().toString())
+                .commandTimeout(TIMEOUT)
+                .expectedInstances(expectedInstances)
+                .fallback(mode)
+                .clock(clock));
     fleets.add(fleet);
-    long deadline = SYSTEM.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!fleet.isConnected()) {
-      assertThat(SYSTEM.nanoTime() - deadline).as("connected within 10 s").isNegative();
-      LockSupport.parkNanos(1_000_000);
-    }
-    // A cold JVM's first commands can take longer than the 200 ms command timeout (class loading,
-    // Netty's first writes); warm up on a key of its own so no test's limiter falls back for that.
-    RateLimiter warmUp = fleet.rateLimiter("warm-up", perSecond(1000, 1000));
-    for (int i = 0; i < 5; i++) {
-      warmUp.tryAcquire();
-    }
     return fleet;
   }
 
