@@ -11,4 +11,7 @@ module dev.bulwark.redis {
   requires reactor.core;
 
   exports dev.bulwark.redis;
+
+  provides dev.bulwark.spi.PolicyKindProvider with
+      dev.bulwark.redis.RedisKinds;
 }

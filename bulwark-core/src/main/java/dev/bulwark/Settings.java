@@ -389,7 +389,10 @@ final class Settings {
     }
     StringBuilder set = new StringBuilder();
     for (Value v : values) {
-      set.append(set.length() == 0 ? "" : ", ").append(v.source()).append("=").append(v.text());
+      set.append(set.length() == 0 ? "" : ", ")
+          .append(v.source())
+          .append("=")
+          .append(v.setting().isSecret() ? "(secret)" : v.text());
     }
     return new IllegalArgumentException(
         label + " config '" + configName + "' with " + set + ": " + e.getMessage(), e);

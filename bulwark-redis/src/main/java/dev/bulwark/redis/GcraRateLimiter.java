@@ -109,22 +109,32 @@ final class GcraRateLimiter implements RateLimiter {
 
     Params(RateLimiterConfig config) {
       this.config = config;
-      long periodMicros = TimeUnit.NANOSECONDS.toMicros(config.period().toNanos());
-      if (config.limit() > periodMicros) {
-        throw new IllegalArgumentException(
-            "limit must be in [1, "
-                + periodMicros
-                + "] (one permit per microsecond of period "
-                + config.period()
-                + ") for a fleet rate limiter, was "
-                + config.limit());
-      }
+      long periodMicros = checkLimit(config);
       long intervalMicros = (periodMicros + config.limit() - 1) / config.limit();
       this.interval = Long.toString(intervalMicros);
       this.capacity = Long.toString(Math.multiplyExact(intervalMicros, (long) config.burst()));
       this.maxWaitNanos = config.maxWait().toNanos();
       this.maxWait = Long.toString(TimeUnit.NANOSECONDS.toMicros(maxWaitNanos));
     }
+  }
+
+  /**
+   * The period in microseconds, if the limit is at most one permit per microsecond of it.
+   *
+   * @throws IllegalArgumentException if it is more
+   */
+  static long checkLimit(RateLimiterConfig config) {
+    long periodMicros = TimeUnit.NANOSECONDS.toMicros(config.period().toNanos());
+    if (config.limit() > periodMicros) {
+      throw new IllegalArgumentException(
+          "limit must be in [1, "
+              + periodMicros
+              + "] (one permit per microsecond of period "
+              + config.period()
+              + ") for a fleet rate limiter, was "
+              + config.limit());
+    }
+    return periodMicros;
   }
 
   GcraRateLimiter(RedisFleet fleet, String name, RateLimiterConfig config) {

@@ -30,7 +30,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
@@ -141,7 +143,14 @@ public final class RedisFleet implements AutoCloseable {
       this.client = standalone;
       this.clusterClient = null;
     }
-    connect();
+    CompletionStage<?> first = connect();
+    try { // a freshly started instance decides through Redis from its first call, if it can
+      first.toCompletableFuture().get(b.connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // not yet: the policies decide locally until it connects in the background
+    }
   }
 
   /**
@@ -342,9 +351,10 @@ public final class RedisFleet implements AutoCloseable {
     connect();
   }
 
-  private void connect() {
+  /** Starts connecting unless connected or connecting; completes when this attempt ends. */
+  private CompletionStage<?> connect() {
     if (closed || commands != null || !connecting.compareAndSet(false, true)) {
-      return; // one attempt at a time
+      return CompletableFuture.completedFuture(null); // one attempt at a time
     }
     nextConnectNanos = clock.nanoTime() + reconnectDelay.toNanos();
     CompletionStage<? extends StatefulConnection<String, String>> attempt;
@@ -360,7 +370,7 @@ public final class RedisFleet implements AutoCloseable {
               .toCompletableFuture()
               .thenCompose(topology -> seeds.connectAsync(StringCodec.UTF8));
     }
-    attempt.whenComplete(
+    return attempt.whenComplete(
         (c, failure) -> {
           try {
             if (failure != null) {
@@ -536,7 +546,9 @@ public final class RedisFleet implements AutoCloseable {
     }
 
     /**
-     * The fleet, connecting in the background: policies decide locally until Redis answers.
+     * The fleet. Waits up to the {@link #connectTimeout connect timeout} for its first connection;
+     * if Redis does not answer by then, it goes on connecting in the background and its policies
+     * decide locally until it does.
      *
      * @throws IllegalArgumentException if a URI cannot be read (the message names no credentials)
      */
