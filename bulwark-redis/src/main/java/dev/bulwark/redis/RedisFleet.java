@@ -1,5 +1,6 @@
 package dev.bulwark.redis;
 
+import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.RateLimiterConfig;
 import dev.bulwark.retry.RetryBudget;
@@ -20,6 +21,8 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -92,6 +95,8 @@ public final class RedisFleet implements AutoCloseable {
   private volatile boolean closed;
   private volatile @Nullable StatefulConnection<String, String> connection;
   private volatile @Nullable RedisClusterAsyncCommands<String, String> commands;
+  private volatile @Nullable StatefulRedisPubSubConnection<String, String> pubSub;
+  private volatile @Nullable FleetBreakers breakers;
 
   private RedisFleet(Builder b) {
     this.commandTimeout = b.commandTimeout;
@@ -213,6 +218,73 @@ public final class RedisFleet implements AutoCloseable {
   }
 
   /**
+   * Shares {@code breaker} with the fleet (opt-in); each instance still decides for itself:
+   *
+   * <ul>
+   *   <li>when it opens by itself, it reports so in Redis and to the other instances, and records
+   *       "open until" now + its open duration (Redis time);
+   *   <li>it opens (forced, for its open duration) when at least {@code quorum} distinct other
+   *       instances reported the same breaker open within {@code window}: one sick instance does
+   *       not open the others when the quorum is 2 or more;
+   *   <li>{@link #forceOpenBreaker}, {@link #forceCloseBreaker} and {@link #resetBreaker} from any
+   *       instance reach it through pub/sub;
+   *   <li>if its "open until" record lies ahead when it is shared (a restarted instance), it starts
+   *       forced open until then.
+   * </ul>
+   *
+   * Redis failures are logged and skipped: the breaker then works alone. Close the returned handle
+   * to stop sharing.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code quorum} is not in [1, 1000] or {@code window} is not
+   *     in [1 ms, 1 day]
+   * @throws IllegalStateException if a breaker of that name is already shared by this fleet
+   */
+  public AutoCloseable shareBreaker(CircuitBreaker breaker, int quorum, Duration window) {
+    Check.notNull("breaker", breaker);
+    Check.inRange("quorum", quorum, 1, 1_000);
+    Builder.range("window", window, Duration.ofMillis(1), Duration.ofDays(1));
+    return breakers().share(breaker, quorum, window);
+  }
+
+  /** Force-opens the breaker named {@code name} on every instance that shares it. */
+  public void forceOpenBreaker(String name) {
+    command("FORCE_OPEN", name);
+  }
+
+  /**
+   * Lets every call through the breaker named {@code name} on every instance that shares it
+   * (outcomes still counted), until a reset.
+   */
+  public void forceCloseBreaker(String name) {
+    command("FORCE_CLOSE", name);
+  }
+
+  /** Closes and empties the breaker named {@code name} on every instance that shares it. */
+  public void resetBreaker(String name) {
+    command("RESET", name);
+  }
+
+  private void command(String command, String name) {
+    Check.name(name);
+    publish(command + " - " + name);
+  }
+
+  FleetBreakers breakers() {
+    FleetBreakers b = breakers;
+    if (b == null) {
+      synchronized (this) {
+        b = breakers;
+        if (b == null) {
+          b = new FleetBreakers(this);
+          breakers = b;
+        }
+      }
+    }
+    return b;
+  }
+
+  /**
    * True while connected to Redis. A policy may still be on its fallback until its probe answers.
    */
   public boolean isConnected() {
@@ -241,6 +313,7 @@ public final class RedisFleet implements AutoCloseable {
     closed = true;
     commands = null;
     connection = null;
+    pubSub = null;
     if (client != null) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     } else {
@@ -283,12 +356,22 @@ public final class RedisFleet implements AutoCloseable {
    * future fails, never throws, if Redis is not connected, fails or does not answer in time.
    */
   <T> CompletableFuture<T> eval(Script script, ScriptOutputType type, String key, String... args) {
+    return eval(script, type, new String[] {key}, args);
+  }
+
+  /** {@link #eval(Script, ScriptOutputType, String, String...)} on keys of one slot. */
+  <T> CompletableFuture<T> eval(
+      Script script, ScriptOutputType type, List<String> keys, String... args) {
+    return eval(script, type, keys.toArray(new String[0]), args);
+  }
+
+  private <T> CompletableFuture<T> eval(
+      Script script, ScriptOutputType type, String[] keys, String... args) {
     RedisClusterAsyncCommands<String, String> c = commands;
     if (c == null) {
       connectIfDue();
       return CompletableFuture.failedFuture(NotConnected.INSTANCE);
     }
-    String[] keys = {key};
     RedisFuture<T> sent;
     try {
       sent = c.evalsha(script.sha(), type, keys, args);
@@ -313,6 +396,60 @@ public final class RedisFleet implements AutoCloseable {
               }
             })
         .thenCompose(stage -> stage);
+  }
+
+  /** PUBLISH on the fleet's breaker channel; fire and forget (a failure is logged). */
+  void publish(String message) {
+    RedisClusterAsyncCommands<String, String> c = commands;
+    if (c == null) {
+      LOG.log(Logger.Level.WARNING, () -> this + ": not connected, cannot publish " + message);
+      return;
+    }
+    c.publish(keyPrefix + FleetBreakers.CHANNEL_SUFFIX, message)
+        .whenComplete(
+            (receivers, failure) -> {
+              if (failure != null) {
+                LOG.log(
+                    Logger.Level.WARNING,
+                    () -> this + ": cannot publish " + message + ": " + describe(failure));
+              }
+            });
+  }
+
+  /** Listens on the fleet's breaker channel for {@code breakers}, from now on. */
+  void subscribe(FleetBreakers breakers) {
+    if (pubSub != null || closed) {
+      return;
+    }
+    synchronized (this) { // once per fleet, off every call's path
+      if (pubSub != null) {
+        return;
+      }
+      try {
+        StatefulRedisPubSubConnection<String, String> p =
+            client != null
+                ? client.connectPubSub(StringCodec.UTF8, uri)
+                : Objects.requireNonNull(clusterClient, "set whenever client is not")
+                    .connectPubSub(StringCodec.UTF8);
+        p.addListener(
+            new RedisPubSubAdapter<>() {
+              @Override
+              public void message(String channel, String message) {
+                try {
+                  breakers.onMessage(message);
+                } catch (RuntimeException e) {
+                  LOG.log(Logger.Level.WARNING, () -> this + ": cannot apply " + message, e);
+                }
+              }
+            });
+        p.sync().subscribe(keyPrefix + FleetBreakers.CHANNEL_SUFFIX);
+        pubSub = p;
+      } catch (RuntimeException e) {
+        LOG.log(
+            Logger.Level.WARNING,
+            () -> this + ": cannot listen for breaker commands: " + describe(e));
+      }
+    }
   }
 
   /** PTTL of {@code key}: a cheap command routed to the key's slot owner, to see Redis answer. */
@@ -569,7 +706,7 @@ public final class RedisFleet implements AutoCloseable {
 
     private static final Duration MINUTE = Duration.ofMinutes(1);
 
-    private static Duration range(String field, Duration value, Duration min, Duration max) {
+    static Duration range(String field, Duration value, Duration min, Duration max) {
       Check.notNull(field, value);
       if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
         throw new IllegalArgumentException(
