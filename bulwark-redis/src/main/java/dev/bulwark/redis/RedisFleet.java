@@ -218,6 +218,17 @@ public final class RedisFleet implements AutoCloseable {
   }
 
   /**
+   * The Lua script a fleet rate limiter runs for each request, for those who audit what runs in
+   * their Redis or measure it: {@code KEYS[1]} the limiter's key; {@code ARGV} the microseconds
+   * between two permits, the bucket's capacity in microseconds (burst × interval), the permits
+   * asked, and the longest wait accepted in microseconds. Returns the wait in microseconds, or −1 −
+   * the time until the permits would be free if the wait is too long.
+   */
+  public static String rateLimiterScript() {
+    return GcraRateLimiter.ACQUIRE.text();
+  }
+
+  /**
    * Shares {@code breaker} with the fleet (opt-in); each instance still decides for itself:
    *
    * <ul>

@@ -197,6 +197,21 @@ class FleetRateLimiterTest {
   }
 
   @Test
+  void eachAcquireIsOneCommandToRedis() {
+    RateLimiter limiter =
+        instance(SYSTEM, 1, FallbackMode.DENY_ALL).rateLimiter("counted", perSecond(1000, 1000));
+    limiter.tryAcquire(); // loads the script
+    redis.redis().command("CONFIG", "RESETSTAT");
+
+    for (int i = 0; i < 100; i++) {
+      limiter.tryAcquire();
+    }
+
+    String stats = String.valueOf(redis.redis().command("INFO", "commandstats"));
+    assertThat(stats).contains("cmdstat_evalsha:calls=100,").doesNotContain("cmdstat_eval:");
+  }
+
+  @Test
   void aScriptCacheEmptiedByRedisIsLoadedAgainWithoutFallingBack() {
     GcraRateLimiter limiter =
         (GcraRateLimiter)
