@@ -6,6 +6,8 @@ import java.time.Instant;
 /**
  * A fleet policy stopped using Redis and fell back to its local form, or came back to Redis.
  *
+ * <p>Immutable; thread-safe.
+ *
  * @param policyName the limiter or budget that switched
  * @param wallTime when it switched
  * @param kind which way it switched
