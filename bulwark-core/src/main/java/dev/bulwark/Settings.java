@@ -305,15 +305,20 @@ final class Settings {
         if (message.startsWith(field + " ")) { // "windowSize must be ..., was 0": name the variable
           String rest = message.substring(field.length());
           int was = rest.lastIndexOf(", was ");
-          rest = was < 0 ? rest : rest.substring(0, was) + ", was " + v.text().trim();
+          rest = was < 0 ? rest : rest.substring(0, was) + ", was " + shown(v).trim();
           throw new IllegalArgumentException(v.source() + rest, e);
         }
-        set.add(v.source() + "=" + v.text());
+        set.add(v.source() + "=" + shown(v));
       }
       String with = "' with " + String.join(", ", set) + ": ";
       throw new IllegalArgumentException(
           kind.label() + " config '" + configName + with + message, e);
     }
+  }
+
+  /** A value as an error message may quote it: a secret (a password in a URI) never is. */
+  private static String shown(Value v) {
+    return v.setting().isSecret() ? "(secret)" : v.text();
   }
 
   /*

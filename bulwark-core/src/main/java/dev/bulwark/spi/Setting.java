@@ -50,7 +50,9 @@ public final class Setting<B> {
     /** ISO-8601 ({@code PT30S}) or a whole number and a unit ({@code 500ms}, {@code 30s}). */
     DURATION,
     /** One of a few names, any case, {@code -} or {@code _}. */
-    CHOICE
+    CHOICE,
+    /** Any non-blank text, trimmed (a URI, a host name). */
+    TEXT
   }
 
   /** The longest duration any setting accepts. */
@@ -74,6 +76,7 @@ public final class Setting<B> {
   private final String doc;
   private final String defaultValue;
   private final String note;
+  private final boolean secret;
 
   private Setting(
       String name,
@@ -86,7 +89,8 @@ public final class Setting<B> {
       BiConsumer<B, Object> applier,
       String doc,
       String defaultValue,
-      String note) {
+      String note,
+      boolean secret) {
     if (!name.matches("[A-Z][A-Z0-9]*(_[A-Z0-9]+)*")) {
       throw new IllegalArgumentException("a setting name is UPPER_SNAKE_CASE, was '" + name + "'");
     }
@@ -101,6 +105,7 @@ public final class Setting<B> {
     this.doc = doc;
     this.defaultValue = defaultValue;
     this.note = note;
+    this.secret = secret;
   }
 
   /**
@@ -124,7 +129,8 @@ public final class Setting<B> {
         (b, v) -> applier.accept(b, (Integer) v),
         "",
         "",
-        "");
+        "",
+        false);
   }
 
   /**
@@ -153,7 +159,8 @@ public final class Setting<B> {
         (b, v) -> applier.accept(b, (Double) v),
         "",
         "",
-        "");
+        "",
+        false);
   }
 
   /**
@@ -181,7 +188,8 @@ public final class Setting<B> {
         (b, v) -> applier.accept(b, (Duration) v),
         "",
         "",
-        "");
+        "",
+        false);
   }
 
   /** A duration setting in (0, 365 days] ({@code positive}) or [0, 365 days]. */
@@ -205,7 +213,8 @@ public final class Setting<B> {
         (b, v) -> applier.accept(b, (Boolean) v),
         "",
         "",
-        "");
+        "",
+        false);
   }
 
   /** A setting whose value is one of {@code type}'s constants. */
@@ -223,25 +232,84 @@ public final class Setting<B> {
         (b, v) -> applier.accept(b, type.cast(v)),
         "",
         "",
-        "");
+        "",
+        false);
+  }
+
+  /**
+   * A text setting, applied trimmed by {@code applier}; blank text is refused.
+   *
+   * @throws IllegalArgumentException if {@code name} is not UPPER_SNAKE_CASE
+   */
+  public static <B> Setting<B> ofText(String name, String field, BiConsumer<B, String> applier) {
+    Objects.requireNonNull(applier, "applier");
+    return new Setting<>(
+        name,
+        field,
+        Type.TEXT,
+        null,
+        false,
+        null,
+        List.of(),
+        (b, v) -> applier.accept(b, (String) v),
+        "",
+        "",
+        "",
+        false);
+  }
+
+  /**
+   * This setting marked as holding a secret (a URI with a password): messages about a config it was
+   * set in show {@code (secret)} in place of its value.
+   */
+  public Setting<B> secret() {
+    return new Setting<>(
+        name, field, type, min, minExclusive, max, choices, applier, doc, defaultValue, note, true);
+  }
+
+  /** True if its values are secret and never shown in messages. */
+  public boolean isSecret() {
+    return secret;
   }
 
   /** This setting with its one line of doc, as it appears in {@code docs/configuration.md}. */
   public Setting<B> doc(String doc) {
     return new Setting<>(
-        name, field, type, min, minExclusive, max, choices, applier, doc, defaultValue, note);
+        name,
+        field,
+        type,
+        min,
+        minExclusive,
+        max,
+        choices,
+        applier,
+        doc,
+        defaultValue,
+        note,
+        secret);
   }
 
   /** This setting with its default as documented ({@code "30s"}, {@code "0 (off)"}, "none"). */
   public Setting<B> defaultValue(String text) {
     return new Setting<>(
-        name, field, type, min, minExclusive, max, choices, applier, doc, text, note);
+        name, field, type, min, minExclusive, max, choices, applier, doc, text, note, secret);
   }
 
   /** This setting with a note on how it must fit the others ({@code "at most WINDOW_SIZE"}). */
   public Setting<B> note(String text) {
     return new Setting<>(
-        name, field, type, min, minExclusive, max, choices, applier, doc, defaultValue, text);
+        name,
+        field,
+        type,
+        min,
+        minExclusive,
+        max,
+        choices,
+        applier,
+        doc,
+        defaultValue,
+        text,
+        secret);
   }
 
   /** The name in variable form, {@code "OPEN_DURATION"}. */
@@ -280,6 +348,9 @@ public final class Setting<B> {
     switch (type) {
       case BOOLEAN:
         text = "`true`, `false`";
+        break;
+      case TEXT:
+        text = secret ? "text, never shown in messages" : "text";
         break;
       case CHOICE:
         List<String> names = new ArrayList<>();
@@ -334,6 +405,11 @@ public final class Setting<B> {
         Duration d = duration(source, t, text);
         checkRange(source, text, d);
         return d;
+      case TEXT:
+        if (t.isEmpty()) {
+          throw new IllegalArgumentException(source + " must not be blank");
+        }
+        return t;
       case CHOICE:
       default:
         String wanted = t.toUpperCase(Locale.ROOT).replace('-', '_');
