@@ -41,13 +41,14 @@ import org.jspecify.annotations.Nullable;
  * Redis is asked through RedisLevel, which never throws: a failed, timed-out or refused command
  * reads as "nothing there", and the cache goes on with the process level and the loader.
  */
-final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
+class TwoLevelCache<K, V> implements ResilientCache<K, V> {
 
   private final String name;
   private final CacheConfig config;
   private final Codec<V> codec;
   private final @Nullable RedisLevel redis; // null: process-only
-  private final Pipeline pipeline;
+  // fixed by the builder; a registry's cache gets its registry's pipeline on first named() call
+  private volatile Pipeline pipeline;
   private final Clock clock;
   private final Scheduler scheduler;
   private final Executor executor;
@@ -152,6 +153,16 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   @Override
   public String name() {
     return name;
+  }
+
+  /** From now on, loads run through {@code loads}. */
+  final void pipeline(Pipeline loads) {
+    this.pipeline = loads;
+  }
+
+  /** True while a load (foreground or background) runs. */
+  final boolean isLoading() {
+    return !flights.isEmpty();
   }
 
   @Override
@@ -474,7 +485,8 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
       freshNanos = negativeNanos == 0 ? freshNanos : Math.min(freshNanos, negativeNanos);
     }
     long freshUntil = bornNanos + freshNanos;
-    long localFreshUntil = Math.min(freshUntil, now + localTtlNanos);
+    // without Redis there is nothing to ask: the process copy is fresh as long as the value
+    long localFreshUntil = redis == null ? freshUntil : Math.min(freshUntil, now + localTtlNanos);
     long revalidateUntil = absent ? freshUntil : freshUntil + revalidateNanos;
     long keepUntil =
         absent ? freshUntil : freshUntil + Math.max(revalidateNanos, staleIfErrorNanos);
