@@ -69,6 +69,7 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   private final String redisPrefix;
   private final String channel;
   private final String instance = UUID.randomUUID().toString();
+  private final byte[] instanceBytes = instance.getBytes(StandardCharsets.UTF_8);
   private final Consumer<String> invalidations = this::onInvalidation;
 
   private final LongAdder processHits = new LongAdder();
@@ -655,6 +656,120 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
       serveStale(key, stale, now);
       return CompletableFuture.completedFuture(new Resolution<>(stale, true));
     }
+    if (redis != null && !config.lease().isZero()) {
+      return loadUnderLeaseAsync(key, loader, stale, redis);
+    }
+    return loadOrServeStaleAsync(key, loader, stale);
+  }
+
+  /**
+   * As the synchronous path's lease: take the key's lease in Redis (SET NX PX) and load, or, if
+   * another instance holds it, serve our stale value, else poll Redis for that instance's value
+   * until the lease would have ended, then load. Redis out: load.
+   */
+  private CompletableFuture<Resolution<V>> loadUnderLeaseAsync(
+      K key,
+      AsyncLoader<? super K, ? extends V> loader,
+      @Nullable Entry<V> stale,
+      RedisLevel shared) {
+    String sharedKey = redisKey(key);
+    String leaseKey = sharedKey + "#lease";
+    return shared
+        .setIfAbsent(leaseKey, instanceBytes, config.lease().toMillis())
+        .handleAsync(
+            (taken, failure) -> {
+              if (failure != null) {
+                redisErrors.increment(); // nobody can share a load through Redis: load
+                return loadOrServeStaleAsync(key, loader, stale);
+              }
+              if ("OK".equals(taken)) {
+                return loadOrServeStaleAsync(key, loader, stale)
+                    .whenComplete((r, f) -> shared.delete(leaseKey));
+              }
+              long now = clock.nanoTime();
+              if (stale != null && !stale.absent) {
+                serveStale(key, stale, now);
+                return CompletableFuture.completedFuture(new Resolution<>(stale, false));
+              }
+              CompletableFuture<Resolution<V>> result = new CompletableFuture<>();
+              pollOtherInstance(
+                  key, sharedKey, loader, shared, now + config.lease().toNanos(), result);
+              return result;
+            },
+            executor)
+        .thenCompose(Function.identity());
+  }
+
+  /**
+   * One poll for another instance's value of {@code key}, after a pause on the scheduler; the
+   * answer is handled on the executor (no user code on a timer thread). Completes {@code result}
+   * with that value, or with our own load once Redis fails or the lease would have ended.
+   */
+  private void pollOtherInstance(
+      K key,
+      String sharedKey,
+      AsyncLoader<? super K, ? extends V> loader,
+      RedisLevel shared,
+      long deadlineNanos,
+      CompletableFuture<Resolution<V>> result) {
+    if (clock.nanoTime() - deadlineNanos >= 0) {
+      loadOrServeStaleAsync(key, loader, null).whenComplete(completing(result));
+      return;
+    }
+    long pause = Math.min(TimeUnit.MILLISECONDS.toNanos(10), config.lease().toNanos());
+    try {
+      scheduler.schedule(
+          () ->
+              shared
+                  .get(sharedKey)
+                  .whenCompleteAsync(
+                      (bytes, failure) -> {
+                        try {
+                          if (failure != null) {
+                            redisErrors.increment(); // Redis is out: load it ourselves
+                            loadOrServeStaleAsync(key, loader, null)
+                                .whenComplete(completing(result));
+                            return;
+                          }
+                          long at = clock.nanoTime();
+                          Entry<V> theirs = bytes == null ? null : fromRedis(bytes, at);
+                          if (theirs != null && theirs.isFresh(at)) {
+                            redisHits.increment();
+                            coalesced.increment();
+                            if (local != null) {
+                              local.put(key, theirs);
+                            }
+                            result.complete(new Resolution<>(theirs, false));
+                            return;
+                          }
+                          pollOtherInstance(key, sharedKey, loader, shared, deadlineNanos, result);
+                        } catch (RuntimeException e) {
+                          result.completeExceptionally(e);
+                        }
+                      },
+                      executor),
+          pause);
+    } catch (RuntimeException rejected) { // a scheduler that is shut down: load it ourselves
+      loadOrServeStaleAsync(key, loader, null).whenComplete(completing(result));
+    }
+  }
+
+  private static <T> java.util.function.BiConsumer<T, @Nullable Throwable> completing(
+      CompletableFuture<T> result) {
+    return (value, failure) -> {
+      if (failure != null) {
+        result.completeExceptionally(unwrap(failure));
+      } else {
+        result.complete(value);
+      }
+    };
+  }
+
+  /**
+   * Loads {@code key}; if the load fails, serves {@code stale} within its stale-if-error window.
+   */
+  private CompletableFuture<Resolution<V>> loadOrServeStaleAsync(
+      K key, AsyncLoader<? super K, ? extends V> loader, @Nullable Entry<V> stale) {
     return loadAsync(key, loader)
         .thenApply(entry -> new Resolution<>(entry, false))
         .exceptionally(

@@ -18,6 +18,7 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -387,6 +388,49 @@ class RedisLevelTest {
     }
     assertThat(loads).hasValue(1);
     assertThat(second.stats().redisHits()).isEqualTo(1);
+  }
+
+  @Test
+  void withALeaseInstancesMissingOneKeyAsynchronouslyCauseOneLoad() throws Exception {
+    CacheConfig config = CacheConfig.builder().lease(Duration.ofSeconds(5)).build();
+    ResilientCache<String, String> first = cache(level(), config);
+    ResilientCache<String, String> second = cache(level(), config);
+    redis.redis().command("CONFIG", "RESETSTAT");
+    AtomicInteger started = new AtomicInteger();
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    ResilientCache.AsyncLoader<String, String> slow =
+        k -> {
+          started.incrementAndGet();
+          return release.thenApply(v -> load(k));
+        };
+    List<CompletableFuture<String>> results = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      results.add(first.getAsync("hot", slow));
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> started.get() == 1);
+    for (int i = 0; i < 8; i++) {
+      results.add(second.getAsync("hot", slow));
+    }
+    // the second instance has asked for the lease (and found it taken), or, without a lease,
+    // started a load of its own: either way it decided while the first one's load runs
+    await().atMost(Duration.ofSeconds(5)).until(() -> started.get() > 1 || setCommands() >= 2);
+    release.complete(null);
+
+    for (CompletableFuture<String> result : results) {
+      assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo("hot#1");
+    }
+    assertThat(started).hasValue(1);
+    assertThat(loads).hasValue(1);
+    assertThat(second.stats().redisHits()).isEqualTo(1);
+    assertThat(second.stats().loads()).isZero();
+  }
+
+  /** SET commands Redis has run since its statistics were reset. */
+  private static long setCommands() {
+    String info = String.valueOf(redis.redis().command("INFO", "commandstats"));
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("cmdstat_set:calls=(\\d+)").matcher(info);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
   }
 
   @Test
