@@ -261,6 +261,15 @@ public final class RedisLevel implements AutoCloseable {
     return guarded(c -> c.set(key, value, SetArgs.Builder.nx().px(Math.max(1, pxMillis))));
   }
 
+  /** TIME: Redis's clock, in epoch microseconds. */
+  CompletableFuture<Long> timeMicros() {
+    return this.<List<byte[]>>guarded(c -> c.time())
+        .thenApply(
+            t ->
+                Long.parseLong(new String(t.get(0), StandardCharsets.US_ASCII)) * 1_000_000L
+                    + Long.parseLong(new String(t.get(1), StandardCharsets.US_ASCII)));
+  }
+
   /** DEL; fire and forget. */
   void delete(String key) {
     guarded(c -> c.del(key));

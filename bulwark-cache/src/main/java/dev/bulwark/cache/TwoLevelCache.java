@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -72,6 +73,11 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   private final byte[] instanceBytes = instance.getBytes(StandardCharsets.UTF_8);
   private final Consumer<String> invalidations = this::onInvalidation;
 
+  // Redis's clock on ours: an entry's birth in Redis is stamped, and its age read, in Redis time
+  private volatile TimeAnchor anchor;
+  private final AtomicBoolean syncing = new AtomicBoolean();
+  private final CompletableFuture<TimeAnchor> firstSync;
+
   private final LongAdder processHits = new LongAdder();
   private final LongAdder redisHits = new LongAdder();
   private final LongAdder misses = new LongAdder();
@@ -110,6 +116,11 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     this.redisPrefix = config.keyPrefix().orElse("bulwark:" + name) + ":v" + config.version() + ":";
     this.channel = redisPrefix + "#invalidations";
     this.local = b.processLevel ? buildLocal(config.maximumSize()) : null;
+    this.anchor = new TimeAnchor(clock.wallTime().toEpochMilli(), clock.nanoTime(), false);
+    this.firstSync =
+        redis == null
+            ? CompletableFuture.completedFuture(anchor)
+            : syncTime(redis, new CompletableFuture<>());
     if (redis != null && local != null) {
       redis.subscribe(channel, invalidations);
     }
@@ -300,8 +311,77 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     }
   }
 
+  /*
+   * Ages across instances. Each instance reads Redis's clock (TIME) once at start and every
+   * RESYNC_NANOS after, and keeps it as an anchor on its own monotonic clock: "Redis time now" is
+   * the anchor's Redis time plus the monotonic time since. A writer stamps an entry with that, a
+   * reader subtracts the stamp from its own "Redis time now": no instance's wall clock takes part,
+   * so skewed clocks cannot make an entry look fresher or older than it is. The anchor is as exact
+   * as half a TIME round trip. Until Redis first answers, the wall clock stands in (and every use
+   * asks Redis again, which costs nothing while it is refused).
+   */
+  private record TimeAnchor(long redisMillis, long atNanos, boolean measured) {
+    long millisAt(long now) {
+      return redisMillis + Math.floorDiv(now - atNanos, 1_000_000L);
+    }
+  }
+
+  private static final long RESYNC_NANOS = TimeUnit.MINUTES.toNanos(10);
+
+  /** Reads Redis's clock; completes {@code done} (never exceptionally) once the anchor is set. */
+  private CompletableFuture<TimeAnchor> syncTime(
+      RedisLevel shared, CompletableFuture<TimeAnchor> done) {
+    if (!syncing.compareAndSet(false, true)) { // one reading at a time; the others use the last
+      done.complete(anchor);
+      return done;
+    }
+    long sent = clock.nanoTime();
+    CompletableFuture<Long> micros;
+    try {
+      micros = shared.timeMicros();
+    } catch (RuntimeException e) {
+      micros = CompletableFuture.failedFuture(e);
+    }
+    micros.whenComplete(
+        (redisMicros, failure) -> {
+          if (failure == null && redisMicros != null) {
+            long got = clock.nanoTime();
+            long mid = sent + (got - sent) / 2;
+            anchor = new TimeAnchor(Math.floorDiv(redisMicros, 1000L), mid, true);
+          }
+          syncing.set(false);
+          done.complete(anchor);
+        });
+    return done;
+  }
+
+  /** Redis's time now, in epoch millis; asks Redis again when the anchor is missing or old. */
+  private long redisMillis(long now) {
+    TimeAnchor a = anchor;
+    RedisLevel shared = redis;
+    if (shared != null && (!a.measured || now - a.atNanos - RESYNC_NANOS > 0)) {
+      syncTime(shared, new CompletableFuture<>());
+    }
+    return a.millisAt(now);
+  }
+
+  /** Waits (at most a command timeout) for Redis's first reading of its clock. */
+  private void awaitFirstSync() {
+    if (redis == null || firstSync.isDone()) {
+      return;
+    }
+    try {
+      firstSync.get(redis.commandTimeout().toNanos() + 50_000_000L, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      // the wall clock stands in until Redis answers
+    }
+  }
+
   private Resolution<V> resolve(
       K key, Loader<? super K, ? extends V> loader, @Nullable Entry<V> seen) throws Exception {
+    awaitFirstSync();
     long now = clock.nanoTime();
     @Nullable Entry<V> mineLocal = seen;
     if (local != null) { // a flight may have finished between our miss and our win
@@ -456,19 +536,26 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
       long freshMillis =
           Math.max(1, TimeUnit.NANOSECONDS.toMillis(absent ? negativeNanos : freshNanos));
       byte[] payload = value == null ? new byte[0] : codec.encode(value); // null: absent
-      Envelope envelope =
-          new Envelope(absent, clock.wallTime().toEpochMilli(), freshMillis, loadNanos, payload);
       long lifeMillis =
           freshMillis
               + (absent
                   ? 0
                   : TimeUnit.NANOSECONDS.toMillis(Math.max(revalidateNanos, staleIfErrorNanos)));
+      RedisLevel shared = redis;
+      String sharedKey = redisKey(key);
       if (awaitRedis) { // a put: once it returns, every instance that asks Redis sees it
-        if (!redis.setNow(redisKey(key), envelope.encode(), lifeMillis)) {
+        awaitFirstSync();
+        Envelope envelope = new Envelope(absent, redisMillis(now), freshMillis, loadNanos, payload);
+        if (!shared.setNow(sharedKey, envelope.encode(), lifeMillis)) {
           redisErrors.increment();
         }
-      } else {
-        redis.set(redisKey(key), envelope.encode(), lifeMillis);
+      } else { // stamped in Redis time, once Redis's clock has been read (or could not be)
+        firstSync.thenRun(
+            () -> {
+              Envelope envelope =
+                  new Envelope(absent, redisMillis(now), freshMillis, loadNanos, payload);
+              shared.set(sharedKey, envelope.encode(), lifeMillis);
+            });
       }
     }
     return entry;
@@ -516,7 +603,7 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
         return null; // a value of another shape (forgot to bump the version?): a miss
       }
     }
-    long ageMillis = Math.max(0, clock.wallTime().toEpochMilli() - envelope.writtenMillis());
+    long ageMillis = Math.max(0, redisMillis(now) - envelope.writtenMillis());
     long born = now - TimeUnit.MILLISECONDS.toNanos(ageMillis);
     return entry(
         value,
@@ -604,10 +691,14 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     if (redis == null) {
       resolved = resolveAfterRedis(key, loader, mineLocal, null, false);
     } else {
+      RedisLevel shared = redis;
+      String sharedKey = redisKey(key);
+      CompletableFuture<byte[]> got =
+          firstSync.isDone()
+              ? shared.get(sharedKey)
+              : firstSync.thenCompose(synced -> shared.get(sharedKey));
       resolved =
-          redis
-              .get(redisKey(key))
-              .handleAsync(
+          got.handleAsync(
                   (bytes, failure) -> {
                     if (failure != null) {
                       redisErrors.increment();
@@ -854,6 +945,7 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     boolean fromRedis = false;
     if ((mine == null || !mine.isLocallyFresh(now)) && redis != null) {
       // ours may be older than what another instance wrote since: ask Redis (bounded)
+      awaitFirstSync();
       Object got = redis.getNow(redisKey(key));
       if (got == RedisLevel.FAILED) {
         redisErrors.increment();

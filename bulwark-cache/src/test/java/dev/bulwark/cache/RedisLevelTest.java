@@ -328,29 +328,34 @@ class RedisLevelTest {
             .ttl(Duration.ofSeconds(1))
             .staleIfError(Duration.ofSeconds(30))
             .build();
+    RedisLevel firstLevel = level();
+    RedisLevel lateLevel = level();
     ResilientCache<String, String> first =
         ResilientCache.<String, String>builder("prices", Codec.string())
             .config(config)
-            .redis(level())
+            .redis(firstLevel)
             .clock(clock)
             .build();
     ResilientCache<String, String> late =
         ResilientCache.<String, String>builder("prices", Codec.string())
             .config(config)
-            .redis(level())
+            .redis(lateLevel)
             .clock(clock)
             .build();
     first.get("a", this::load);
     awaitStored("bulwark:prices:v1:a");
     clock.advance(Duration.ofSeconds(5));
 
-    assertThat(
-            late.getAged(
-                "a",
-                k -> {
-                  throw new IOException("down");
-                }))
-        .isEqualTo(Aged.of("a#1", Duration.ofSeconds(5)));
+    Aged<String> served =
+        late.getAged(
+            "a",
+            k -> {
+              throw new IOException("down");
+            });
+    assertThat(served.value()).isEqualTo("a#1");
+    // ages across instances are on Redis's clock: each instance read it at its start, a moment
+    // apart in real time while this manual clock stood still
+    assertThat(served.age()).isBetween(Duration.ofSeconds(5), Duration.ofSeconds(6));
     assertThat(late.stats().staleServed()).isEqualTo(1);
     assertThat(late.stats().loadFailures()).isEqualTo(1);
   }
@@ -434,20 +439,72 @@ class RedisLevelTest {
   }
 
   @Test
+  void agesAcrossInstancesComeFromRedisTimeNotFromTheWritersWallClock() throws Exception {
+    CacheConfig config =
+        CacheConfig.builder().ttl(Duration.ofMinutes(5)).staleIfError(Duration.ZERO).build();
+    ResilientCache<String, String> behind = skewed(level(), config, Duration.ofMinutes(-10));
+    ResilientCache<String, String> ahead = skewed(level(), config, Duration.ofMinutes(10));
+    ResilientCache<String, String> reader = cache(level(), config);
+
+    behind.get("a", this::load);
+    ahead.get("b", this::load);
+    awaitStored("bulwark:prices:v1:a");
+    awaitStored("bulwark:prices:v1:b");
+
+    // written 10 minutes "ago" by the writer's wall clock, yet just loaded: fresh, not reloaded
+    Aged<String> a = reader.getAged("a", this::load);
+    Aged<String> b = reader.getAged("b", this::load);
+    assertThat(a.value()).isEqualTo("a#1");
+    assertThat(b.value()).isEqualTo("b#2");
+    assertThat(a.age()).isLessThan(Duration.ofSeconds(2));
+    assertThat(b.age()).isLessThan(Duration.ofSeconds(2));
+    assertThat(reader.stats().redisHits()).isEqualTo(2);
+    assertThat(loads).hasValue(2);
+  }
+
+  /** A cache whose wall clock is off by {@code skew}; its monotonic clock is the system's. */
+  private ResilientCache<String, String> skewed(
+      RedisLevel level, CacheConfig config, Duration skew) {
+    Clock system = Clock.system();
+    Clock off =
+        new Clock() {
+          @Override
+          public long nanoTime() {
+            return system.nanoTime();
+          }
+
+          @Override
+          public java.time.Instant wallTime() {
+            return system.wallTime().plus(skew);
+          }
+        };
+    ResilientCache<String, String> cache =
+        ResilientCache.<String, String>builder("prices", Codec.string())
+            .config(config)
+            .redis(level)
+            .clock(off)
+            .build();
+    closing.add(cache);
+    return cache;
+  }
+
+  @Test
   void lastKnownTakesTheNewerRedisCopyOnceTheProcessCopyIsPastItsLocalTtl() throws Exception {
     ManualClock clock = ManualClock.create();
     CacheConfig config =
         CacheConfig.builder().ttl(Duration.ofMinutes(5)).localTtl(Duration.ofSeconds(1)).build();
+    RedisLevel firstLevel = level();
+    RedisLevel secondLevel = level();
     ResilientCache<String, String> first =
         ResilientCache.<String, String>builder("prices", Codec.string())
             .config(config)
-            .redis(level())
+            .redis(firstLevel)
             .clock(clock)
             .build();
     ResilientCache<String, String> second =
         ResilientCache.<String, String>builder("prices", Codec.string())
             .config(config)
-            .redis(level())
+            .redis(secondLevel)
             .clock(clock)
             .build();
     second.put("a", "old");
@@ -457,7 +514,9 @@ class RedisLevelTest {
     first.put("a", "new");
     await().atMost(Duration.ofSeconds(5)).until(() -> second.getIfPresent("a") == null);
 
-    assertThat(second.lastKnown("a")).isEqualTo(Aged.of("new", Duration.ZERO));
+    Aged<String> known = second.lastKnown("a");
+    assertThat(known.value()).isEqualTo("new");
+    assertThat(known.age()).isLessThan(Duration.ofSeconds(1)); // Redis time, read a moment apart
     assertThat(second.stats().redisHits()).isEqualTo(1);
     assertThat(second.stats().fallbackUses()).isEqualTo(2);
   }
