@@ -28,10 +28,12 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /*
- * Design. A process-level hit is one Caffeine getIfPresent, one clock read and one LongAdder
- * increment: no lock of ours, no allocation. Entries are immutable and carry their own deadlines on
- * the cache's monotonic clock; Caffeine (ticking on that clock) drops an entry when its last stale
- * window ends, and the hit path compares deadlines by subtraction.
+ * Design. A process-level hit is one Caffeine getIfPresent and one LongAdder increment: no lock of
+ * ours, no allocation, no clock read of ours. Entries are immutable and carry their own deadlines
+ * on the cache's monotonic clock. The process level is two Caffeine caches ticking on that clock and
+ * holding the same entries: `local` drops an entry when its local freshness ends, so finding it
+ * there means it is fresh; `kept` drops it when its last stale window ends, and gives the miss path
+ * its stale copy. The miss path compares deadlines by subtraction.
  *
  * Everything else is the slow path, where allocation is fine. One load per key at a time: the
  * first miss puts its future in `flights` (putIfAbsent decides who wins), resolves the key (Redis,
@@ -54,7 +56,12 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   private final Scheduler scheduler;
   private final Executor executor;
   private final Function<? super K, String> keyEncoder;
-  private final @Nullable Cache<K, Entry<V>> local; // null: Redis-only
+  // The process level is two Caffeine caches holding the same entries. `local` drops an entry when
+  // its local freshness ends, so a hit there is fresh with no clock read of ours; `kept` drops it
+  // when its last stale window ends, and serves the miss path's stale values. Both null:
+  // Redis-only.
+  private final @Nullable Cache<K, Entry<V>> local;
+  private final @Nullable Cache<K, Entry<V>> kept;
   private final ConcurrentHashMap<K, CompletableFuture<Entry<V>>> flights =
       new ConcurrentHashMap<>();
   private final EventBus events = new EventBus();
@@ -115,7 +122,8 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     this.earlyRefresh = beta > 0 || refreshAheadNanos > 0;
     this.redisPrefix = config.keyPrefix().orElse("bulwark:" + name) + ":v" + config.version() + ":";
     this.channel = redisPrefix + "#invalidations";
-    this.local = b.processLevel ? buildLocal(config.maximumSize()) : null;
+    this.local = b.processLevel ? buildLocal(config.maximumSize(), true) : null;
+    this.kept = b.processLevel ? buildLocal(config.maximumSize(), false) : null;
     this.anchor = new TimeAnchor(clock.wallTime().toEpochMilli(), clock.nanoTime(), false);
     this.firstSync =
         redis == null
@@ -126,8 +134,20 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     }
   }
 
-  private Cache<K, Entry<V>> buildLocal(long maximumSize) {
-    return Caffeine.newBuilder()
+  private Cache<K, Entry<V>> buildLocal(long maximumSize, boolean freshOnly) {
+    Caffeine<Object, Object> builder = Caffeine.newBuilder();
+    if (!freshOnly) { // an entry evicted from `kept` is gone from the process
+      builder.removalListener(
+          (@Nullable K key, @Nullable Entry<V> entry, RemovalCause cause) -> {
+            if (cause == RemovalCause.SIZE) {
+              evictions.increment();
+              if (events.hasListeners() && key != null) {
+                publish(CacheEvent.Kind.EVICTED, key, 0);
+              }
+            }
+          });
+    }
+    return builder
         .maximumSize(maximumSize)
         .ticker(clock::nanoTime)
         .executor(Runnable::run) // maintenance is short; keeps evictions on the caller's clock
@@ -135,28 +155,20 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
             new Expiry<K, Entry<V>>() {
               @Override
               public long expireAfterCreate(K key, Entry<V> entry, long currentTime) {
-                return Math.max(0, entry.keepUntilNanos - currentTime);
+                long until = freshOnly ? entry.localFreshUntilNanos : entry.keepUntilNanos;
+                return Math.max(0, until - currentTime);
               }
 
               @Override
               public long expireAfterUpdate(
                   K key, Entry<V> entry, long currentTime, long currentDuration) {
-                return Math.max(0, entry.keepUntilNanos - currentTime);
+                return expireAfterCreate(key, entry, currentTime);
               }
 
               @Override
               public long expireAfterRead(
                   K key, Entry<V> entry, long currentTime, long currentDuration) {
                 return currentDuration;
-              }
-            })
-        .removalListener(
-            (@Nullable K key, @Nullable Entry<V> entry, RemovalCause cause) -> {
-              if (cause == RemovalCause.SIZE) {
-                evictions.increment();
-                if (events.hasListeners() && key != null) {
-                  publish(CacheEvent.Kind.EVICTED, key, 0);
-                }
               }
             })
         .build();
@@ -186,43 +198,36 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
 
   @Override
   public @Nullable V get(K key, Loader<? super K, ? extends V> loader) throws Exception {
-    Entry<V> entry = null;
     if (local != null) {
-      entry = local.getIfPresent(key);
+      Entry<V> entry = local.getIfPresent(key); // there only while locally fresh
       if (entry != null) {
-        long now = clock.nanoTime();
-        if (now - entry.localFreshUntilNanos < 0) {
-          processHits.increment();
-          if (earlyRefresh && shouldRefreshEarly(entry, now)) {
-            refreshInBackground(key, loader);
-          }
-          if (events.hasListeners()) {
-            publish(CacheEvent.Kind.PROCESS_HIT, key, 0);
-          }
-          return entry.value;
+        processHits.increment();
+        if (earlyRefresh && shouldRefreshEarly(entry, clock.nanoTime())) {
+          refreshInBackground(key, loader);
         }
+        if (events.hasListeners()) {
+          publish(CacheEvent.Kind.PROCESS_HIT, key, 0);
+        }
+        return entry.value;
       }
     }
-    return slow(key, loader, entry).value;
+    return slow(key, loader).value;
   }
 
   @Override
   public Aged<V> getAged(K key, Loader<? super K, ? extends V> loader) throws Exception {
-    Entry<V> entry = null;
     if (local != null) {
-      entry = local.getIfPresent(key);
+      Entry<V> entry = local.getIfPresent(key);
       if (entry != null) {
         long now = clock.nanoTime();
-        if (entry.isLocallyFresh(now)) {
-          processHits.increment();
-          if (earlyRefresh && shouldRefreshEarly(entry, now)) {
-            refreshInBackground(key, loader);
-          }
-          return aged(entry.value, entry.ageNanos(now));
+        processHits.increment();
+        if (earlyRefresh && shouldRefreshEarly(entry, now)) {
+          refreshInBackground(key, loader);
         }
+        return aged(entry.value, entry.ageNanos(now));
       }
     }
-    Entry<V> served = slow(key, loader, entry);
+    Entry<V> served = slow(key, loader);
     return aged(served.value, served.ageNanos(clock.nanoTime()));
   }
 
@@ -236,7 +241,7 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   public @Nullable V getIfPresent(K key) {
     if (local != null) {
       Entry<V> entry = local.getIfPresent(key);
-      if (entry != null && entry.isFresh(clock.nanoTime())) {
+      if (entry != null) {
         processHits.increment();
         return entry.value;
       }
@@ -263,8 +268,8 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   /** A resolution: the entry to serve, and whether a background refresh should follow. */
   private record Resolution<V>(Entry<V> entry, boolean refresh) {}
 
-  private Entry<V> slow(K key, Loader<? super K, ? extends V> loader, @Nullable Entry<V> seen)
-      throws Exception {
+  private Entry<V> slow(K key, Loader<? super K, ? extends V> loader) throws Exception {
+    Entry<V> seen = kept == null ? null : kept.getIfPresent(key); // a stale copy, if any
     misses.increment();
     if (events.hasListeners()) {
       publish(CacheEvent.Kind.MISS, key, 0);
@@ -384,11 +389,12 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     awaitFirstSync();
     long now = clock.nanoTime();
     @Nullable Entry<V> mineLocal = seen;
-    if (local != null) { // a flight may have finished between our miss and our win
-      Entry<V> latest = local.getIfPresent(key);
+    if (kept != null) { // a flight may have finished between our miss and our win
+      Entry<V> latest = kept.getIfPresent(key);
       if (latest != null) {
         if (latest.isLocallyFresh(now)) {
           processHits.increment();
+          putLocal(key, latest); // back in `local` if it was evicted there for size
           return new Resolution<>(latest, false);
         }
         mineLocal = latest;
@@ -409,9 +415,7 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
         shared = fromRedis((byte[]) got, now);
         if (shared != null && shared.isFresh(now)) {
           redisHits.increment();
-          if (local != null) {
-            local.put(key, shared);
-          }
+          putLocal(key, shared);
           if (events.hasListeners()) {
             publish(CacheEvent.Kind.REDIS_HIT, key, 0);
           }
@@ -481,11 +485,8 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
         long at = clock.nanoTime();
         Entry<V> theirs = fromRedis((byte[]) got, at);
         if (theirs != null && theirs.isFresh(at)) {
-          redisHits.increment();
-          coalesced.increment();
-          if (local != null) {
-            local.put(key, theirs);
-          }
+          redisHits.increment(); // another instance's load: a Redis hit, not a coalesced get
+          putLocal(key, theirs);
           return theirs;
         }
       }
@@ -529,9 +530,7 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     if (absent && negativeNanos == 0) {
       return entry; // "not found" is not remembered
     }
-    if (local != null) {
-      local.put(key, entry);
-    }
+    putLocal(key, entry);
     if (redis != null) {
       long freshMillis =
           Math.max(1, TimeUnit.NANOSECONDS.toMillis(absent ? negativeNanos : freshNanos));
@@ -662,18 +661,17 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   @Override
   public CompletableFuture<V> getAsync(K key, AsyncLoader<? super K, ? extends V> loader) {
     Check.notNull("loader", loader);
-    Entry<V> seen = null;
     if (local != null) {
-      seen = local.getIfPresent(key);
-      long now = clock.nanoTime();
-      if (seen != null && seen.isLocallyFresh(now)) {
+      Entry<V> fresh = local.getIfPresent(key);
+      if (fresh != null) {
         processHits.increment();
-        if (earlyRefresh && shouldRefreshEarly(seen, now)) {
+        if (earlyRefresh && shouldRefreshEarly(fresh, clock.nanoTime())) {
           refreshAsyncInBackground(key, loader);
         }
-        return CompletableFuture.completedFuture(seen.value);
+        return CompletableFuture.completedFuture(fresh.value);
       }
     }
+    Entry<V> seen = kept == null ? null : kept.getIfPresent(key); // a stale copy, if any
     misses.increment();
     CompletableFuture<Entry<V>> mine = new CompletableFuture<>();
     CompletableFuture<Entry<V>> running = flights.putIfAbsent(key, mine);
@@ -737,9 +735,7 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     Entry<V> shared = bytes == null ? null : fromRedis(bytes, now);
     if (shared != null && shared.isFresh(now)) {
       redisHits.increment();
-      if (local != null) {
-        local.put(key, shared);
-      }
+      putLocal(key, shared);
       return CompletableFuture.completedFuture(new Resolution<>(shared, false));
     }
     Entry<V> stale = newest(mineLocal, shared, now);
@@ -825,11 +821,8 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
                           long at = clock.nanoTime();
                           Entry<V> theirs = bytes == null ? null : fromRedis(bytes, at);
                           if (theirs != null && theirs.isFresh(at)) {
-                            redisHits.increment();
-                            coalesced.increment();
-                            if (local != null) {
-                              local.put(key, theirs);
-                            }
+                            redisHits.increment(); // another instance's load
+                            putLocal(key, theirs);
                             result.complete(new Resolution<>(theirs, false));
                             return;
                           }
@@ -940,7 +933,7 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   @Override
   public @Nullable Aged<V> lastKnown(K key) {
     long now = clock.nanoTime();
-    Entry<V> mine = local == null ? null : local.getIfPresent(key);
+    Entry<V> mine = kept == null ? null : kept.getIfPresent(key);
     Entry<V> best = mine;
     boolean fromRedis = false;
     if ((mine == null || !mine.isLocallyFresh(now)) && redis != null) {
@@ -954,8 +947,8 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
         if (shared != null && (mine == null || shared.bornNanos - mine.bornNanos > 0)) {
           best = shared;
           fromRedis = true;
-          if (local != null && shared.isKept(now)) {
-            local.put(key, shared);
+          if (shared.isKept(now)) {
+            putLocal(key, shared);
           }
         }
       }
@@ -996,8 +989,9 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
 
   @Override
   public void invalidate(K key) {
-    if (local != null) {
+    if (local != null && kept != null) {
       local.invalidate(key);
+      kept.invalidate(key);
     }
     if (redis != null) {
       redis.delete(redisKey(key));
@@ -1010,8 +1004,9 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
 
   @Override
   public void invalidateAll() {
-    if (local != null) {
+    if (local != null && kept != null) {
       local.invalidateAll();
+      kept.invalidateAll();
     }
     if (redis != null) {
       redis.deletePrefix(redisPrefix);
@@ -1031,14 +1026,17 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     if (space < 0 || message.regionMatches(0, instance, 0, space) && space == instance.length()) {
       return; // our own announcement, or not one of ours
     }
-    Cache<K, Entry<V>> process =
+    Cache<K, Entry<V>> fresh =
         Objects.requireNonNull(local, "only a cache with a process level subscribes");
+    Cache<K, Entry<V>> all = Objects.requireNonNull(kept, "set with local");
     String encoded = message.substring(space + 1);
     if ("*".equals(encoded)) {
-      process.invalidateAll();
+      fresh.invalidateAll();
+      all.invalidateAll();
       return;
     }
-    process.asMap().keySet().removeIf(k -> encoded.equals(keyEncoder.apply(k)));
+    fresh.asMap().keySet().removeIf(k -> encoded.equals(keyEncoder.apply(k)));
+    all.asMap().keySet().removeIf(k -> encoded.equals(keyEncoder.apply(k)));
     if (events.hasListeners()) {
       events.publish(
           new CacheEvent(
@@ -1080,6 +1078,14 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   @Override
   public String toString() {
     return "ResilientCache[" + name + (redis == null ? "" : ", " + redis) + "]";
+  }
+
+  /** Puts {@code entry} in both caches of the process level, if there is one. */
+  private void putLocal(K key, Entry<V> entry) {
+    if (local != null && kept != null) {
+      kept.put(key, entry);
+      local.put(key, entry); // expires at once if no longer locally fresh
+    }
   }
 
   private String redisKey(K key) {

@@ -168,6 +168,7 @@ class ProcessLevelTest {
     CacheStats stats = cache.stats();
     assertThat(stats.loads()).isEqualTo(1);
     assertThat(stats.processHits() + stats.loadsCoalesced() + 1).isEqualTo(1_000);
+    assertThat(stats.loadsSaved()).isEqualTo(999); // every caller but the one that loaded
   }
 
   @Test
