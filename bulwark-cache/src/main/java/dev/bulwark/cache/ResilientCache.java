@@ -276,7 +276,11 @@ public interface ResilientCache<K, V> extends AutoCloseable {
       return this;
     }
 
-    /** Where background refreshes and asynchronous continuations run. Default the common pool. */
+    /**
+     * Where background refreshes, asynchronous continuations and the process level's upkeep
+     * (Caffeine's evictions and removal events) run. Default the common pool; {@code Runnable::run}
+     * runs them on the caller's thread, which makes evictions deterministic in tests.
+     */
     public Builder<K, V> executor(Executor executor) {
       this.executor = Check.notNull("executor", executor);
       return this;

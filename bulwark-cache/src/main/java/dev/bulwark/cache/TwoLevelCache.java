@@ -150,7 +150,7 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     return builder
         .maximumSize(maximumSize)
         .ticker(clock::nanoTime)
-        .executor(Runnable::run) // maintenance is short; keeps evictions on the caller's clock
+        .executor(executor) // maintenance off the caller's thread, as Caffeine does by default
         .expireAfter(
             new Expiry<K, Entry<V>>() {
               @Override
