@@ -370,6 +370,16 @@ class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     return a.millisAt(now);
   }
 
+  /** True once Redis's clock has been read (or there is no Redis); asks again if not. */
+  boolean clockSynced() {
+    return redis == null || redisMillisIsMeasured();
+  }
+
+  private boolean redisMillisIsMeasured() {
+    redisMillis(clock.nanoTime()); // asks Redis again if the anchor is missing
+    return anchor.measured;
+  }
+
   /** Waits (at most a command timeout) for Redis's first reading of its clock. */
   private void awaitFirstSync() {
     if (redis == null || firstSync.isDone()) {
