@@ -13,4 +13,7 @@ module dev.bulwark.cache {
   requires static com.fasterxml.jackson.databind;
 
   exports dev.bulwark.cache;
+
+  provides dev.bulwark.spi.PolicyKindProvider with
+      dev.bulwark.cache.internal.CacheKindProvider;
 }

@@ -7,7 +7,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * How long a {@link ResilientCache} keeps values fresh, how long it may serve them stale, and how
  * it refreshes them. Each setting below is listed with its name, type, default and range; the
- * setter of the same name checks the range.
+ * setter of the same name checks the range. In a {@code Resilience} registry every setting but
+ * {@code keyPrefix} is also read from {@code BULWARK_CACHE_[<NAME>_]<SETTING>} variables and {@code
+ * bulwark.cache.*} properties, as declared by {@link ResilientCache#KIND} (see {@code
+ * docs/configuration.md}).
  *
  * <table>
  *   <caption>Settings</caption>

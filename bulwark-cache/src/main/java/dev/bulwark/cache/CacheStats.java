@@ -16,8 +16,9 @@ import java.time.Duration;
  * @param misses gets that neither level answered fresh
  * @param loads loads that ran (foreground and background)
  * @param loadFailures loads that failed
- * @param loadsCoalesced gets that joined a load already under way for their key instead of running
- *     their own: loads saved by single-flight
+ * @param loadsCoalesced gets that joined a load already under way for their key in this process
+ *     instead of running their own: loads saved by single-flight (a get that waited for another
+ *     instance's load under a lease counts as a Redis hit)
  * @param staleServed stale values served (stale-while-revalidate, stale-if-error, lease waits)
  * @param fallbackUses values handed to a fallback through {@link ResilientCache#lastKnown}
  * @param evictions entries the process level dropped for size
@@ -41,5 +42,13 @@ public record CacheStats(
   /** All hits, both levels. */
   public long hits() {
     return processHits + redisHits;
+  }
+
+  /**
+   * Loads of the source the cache saved: every answer a level gave ({@link #hits()}, fallback
+   * lookups included) and every get that joined a load under way ({@link #loadsCoalesced()}).
+   */
+  public long loadsSaved() {
+    return processHits + redisHits + loadsCoalesced;
   }
 }

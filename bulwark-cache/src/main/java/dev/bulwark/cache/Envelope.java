@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * 0       1     magic 0xB7 (Java serialization starts with 0xAC 0xED, so it never matches)
  * 1       1     format 1
  * 2       1     flags: bit 0 = "not found" (negative entry, no payload)
- * 3       8     written at, wall-clock epoch millis of the writer
+ * 3       8     written at, epoch millis on Redis's clock (TIME), as the writer reckons it
  * 11      8     fresh for, millis after written-at
  * 19      8     the load's duration in nanos (XFetch's delta)
  * 27      ...   payload

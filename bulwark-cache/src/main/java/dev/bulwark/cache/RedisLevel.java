@@ -253,8 +253,21 @@ public final class RedisLevel implements AutoCloseable {
 
   /** SET NX PX, true if this caller took the key; on the caller's thread, bounded. */
   boolean setIfAbsentNow(String key, byte[] value, long pxMillis) {
-    Object r = await(guarded(c -> c.set(key, value, SetArgs.Builder.nx().px(pxMillis))));
-    return "OK".equals(r);
+    return "OK".equals(await(setIfAbsent(key, value, pxMillis)));
+  }
+
+  /** SET NX PX: "OK" if this caller took the key, null if another holds it. */
+  CompletableFuture<String> setIfAbsent(String key, byte[] value, long pxMillis) {
+    return guarded(c -> c.set(key, value, SetArgs.Builder.nx().px(Math.max(1, pxMillis))));
+  }
+
+  /** TIME: Redis's clock, in epoch microseconds. */
+  CompletableFuture<Long> timeMicros() {
+    return this.<List<byte[]>>guarded(c -> c.time())
+        .thenApply(
+            t ->
+                Long.parseLong(new String(t.get(0), StandardCharsets.US_ASCII)) * 1_000_000L
+                    + Long.parseLong(new String(t.get(1), StandardCharsets.US_ASCII)));
   }
 
   /** DEL; fire and forget. */

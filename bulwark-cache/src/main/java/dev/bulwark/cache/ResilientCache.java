@@ -4,6 +4,7 @@ import dev.bulwark.Resilience;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.fallback.Aged;
 import dev.bulwark.policy.Pipeline;
+import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import java.time.Duration;
@@ -50,6 +51,38 @@ import org.jspecify.annotations.Nullable;
  * @param <V> the value's type
  */
 public interface ResilientCache<K, V> extends AutoCloseable {
+
+  /**
+   * The registry's kind of caches, id {@code "cache"}: {@code resilience.get(ResilientCache.KIND,
+   * "users")} is the {@link NamedCache} named "users", configured by {@code
+   * BULWARK_CACHE_[USERS_]<SETTING>} (the settings of {@link CacheConfig}, listed in {@code
+   * docs/configuration.md}). Registered in every registry while bulwark-cache is on the class path;
+   * {@code Resilience.builder().kind(ResilientCache.KIND)} registers it explicitly.
+   */
+  PolicyKind<NamedCache, CacheConfig, CacheConfig.Builder> KIND = CacheKind.KIND;
+
+  /**
+   * The registry's cache named {@code name} ({@code resilience.get(KIND, name)}), typed, with its
+   * loads running through {@code resilience.pipeline(name)} from now on. The types are not checked:
+   * use one key type and one value type per name.
+   *
+   * {@snippet :
+   * ResilientCache<String, User> users = ResilientCache.named(resilience, "users");
+   * User user = users.get(id, userService::find); // through the "users" breaker and retry
+   * }
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code name} is blank
+   * @throws dev.bulwark.RegistryFullException if it must be created and the registry is full
+   */
+  @SuppressWarnings("unchecked")
+  static <K, V> ResilientCache<K, V> named(Resilience resilience, String name) {
+    Check.notNull("resilience", resilience);
+    Check.name(name);
+    RegistryCache cache = (RegistryCache) resilience.get(KIND, name);
+    cache.pipeline(resilience.pipeline(name));
+    return (ResilientCache<K, V>) (ResilientCache<?, ?>) cache;
+  }
 
   /**
    * Loads the value of a key at its source; returns null for "not found".
@@ -170,6 +203,8 @@ public interface ResilientCache<K, V> extends AutoCloseable {
     final String name;
     final Codec<V> codec;
     CacheConfig config = CacheConfig.ofDefaults();
+    boolean configGiven;
+    @Nullable Resilience resilience;
     @Nullable RedisLevel redis;
     boolean processLevel = true;
     Pipeline pipeline = Pipeline.of();
@@ -178,14 +213,18 @@ public interface ResilientCache<K, V> extends AutoCloseable {
     Executor executor = ForkJoinPool.commonPool();
     Function<? super K, String> keyEncoder = String::valueOf;
 
-    private Builder(String name, Codec<V> codec) {
+    Builder(String name, Codec<V> codec) {
       this.name = name;
       this.codec = codec;
     }
 
-    /** The configuration. Default {@link CacheConfig#ofDefaults()}. */
+    /**
+     * The configuration. Default the {@link #resilience registry's} config of the cache's name if a
+     * registry is given, else {@link CacheConfig#ofDefaults()}.
+     */
     public Builder<K, V> config(CacheConfig config) {
       this.config = Check.notNull("config", config);
+      this.configGiven = true;
       return this;
     }
 
@@ -211,13 +250,17 @@ public interface ResilientCache<K, V> extends AutoCloseable {
     }
 
     /**
-     * Takes the load pipeline from {@code resilience.pipeline(name)} and the clock from {@code
-     * resilience.clock()}.
+     * Takes the load pipeline from {@code resilience.pipeline(name)}, the clock from {@code
+     * resilience.clock()}, and, unless {@link #config} is called, the config from {@code
+     * resilience.config(ResilientCache.KIND, name)} (the default cache config if none has the
+     * name), so {@code BULWARK_CACHE_[<NAME>_]<SETTING>} settings apply. The cache is not held by
+     * the registry.
      */
     public Builder<K, V> resilience(Resilience resilience) {
       Check.notNull("resilience", resilience);
       this.pipeline = resilience.pipeline(name);
       this.clock = resilience.clock();
+      this.resilience = resilience;
       return this;
     }
 
@@ -233,7 +276,11 @@ public interface ResilientCache<K, V> extends AutoCloseable {
       return this;
     }
 
-    /** Where background refreshes and asynchronous continuations run. Default the common pool. */
+    /**
+     * Where background refreshes, asynchronous continuations and the process level's upkeep
+     * (Caffeine's evictions and removal events) run. Default the common pool; {@code Runnable::run}
+     * runs them on the caller's thread, which makes evictions deterministic in tests.
+     */
     public Builder<K, V> executor(Executor executor) {
       this.executor = Check.notNull("executor", executor);
       return this;
@@ -254,6 +301,14 @@ public interface ResilientCache<K, V> extends AutoCloseable {
       if (!processLevel && redis == null) {
         throw new IllegalStateException(
             "a cache needs a level: keep the process level or give it a Redis level");
+      }
+      Resilience registry = resilience;
+      if (registry != null && !configGiven && registry.kinds().contains(KIND)) {
+        config =
+            registry
+                .config(KIND, name)
+                .or(() -> registry.config(KIND, "default"))
+                .orElse(CacheConfig.ofDefaults());
       }
       return new TwoLevelCache<>(this);
     }

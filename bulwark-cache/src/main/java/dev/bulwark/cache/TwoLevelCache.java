@@ -21,16 +21,19 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /*
- * Design. A process-level hit is one Caffeine getIfPresent, one clock read and one LongAdder
- * increment: no lock of ours, no allocation. Entries are immutable and carry their own deadlines on
- * the cache's monotonic clock; Caffeine (ticking on that clock) drops an entry when its last stale
- * window ends, and the hit path compares deadlines by subtraction.
+ * Design. A process-level hit is one Caffeine getIfPresent and one LongAdder increment: no lock of
+ * ours, no allocation, no clock read of ours. Entries are immutable and carry their own deadlines
+ * on the cache's monotonic clock. The process level is two Caffeine caches ticking on that clock and
+ * holding the same entries: `local` drops an entry when its local freshness ends, so finding it
+ * there means it is fresh; `kept` drops it when its last stale window ends, and gives the miss path
+ * its stale copy. The miss path compares deadlines by subtraction.
  *
  * Everything else is the slow path, where allocation is fine. One load per key at a time: the
  * first miss puts its future in `flights` (putIfAbsent decides who wins), resolves the key (Redis,
@@ -41,18 +44,24 @@ import org.jspecify.annotations.Nullable;
  * Redis is asked through RedisLevel, which never throws: a failed, timed-out or refused command
  * reads as "nothing there", and the cache goes on with the process level and the loader.
  */
-final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
+class TwoLevelCache<K, V> implements ResilientCache<K, V> {
 
   private final String name;
   private final CacheConfig config;
   private final Codec<V> codec;
   private final @Nullable RedisLevel redis; // null: process-only
-  private final Pipeline pipeline;
+  // fixed by the builder; a registry's cache gets its registry's pipeline on first named() call
+  private volatile Pipeline pipeline;
   private final Clock clock;
   private final Scheduler scheduler;
   private final Executor executor;
   private final Function<? super K, String> keyEncoder;
-  private final @Nullable Cache<K, Entry<V>> local; // null: Redis-only
+  // The process level is two Caffeine caches holding the same entries. `local` drops an entry when
+  // its local freshness ends, so a hit there is fresh with no clock read of ours; `kept` drops it
+  // when its last stale window ends, and serves the miss path's stale values. Both null:
+  // Redis-only.
+  private final @Nullable Cache<K, Entry<V>> local;
+  private final @Nullable Cache<K, Entry<V>> kept;
   private final ConcurrentHashMap<K, CompletableFuture<Entry<V>>> flights =
       new ConcurrentHashMap<>();
   private final EventBus events = new EventBus();
@@ -68,7 +77,13 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   private final String redisPrefix;
   private final String channel;
   private final String instance = UUID.randomUUID().toString();
+  private final byte[] instanceBytes = instance.getBytes(StandardCharsets.UTF_8);
   private final Consumer<String> invalidations = this::onInvalidation;
+
+  // Redis's clock on ours: an entry's birth in Redis is stamped, and its age read, in Redis time
+  private volatile TimeAnchor anchor;
+  private final AtomicBoolean syncing = new AtomicBoolean();
+  private final CompletableFuture<TimeAnchor> firstSync;
 
   private final LongAdder processHits = new LongAdder();
   private final LongAdder redisHits = new LongAdder();
@@ -107,28 +122,47 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     this.earlyRefresh = beta > 0 || refreshAheadNanos > 0;
     this.redisPrefix = config.keyPrefix().orElse("bulwark:" + name) + ":v" + config.version() + ":";
     this.channel = redisPrefix + "#invalidations";
-    this.local = b.processLevel ? buildLocal(config.maximumSize()) : null;
+    this.local = b.processLevel ? buildLocal(config.maximumSize(), true) : null;
+    this.kept = b.processLevel ? buildLocal(config.maximumSize(), false) : null;
+    this.anchor = new TimeAnchor(clock.wallTime().toEpochMilli(), clock.nanoTime(), false);
+    this.firstSync =
+        redis == null
+            ? CompletableFuture.completedFuture(anchor)
+            : syncTime(redis, new CompletableFuture<>());
     if (redis != null && local != null) {
       redis.subscribe(channel, invalidations);
     }
   }
 
-  private Cache<K, Entry<V>> buildLocal(long maximumSize) {
-    return Caffeine.newBuilder()
+  private Cache<K, Entry<V>> buildLocal(long maximumSize, boolean freshOnly) {
+    Caffeine<Object, Object> builder = Caffeine.newBuilder();
+    if (!freshOnly) { // an entry evicted from `kept` is gone from the process
+      builder.removalListener(
+          (@Nullable K key, @Nullable Entry<V> entry, RemovalCause cause) -> {
+            if (cause == RemovalCause.SIZE) {
+              evictions.increment();
+              if (events.hasListeners() && key != null) {
+                publish(CacheEvent.Kind.EVICTED, key, 0);
+              }
+            }
+          });
+    }
+    return builder
         .maximumSize(maximumSize)
         .ticker(clock::nanoTime)
-        .executor(Runnable::run) // maintenance is short; keeps evictions on the caller's clock
+        .executor(executor) // maintenance off the caller's thread, as Caffeine does by default
         .expireAfter(
             new Expiry<K, Entry<V>>() {
               @Override
               public long expireAfterCreate(K key, Entry<V> entry, long currentTime) {
-                return Math.max(0, entry.keepUntilNanos - currentTime);
+                long until = freshOnly ? entry.localFreshUntilNanos : entry.keepUntilNanos;
+                return Math.max(0, until - currentTime);
               }
 
               @Override
               public long expireAfterUpdate(
                   K key, Entry<V> entry, long currentTime, long currentDuration) {
-                return Math.max(0, entry.keepUntilNanos - currentTime);
+                return expireAfterCreate(key, entry, currentTime);
               }
 
               @Override
@@ -137,21 +171,22 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
                 return currentDuration;
               }
             })
-        .removalListener(
-            (@Nullable K key, @Nullable Entry<V> entry, RemovalCause cause) -> {
-              if (cause == RemovalCause.SIZE) {
-                evictions.increment();
-                if (events.hasListeners() && key != null) {
-                  publish(CacheEvent.Kind.EVICTED, key, 0);
-                }
-              }
-            })
         .build();
   }
 
   @Override
   public String name() {
     return name;
+  }
+
+  /** From now on, loads run through {@code loads}. */
+  final void pipeline(Pipeline loads) {
+    this.pipeline = loads;
+  }
+
+  /** True while a load (foreground or background) runs. */
+  final boolean isLoading() {
+    return !flights.isEmpty();
   }
 
   @Override
@@ -163,43 +198,36 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
 
   @Override
   public @Nullable V get(K key, Loader<? super K, ? extends V> loader) throws Exception {
-    Entry<V> entry = null;
     if (local != null) {
-      entry = local.getIfPresent(key);
+      Entry<V> entry = local.getIfPresent(key); // there only while locally fresh
       if (entry != null) {
-        long now = clock.nanoTime();
-        if (now - entry.localFreshUntilNanos < 0) {
-          processHits.increment();
-          if (earlyRefresh && shouldRefreshEarly(entry, now)) {
-            refreshInBackground(key, loader);
-          }
-          if (events.hasListeners()) {
-            publish(CacheEvent.Kind.PROCESS_HIT, key, 0);
-          }
-          return entry.value;
+        processHits.increment();
+        if (earlyRefresh && shouldRefreshEarly(entry, clock.nanoTime())) {
+          refreshInBackground(key, loader);
         }
+        if (events.hasListeners()) {
+          publish(CacheEvent.Kind.PROCESS_HIT, key, 0);
+        }
+        return entry.value;
       }
     }
-    return slow(key, loader, entry).value;
+    return slow(key, loader).value;
   }
 
   @Override
   public Aged<V> getAged(K key, Loader<? super K, ? extends V> loader) throws Exception {
-    Entry<V> entry = null;
     if (local != null) {
-      entry = local.getIfPresent(key);
+      Entry<V> entry = local.getIfPresent(key);
       if (entry != null) {
         long now = clock.nanoTime();
-        if (entry.isLocallyFresh(now)) {
-          processHits.increment();
-          if (earlyRefresh && shouldRefreshEarly(entry, now)) {
-            refreshInBackground(key, loader);
-          }
-          return aged(entry.value, entry.ageNanos(now));
+        processHits.increment();
+        if (earlyRefresh && shouldRefreshEarly(entry, now)) {
+          refreshInBackground(key, loader);
         }
+        return aged(entry.value, entry.ageNanos(now));
       }
     }
-    Entry<V> served = slow(key, loader, entry);
+    Entry<V> served = slow(key, loader);
     return aged(served.value, served.ageNanos(clock.nanoTime()));
   }
 
@@ -213,7 +241,7 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   public @Nullable V getIfPresent(K key) {
     if (local != null) {
       Entry<V> entry = local.getIfPresent(key);
-      if (entry != null && entry.isFresh(clock.nanoTime())) {
+      if (entry != null) {
         processHits.increment();
         return entry.value;
       }
@@ -240,8 +268,8 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   /** A resolution: the entry to serve, and whether a background refresh should follow. */
   private record Resolution<V>(Entry<V> entry, boolean refresh) {}
 
-  private Entry<V> slow(K key, Loader<? super K, ? extends V> loader, @Nullable Entry<V> seen)
-      throws Exception {
+  private Entry<V> slow(K key, Loader<? super K, ? extends V> loader) throws Exception {
+    Entry<V> seen = kept == null ? null : kept.getIfPresent(key); // a stale copy, if any
     misses.increment();
     if (events.hasListeners()) {
       publish(CacheEvent.Kind.MISS, key, 0);
@@ -288,15 +316,95 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     }
   }
 
+  /*
+   * Ages across instances. Each instance reads Redis's clock (TIME) once at start and every
+   * RESYNC_NANOS after, and keeps it as an anchor on its own monotonic clock: "Redis time now" is
+   * the anchor's Redis time plus the monotonic time since. A writer stamps an entry with that, a
+   * reader subtracts the stamp from its own "Redis time now": no instance's wall clock takes part,
+   * so skewed clocks cannot make an entry look fresher or older than it is. The anchor is as exact
+   * as half a TIME round trip. Until Redis first answers, the wall clock stands in (and every use
+   * asks Redis again, which costs nothing while it is refused).
+   */
+  private record TimeAnchor(long redisMillis, long atNanos, boolean measured) {
+    long millisAt(long now) {
+      return redisMillis + Math.floorDiv(now - atNanos, 1_000_000L);
+    }
+  }
+
+  private static final long RESYNC_NANOS = TimeUnit.MINUTES.toNanos(10);
+
+  /** Reads Redis's clock; completes {@code done} (never exceptionally) once the anchor is set. */
+  private CompletableFuture<TimeAnchor> syncTime(
+      RedisLevel shared, CompletableFuture<TimeAnchor> done) {
+    if (!syncing.compareAndSet(false, true)) { // one reading at a time; the others use the last
+      done.complete(anchor);
+      return done;
+    }
+    long sent = clock.nanoTime();
+    CompletableFuture<Long> micros;
+    try {
+      micros = shared.timeMicros();
+    } catch (RuntimeException e) {
+      micros = CompletableFuture.failedFuture(e);
+    }
+    micros.whenComplete(
+        (redisMicros, failure) -> {
+          if (failure == null && redisMicros != null) {
+            long got = clock.nanoTime();
+            long mid = sent + (got - sent) / 2;
+            anchor = new TimeAnchor(Math.floorDiv(redisMicros, 1000L), mid, true);
+          }
+          syncing.set(false);
+          done.complete(anchor);
+        });
+    return done;
+  }
+
+  /** Redis's time now, in epoch millis; asks Redis again when the anchor is missing or old. */
+  private long redisMillis(long now) {
+    TimeAnchor a = anchor;
+    RedisLevel shared = redis;
+    if (shared != null && (!a.measured || now - a.atNanos - RESYNC_NANOS > 0)) {
+      syncTime(shared, new CompletableFuture<>());
+    }
+    return a.millisAt(now);
+  }
+
+  /** True once Redis's clock has been read (or there is no Redis); asks again if not. */
+  boolean clockSynced() {
+    return redis == null || redisMillisIsMeasured();
+  }
+
+  private boolean redisMillisIsMeasured() {
+    redisMillis(clock.nanoTime()); // asks Redis again if the anchor is missing
+    return anchor.measured;
+  }
+
+  /** Waits (at most a command timeout) for Redis's first reading of its clock. */
+  private void awaitFirstSync() {
+    if (redis == null || firstSync.isDone()) {
+      return;
+    }
+    try {
+      firstSync.get(redis.commandTimeout().toNanos() + 50_000_000L, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      // the wall clock stands in until Redis answers
+    }
+  }
+
   private Resolution<V> resolve(
       K key, Loader<? super K, ? extends V> loader, @Nullable Entry<V> seen) throws Exception {
+    awaitFirstSync();
     long now = clock.nanoTime();
     @Nullable Entry<V> mineLocal = seen;
-    if (local != null) { // a flight may have finished between our miss and our win
-      Entry<V> latest = local.getIfPresent(key);
+    if (kept != null) { // a flight may have finished between our miss and our win
+      Entry<V> latest = kept.getIfPresent(key);
       if (latest != null) {
         if (latest.isLocallyFresh(now)) {
           processHits.increment();
+          putLocal(key, latest); // back in `local` if it was evicted there for size
           return new Resolution<>(latest, false);
         }
         mineLocal = latest;
@@ -317,9 +425,7 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
         shared = fromRedis((byte[]) got, now);
         if (shared != null && shared.isFresh(now)) {
           redisHits.increment();
-          if (local != null) {
-            local.put(key, shared);
-          }
+          putLocal(key, shared);
           if (events.hasListeners()) {
             publish(CacheEvent.Kind.REDIS_HIT, key, 0);
           }
@@ -389,11 +495,8 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
         long at = clock.nanoTime();
         Entry<V> theirs = fromRedis((byte[]) got, at);
         if (theirs != null && theirs.isFresh(at)) {
-          redisHits.increment();
-          coalesced.increment();
-          if (local != null) {
-            local.put(key, theirs);
-          }
+          redisHits.increment(); // another instance's load: a Redis hit, not a coalesced get
+          putLocal(key, theirs);
           return theirs;
         }
       }
@@ -437,26 +540,31 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     if (absent && negativeNanos == 0) {
       return entry; // "not found" is not remembered
     }
-    if (local != null) {
-      local.put(key, entry);
-    }
+    putLocal(key, entry);
     if (redis != null) {
       long freshMillis =
           Math.max(1, TimeUnit.NANOSECONDS.toMillis(absent ? negativeNanos : freshNanos));
       byte[] payload = value == null ? new byte[0] : codec.encode(value); // null: absent
-      Envelope envelope =
-          new Envelope(absent, clock.wallTime().toEpochMilli(), freshMillis, loadNanos, payload);
       long lifeMillis =
           freshMillis
               + (absent
                   ? 0
                   : TimeUnit.NANOSECONDS.toMillis(Math.max(revalidateNanos, staleIfErrorNanos)));
+      RedisLevel shared = redis;
+      String sharedKey = redisKey(key);
       if (awaitRedis) { // a put: once it returns, every instance that asks Redis sees it
-        if (!redis.setNow(redisKey(key), envelope.encode(), lifeMillis)) {
+        awaitFirstSync();
+        Envelope envelope = new Envelope(absent, redisMillis(now), freshMillis, loadNanos, payload);
+        if (!shared.setNow(sharedKey, envelope.encode(), lifeMillis)) {
           redisErrors.increment();
         }
-      } else {
-        redis.set(redisKey(key), envelope.encode(), lifeMillis);
+      } else { // stamped in Redis time, once Redis's clock has been read (or could not be)
+        firstSync.thenRun(
+            () -> {
+              Envelope envelope =
+                  new Envelope(absent, redisMillis(now), freshMillis, loadNanos, payload);
+              shared.set(sharedKey, envelope.encode(), lifeMillis);
+            });
       }
     }
     return entry;
@@ -474,7 +582,8 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
       freshNanos = negativeNanos == 0 ? freshNanos : Math.min(freshNanos, negativeNanos);
     }
     long freshUntil = bornNanos + freshNanos;
-    long localFreshUntil = Math.min(freshUntil, now + localTtlNanos);
+    // without Redis there is nothing to ask: the process copy is fresh as long as the value
+    long localFreshUntil = redis == null ? freshUntil : Math.min(freshUntil, now + localTtlNanos);
     long revalidateUntil = absent ? freshUntil : freshUntil + revalidateNanos;
     long keepUntil =
         absent ? freshUntil : freshUntil + Math.max(revalidateNanos, staleIfErrorNanos);
@@ -503,7 +612,7 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
         return null; // a value of another shape (forgot to bump the version?): a miss
       }
     }
-    long ageMillis = Math.max(0, clock.wallTime().toEpochMilli() - envelope.writtenMillis());
+    long ageMillis = Math.max(0, redisMillis(now) - envelope.writtenMillis());
     long born = now - TimeUnit.MILLISECONDS.toNanos(ageMillis);
     return entry(
         value,
@@ -562,18 +671,17 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   @Override
   public CompletableFuture<V> getAsync(K key, AsyncLoader<? super K, ? extends V> loader) {
     Check.notNull("loader", loader);
-    Entry<V> seen = null;
     if (local != null) {
-      seen = local.getIfPresent(key);
-      long now = clock.nanoTime();
-      if (seen != null && seen.isLocallyFresh(now)) {
+      Entry<V> fresh = local.getIfPresent(key);
+      if (fresh != null) {
         processHits.increment();
-        if (earlyRefresh && shouldRefreshEarly(seen, now)) {
+        if (earlyRefresh && shouldRefreshEarly(fresh, clock.nanoTime())) {
           refreshAsyncInBackground(key, loader);
         }
-        return CompletableFuture.completedFuture(seen.value);
+        return CompletableFuture.completedFuture(fresh.value);
       }
     }
+    Entry<V> seen = kept == null ? null : kept.getIfPresent(key); // a stale copy, if any
     misses.increment();
     CompletableFuture<Entry<V>> mine = new CompletableFuture<>();
     CompletableFuture<Entry<V>> running = flights.putIfAbsent(key, mine);
@@ -591,10 +699,14 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     if (redis == null) {
       resolved = resolveAfterRedis(key, loader, mineLocal, null, false);
     } else {
+      RedisLevel shared = redis;
+      String sharedKey = redisKey(key);
+      CompletableFuture<byte[]> got =
+          firstSync.isDone()
+              ? shared.get(sharedKey)
+              : firstSync.thenCompose(synced -> shared.get(sharedKey));
       resolved =
-          redis
-              .get(redisKey(key))
-              .handleAsync(
+          got.handleAsync(
                   (bytes, failure) -> {
                     if (failure != null) {
                       redisErrors.increment();
@@ -633,9 +745,7 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     Entry<V> shared = bytes == null ? null : fromRedis(bytes, now);
     if (shared != null && shared.isFresh(now)) {
       redisHits.increment();
-      if (local != null) {
-        local.put(key, shared);
-      }
+      putLocal(key, shared);
       return CompletableFuture.completedFuture(new Resolution<>(shared, false));
     }
     Entry<V> stale = newest(mineLocal, shared, now);
@@ -643,6 +753,117 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
       serveStale(key, stale, now);
       return CompletableFuture.completedFuture(new Resolution<>(stale, true));
     }
+    if (redis != null && !config.lease().isZero()) {
+      return loadUnderLeaseAsync(key, loader, stale, redis);
+    }
+    return loadOrServeStaleAsync(key, loader, stale);
+  }
+
+  /**
+   * As the synchronous path's lease: take the key's lease in Redis (SET NX PX) and load, or, if
+   * another instance holds it, serve our stale value, else poll Redis for that instance's value
+   * until the lease would have ended, then load. Redis out: load.
+   */
+  private CompletableFuture<Resolution<V>> loadUnderLeaseAsync(
+      K key,
+      AsyncLoader<? super K, ? extends V> loader,
+      @Nullable Entry<V> stale,
+      RedisLevel shared) {
+    String sharedKey = redisKey(key);
+    String leaseKey = sharedKey + "#lease";
+    return shared
+        .setIfAbsent(leaseKey, instanceBytes, config.lease().toMillis())
+        .handleAsync(
+            (taken, failure) -> {
+              if (failure != null) {
+                redisErrors.increment(); // nobody can share a load through Redis: load
+                return loadOrServeStaleAsync(key, loader, stale);
+              }
+              if ("OK".equals(taken)) {
+                return loadOrServeStaleAsync(key, loader, stale)
+                    .whenComplete((r, f) -> shared.delete(leaseKey));
+              }
+              long now = clock.nanoTime();
+              if (stale != null && !stale.absent) {
+                serveStale(key, stale, now);
+                return CompletableFuture.completedFuture(new Resolution<>(stale, false));
+              }
+              CompletableFuture<Resolution<V>> result = new CompletableFuture<>();
+              pollOtherInstance(
+                  key, sharedKey, loader, shared, now + config.lease().toNanos(), result);
+              return result;
+            },
+            executor)
+        .thenCompose(Function.identity());
+  }
+
+  /**
+   * One poll for another instance's value of {@code key}, after a pause on the scheduler; the
+   * answer is handled on the executor (no user code on a timer thread). Completes {@code result}
+   * with that value, or with our own load once Redis fails or the lease would have ended.
+   */
+  private void pollOtherInstance(
+      K key,
+      String sharedKey,
+      AsyncLoader<? super K, ? extends V> loader,
+      RedisLevel shared,
+      long deadlineNanos,
+      CompletableFuture<Resolution<V>> result) {
+    if (clock.nanoTime() - deadlineNanos >= 0) {
+      loadOrServeStaleAsync(key, loader, null).whenComplete(completing(result));
+      return;
+    }
+    long pause = Math.min(TimeUnit.MILLISECONDS.toNanos(10), config.lease().toNanos());
+    try {
+      scheduler.schedule(
+          () ->
+              shared
+                  .get(sharedKey)
+                  .whenCompleteAsync(
+                      (bytes, failure) -> {
+                        try {
+                          if (failure != null) {
+                            redisErrors.increment(); // Redis is out: load it ourselves
+                            loadOrServeStaleAsync(key, loader, null)
+                                .whenComplete(completing(result));
+                            return;
+                          }
+                          long at = clock.nanoTime();
+                          Entry<V> theirs = bytes == null ? null : fromRedis(bytes, at);
+                          if (theirs != null && theirs.isFresh(at)) {
+                            redisHits.increment(); // another instance's load
+                            putLocal(key, theirs);
+                            result.complete(new Resolution<>(theirs, false));
+                            return;
+                          }
+                          pollOtherInstance(key, sharedKey, loader, shared, deadlineNanos, result);
+                        } catch (RuntimeException e) {
+                          result.completeExceptionally(e);
+                        }
+                      },
+                      executor),
+          pause);
+    } catch (RuntimeException rejected) { // a scheduler that is shut down: load it ourselves
+      loadOrServeStaleAsync(key, loader, null).whenComplete(completing(result));
+    }
+  }
+
+  private static <T> java.util.function.BiConsumer<T, @Nullable Throwable> completing(
+      CompletableFuture<T> result) {
+    return (value, failure) -> {
+      if (failure != null) {
+        result.completeExceptionally(unwrap(failure));
+      } else {
+        result.complete(value);
+      }
+    };
+  }
+
+  /**
+   * Loads {@code key}; if the load fails, serves {@code stale} within its stale-if-error window.
+   */
+  private CompletableFuture<Resolution<V>> loadOrServeStaleAsync(
+      K key, AsyncLoader<? super K, ? extends V> loader, @Nullable Entry<V> stale) {
     return loadAsync(key, loader)
         .thenApply(entry -> new Resolution<>(entry, false))
         .exceptionally(
@@ -722,11 +943,12 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   @Override
   public @Nullable Aged<V> lastKnown(K key) {
     long now = clock.nanoTime();
-    Entry<V> mine = local == null ? null : local.getIfPresent(key);
+    Entry<V> mine = kept == null ? null : kept.getIfPresent(key);
     Entry<V> best = mine;
     boolean fromRedis = false;
     if ((mine == null || !mine.isLocallyFresh(now)) && redis != null) {
       // ours may be older than what another instance wrote since: ask Redis (bounded)
+      awaitFirstSync();
       Object got = redis.getNow(redisKey(key));
       if (got == RedisLevel.FAILED) {
         redisErrors.increment();
@@ -735,8 +957,8 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
         if (shared != null && (mine == null || shared.bornNanos - mine.bornNanos > 0)) {
           best = shared;
           fromRedis = true;
-          if (local != null && shared.isKept(now)) {
-            local.put(key, shared);
+          if (shared.isKept(now)) {
+            putLocal(key, shared);
           }
         }
       }
@@ -777,8 +999,9 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
 
   @Override
   public void invalidate(K key) {
-    if (local != null) {
+    if (local != null && kept != null) {
       local.invalidate(key);
+      kept.invalidate(key);
     }
     if (redis != null) {
       redis.delete(redisKey(key));
@@ -791,8 +1014,9 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
 
   @Override
   public void invalidateAll() {
-    if (local != null) {
+    if (local != null && kept != null) {
       local.invalidateAll();
+      kept.invalidateAll();
     }
     if (redis != null) {
       redis.deletePrefix(redisPrefix);
@@ -812,14 +1036,17 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
     if (space < 0 || message.regionMatches(0, instance, 0, space) && space == instance.length()) {
       return; // our own announcement, or not one of ours
     }
-    Cache<K, Entry<V>> process =
+    Cache<K, Entry<V>> fresh =
         Objects.requireNonNull(local, "only a cache with a process level subscribes");
+    Cache<K, Entry<V>> all = Objects.requireNonNull(kept, "set with local");
     String encoded = message.substring(space + 1);
     if ("*".equals(encoded)) {
-      process.invalidateAll();
+      fresh.invalidateAll();
+      all.invalidateAll();
       return;
     }
-    process.asMap().keySet().removeIf(k -> encoded.equals(keyEncoder.apply(k)));
+    fresh.asMap().keySet().removeIf(k -> encoded.equals(keyEncoder.apply(k)));
+    all.asMap().keySet().removeIf(k -> encoded.equals(keyEncoder.apply(k)));
     if (events.hasListeners()) {
       events.publish(
           new CacheEvent(
@@ -861,6 +1088,14 @@ final class TwoLevelCache<K, V> implements ResilientCache<K, V> {
   @Override
   public String toString() {
     return "ResilientCache[" + name + (redis == null ? "" : ", " + redis) + "]";
+  }
+
+  /** Puts {@code entry} in both caches of the process level, if there is one. */
+  private void putLocal(K key, Entry<V> entry) {
+    if (local != null && kept != null) {
+      kept.put(key, entry);
+      local.put(key, entry); // expires at once if no longer locally fresh
+    }
   }
 
   private String redisKey(K key) {

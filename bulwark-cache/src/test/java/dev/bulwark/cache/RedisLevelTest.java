@@ -18,6 +18,7 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -343,29 +344,35 @@ class RedisLevelTest {
             .ttl(Duration.ofSeconds(1))
             .staleIfError(Duration.ofSeconds(30))
             .build();
+    RedisLevel firstLevel = level();
+    RedisLevel lateLevel = level();
     ResilientCache<String, String> first =
         ResilientCache.<String, String>builder("prices", Codec.string())
             .config(config)
-            .redis(level())
+            .redis(firstLevel)
             .clock(clock)
             .build();
     ResilientCache<String, String> late =
         ResilientCache.<String, String>builder("prices", Codec.string())
             .config(config)
-            .redis(level())
+            .redis(lateLevel)
             .clock(clock)
             .build();
+    awaitClocksSynced(first, late);
     first.get("a", this::load);
     awaitStored("bulwark:prices:v1:a");
     clock.advance(Duration.ofSeconds(5));
 
-    assertThat(
-            late.getAged(
-                "a",
-                k -> {
-                  throw new IOException("down");
-                }))
-        .isEqualTo(Aged.of("a#1", Duration.ofSeconds(5)));
+    Aged<String> served =
+        late.getAged(
+            "a",
+            k -> {
+              throw new IOException("down");
+            });
+    assertThat(served.value()).isEqualTo("a#1");
+    // ages across instances are on Redis's clock: each instance read it at its start, a moment
+    // apart in real time (in either order) while this manual clock stood still
+    assertThat(served.age()).isBetween(Duration.ofSeconds(4), Duration.ofSeconds(6));
     assertThat(late.stats().staleServed()).isEqualTo(1);
     assertThat(late.stats().loadFailures()).isEqualTo(1);
   }
@@ -406,23 +413,127 @@ class RedisLevelTest {
   }
 
   @Test
+  void withALeaseInstancesMissingOneKeyAsynchronouslyCauseOneLoad() throws Exception {
+    CacheConfig config = CacheConfig.builder().lease(Duration.ofSeconds(5)).build();
+    ResilientCache<String, String> first = cache(level(), config);
+    ResilientCache<String, String> second = cache(level(), config);
+    redis.redis().command("CONFIG", "RESETSTAT");
+    AtomicInteger started = new AtomicInteger();
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    ResilientCache.AsyncLoader<String, String> slow =
+        k -> {
+          started.incrementAndGet();
+          return release.thenApply(v -> load(k));
+        };
+    List<CompletableFuture<String>> results = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      results.add(first.getAsync("hot", slow));
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> started.get() == 1);
+    for (int i = 0; i < 8; i++) {
+      results.add(second.getAsync("hot", slow));
+    }
+    // the second instance has asked for the lease (and found it taken), or, without a lease,
+    // started a load of its own: either way it decided while the first one's load runs
+    await().atMost(Duration.ofSeconds(5)).until(() -> started.get() > 1 || setCommands() >= 2);
+    release.complete(null);
+
+    for (CompletableFuture<String> result : results) {
+      assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo("hot#1");
+    }
+    assertThat(started).hasValue(1);
+    assertThat(loads).hasValue(1);
+    assertThat(second.stats().redisHits()).isEqualTo(1);
+    assertThat(second.stats().loads()).isZero();
+  }
+
+  /** Waits until each cache has read Redis's clock, which its ages across instances are on. */
+  private static void awaitClocksSynced(ResilientCache<?, ?>... caches) {
+    for (ResilientCache<?, ?> cache : caches) {
+      await().atMost(Duration.ofSeconds(5)).until(((TwoLevelCache<?, ?>) cache)::clockSynced);
+    }
+  }
+
+  /** SET commands Redis has run since its statistics were reset. */
+  private static long setCommands() {
+    String info = String.valueOf(redis.redis().command("INFO", "commandstats"));
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("cmdstat_set:calls=(\\d+)").matcher(info);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
+  @Test
+  void agesAcrossInstancesComeFromRedisTimeNotFromTheWritersWallClock() throws Exception {
+    CacheConfig config =
+        CacheConfig.builder().ttl(Duration.ofMinutes(5)).staleIfError(Duration.ZERO).build();
+    ResilientCache<String, String> behind = skewed(level(), config, Duration.ofMinutes(-10));
+    ResilientCache<String, String> ahead = skewed(level(), config, Duration.ofMinutes(10));
+    ResilientCache<String, String> reader = cache(level(), config);
+    awaitClocksSynced(behind, ahead, reader); // until then, each instance's wall clock stands in
+
+    behind.get("a", this::load);
+    ahead.get("b", this::load);
+    awaitStored("bulwark:prices:v1:a");
+    awaitStored("bulwark:prices:v1:b");
+
+    // written 10 minutes "ago" by the writer's wall clock, yet just loaded: fresh, not reloaded
+    Aged<String> a = reader.getAged("a", this::load);
+    Aged<String> b = reader.getAged("b", this::load);
+    assertThat(a.value()).isEqualTo("a#1");
+    assertThat(b.value()).isEqualTo("b#2");
+    assertThat(a.age()).isLessThan(Duration.ofSeconds(2));
+    assertThat(b.age()).isLessThan(Duration.ofSeconds(2));
+    assertThat(reader.stats().redisHits()).isEqualTo(2);
+    assertThat(loads).hasValue(2);
+  }
+
+  /** A cache whose wall clock is off by {@code skew}; its monotonic clock is the system's. */
+  private ResilientCache<String, String> skewed(
+      RedisLevel level, CacheConfig config, Duration skew) {
+    Clock system = Clock.system();
+    Clock off =
+        new Clock() {
+          @Override
+          public long nanoTime() {
+            return system.nanoTime();
+          }
+
+          @Override
+          public java.time.Instant wallTime() {
+            return system.wallTime().plus(skew);
+          }
+        };
+    ResilientCache<String, String> cache =
+        ResilientCache.<String, String>builder("prices", Codec.string())
+            .config(config)
+            .redis(level)
+            .clock(off)
+            .build();
+    closing.add(cache);
+    return cache;
+  }
+
+  @Test
   void lastKnownTakesTheNewerRedisCopyOnceTheProcessCopyIsPastItsLocalTtl() throws Exception {
     ManualClock clock = ManualClock.create();
     CacheConfig config =
         CacheConfig.builder().ttl(Duration.ofMinutes(5)).localTtl(Duration.ofSeconds(1)).build();
+    RedisLevel firstLevel = level();
+    RedisLevel secondLevel = level();
     ResilientCache<String, String> first =
         ResilientCache.<String, String>builder("prices", Codec.string())
             .config(config)
-            .redis(level())
+            .redis(firstLevel)
             .clock(clock)
             .build();
     ResilientCache<String, String> second =
         ResilientCache.<String, String>builder("prices", Codec.string())
             .config(config)
-            .redis(level())
+            .redis(secondLevel)
             .clock(clock)
             .build();
     awaitBothListening();
+    awaitClocksSynced(first, second);
     second.put("a", "old");
     assertThat(second.lastKnown("a").value()).isEqualTo("old"); // its own, locally fresh
     assertThat(second.stats().processHits()).isEqualTo(1);
@@ -430,7 +541,9 @@ class RedisLevelTest {
     first.put("a", "new");
     await().atMost(Duration.ofSeconds(5)).until(() -> second.getIfPresent("a") == null);
 
-    assertThat(second.lastKnown("a")).isEqualTo(Aged.of("new", Duration.ZERO));
+    Aged<String> known = second.lastKnown("a");
+    assertThat(known.value()).isEqualTo("new");
+    assertThat(known.age()).isLessThan(Duration.ofSeconds(1)); // Redis time, read a moment apart
     assertThat(second.stats().redisHits()).isEqualTo(1);
     assertThat(second.stats().fallbackUses()).isEqualTo(2);
   }

@@ -167,11 +167,13 @@ public final class Showcase {
       out.printf(
           Locale.ROOT,
           "%nLast known good answers served from the cache: %d (process level %d, Redis level"
-              + " %d),%n  %d of them stale (past their 5 s); Redis errors %d.%n",
+              + " %d),%n  %d of them stale (past their 5 s); loads saved %d (answers given without"
+              + " asking the service); Redis errors %d.%n",
           cache.fallbackUses(),
           cache.processHits(),
           cache.redisHits(),
           cache.staleServed(),
+          cache.loadsSaved(),
           cache.redisErrors());
       out.println();
       out.println(

@@ -53,6 +53,7 @@ class GuardedClientTest {
     assertThat(client.counts()).isEqualTo(new ClientCounts(0, 0, 2));
     assertThat(client.cacheStats().fallbackUses()).isEqualTo(1); // from the cache's process level
     assertThat(client.cacheStats().processHits()).isEqualTo(1);
+    assertThat(client.cacheStats().loadsSaved()).isEqualTo(1); // an answer without the service
     assertThat(service.counts().calls()).isEqualTo(1);
     assertThat(client.attempts()).isEqualTo(1);
   }
