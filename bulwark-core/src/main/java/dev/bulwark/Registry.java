@@ -4,6 +4,7 @@ import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.health.HealthConfig;
 import dev.bulwark.health.HealthMonitor;
+import dev.bulwark.healthcheck.HealthCheck;
 import dev.bulwark.internal.Check;
 import dev.bulwark.policy.Pipeline;
 import dev.bulwark.policy.Policy;
@@ -75,6 +76,7 @@ final class Registry {
   final ReentrantLock configLock = new ReentrantLock();
   final AtomicReference<HealthMonitor> health = new AtomicReference<>(); // null until health()
   volatile boolean healthReady; // true once a health() call watched every instance
+  volatile boolean closed; // set by close(), before it stops what runs; see Slot.added
 
   Registry(
       ResilienceBuilder b,
@@ -312,6 +314,8 @@ final class Registry {
       if (source.isPresent()) {
         if (entry.policy instanceof CircuitBreaker breaker) { // health reads a breaker's state
           monitor.watch(breaker);
+        } else if (entry.policy instanceof HealthCheck check) { // and a check's
+          monitor.watch(check);
         } else {
           monitor.watch(entry.name, source.get());
         }
@@ -326,9 +330,18 @@ final class Registry {
       if (monitor != null) {
         watch(monitor, entry);
       }
+      kind.start(entry.policy, Registry.this::peer);
+      if (closed) { // close() may have walked the map before it held this entry: stop it here
+        kind.stop(entry.policy);
+      }
+    }
+
+    void stopAll() {
+      instances.forEachEntry(entry -> kind.stop(entry.policy));
     }
 
     private void evicted(NamedPolicies.Entry<P> entry) {
+      kind.stop(entry.policy);
       dropPipelinesOf(entry);
       HealthMonitor monitor = health.get(); // read after `evicted` was set: see the design comment
       if (monitor != null) {
@@ -454,6 +467,21 @@ final class Registry {
         part.mark();
       }
       return true;
+    }
+  }
+
+  Policy peer(PolicyKind<?, ?, ?> kind, String name) {
+    return peer(slot(kind), Check.name(name));
+  }
+
+  private static <P extends Policy> P peer(Slot<P, ?, ?> slot, String name) {
+    return slot.instances.get(name, NamedPolicies.BY_NAME, slot.byName);
+  }
+
+  void close() {
+    closed = true;
+    for (Slot<?, ?, ?> slot : slots.values()) {
+      slot.stopAll();
     }
   }
 

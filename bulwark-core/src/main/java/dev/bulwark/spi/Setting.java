@@ -50,7 +50,9 @@ public final class Setting<B> {
     /** ISO-8601 ({@code PT30S}) or a whole number and a unit ({@code 500ms}, {@code 30s}). */
     DURATION,
     /** One of a few names, any case, {@code -} or {@code _}. */
-    CHOICE
+    CHOICE,
+    /** Any text, trimmed ({@code https://inventory/health}, a policy's name); empty for none. */
+    TEXT
   }
 
   /** The longest duration any setting accepts. */
@@ -226,6 +228,23 @@ public final class Setting<B> {
         "");
   }
 
+  /** A text setting (a URL, a name), applied trimmed by {@code applier}; empty text is allowed. */
+  public static <B> Setting<B> ofText(String name, String field, BiConsumer<B, String> applier) {
+    Objects.requireNonNull(applier, "applier");
+    return new Setting<>(
+        name,
+        field,
+        Type.TEXT,
+        null,
+        false,
+        null,
+        List.of(),
+        (b, v) -> applier.accept(b, (String) v),
+        "",
+        "",
+        "");
+  }
+
   /** This setting with its one line of doc, as it appears in {@code docs/configuration.md}. */
   public Setting<B> doc(String doc) {
     return new Setting<>(
@@ -281,6 +300,9 @@ public final class Setting<B> {
       case BOOLEAN:
         text = "`true`, `false`";
         break;
+      case TEXT:
+        text = "text";
+        break;
       case CHOICE:
         List<String> names = new ArrayList<>();
         choices.forEach(c -> names.add("`" + c.name() + "`"));
@@ -313,8 +335,8 @@ public final class Setting<B> {
   }
 
   /**
-   * {@code text} parsed and checked against the range: a Boolean, Integer, Double, Duration or enum
-   * constant.
+   * {@code text} parsed and checked against the range: a Boolean, Integer, Double, Duration, enum
+   * constant or (trimmed) String.
    *
    * @param source the variable or key as written, named in messages
    * @throws IllegalArgumentException naming {@code source}, saying what is wrong with {@code text}
@@ -334,6 +356,8 @@ public final class Setting<B> {
         Duration d = duration(source, t, text);
         checkRange(source, text, d);
         return d;
+      case TEXT:
+        return t;
       case CHOICE:
       default:
         String wanted = t.toUpperCase(Locale.ROOT).replace('-', '_');
