@@ -123,6 +123,8 @@ public interface HealthCheck extends Policy {
   static HealthCheck of(String name, HealthCheckConfig config, Clock clock, Scheduler scheduler) {
     Check.name(name);
     Check.notNull("config", config);
+    Check.notNull("clock", clock);
+    Check.notNull("scheduler", scheduler);
     if (config.probe().isEmpty()) {
       throw new IllegalArgumentException(
           "health check '"
@@ -130,8 +132,7 @@ public interface HealthCheck extends Policy {
               + "' has no probe: give its config one (HealthCheckConfig.builder().probe(...)),"
               + " or use a kind that makes one, such as bulwark-http's HttpHealthCheck");
     }
-    return new ScheduledHealthCheck(
-        name, config, Check.notNull("clock", clock), Check.notNull("scheduler", scheduler));
+    return new ScheduledHealthCheck(name, config, clock, scheduler);
   }
 
   /**

@@ -136,7 +136,7 @@ public final class HealthCheckConfig {
    * @throws NullPointerException if {@code checkOf} is null
    */
   public static <B> List<Setting<B>> settings(Function<B, Builder> checkOf) {
-    Objects.requireNonNull(checkOf, "checkOf");
+    Check.notNull("checkOf", checkOf);
     return List.of(
         Setting.<B>ofDuration("INTERVAL", "interval", true, (b, v) -> checkOf.apply(b).interval(v))
             .doc("mean time between two checks")
@@ -304,8 +304,8 @@ public final class HealthCheckConfig {
     }
 
     /** The name of the breaker the check steers, trimmed; empty for none (the default). */
-    public Builder breaker(String name) {
-      this.breaker = Check.notNull("breaker", name).trim();
+    public Builder breaker(String breaker) {
+      this.breaker = Check.notNull("breaker", breaker).trim();
       return this;
     }
 
@@ -317,7 +317,7 @@ public final class HealthCheckConfig {
 
     /** How an unhealthy check counts in a {@code HealthMonitor}. Default {@code DEGRADED}. */
     public Builder countsAs(Severity severity) {
-      this.countsAs = Check.notNull("countsAs", severity);
+      this.countsAs = Check.notNull("severity", severity);
       return this;
     }
 
