@@ -157,8 +157,8 @@ class HttpHealthCheckTest {
     HealthCheck check =
         check(HttpHealthCheckConfig.builder().maxBodyBytes(1024).statusField("status"));
 
-    assertThat(firstResult(check).healthy()).isTrue(); // judged on what was kept
-    assertThat(server.bodyBytesWritten()).isLessThan(64L << 20);
+    // an endless body read to its end would never give a result: judged on what was kept
+    assertThat(firstResult(check).healthy()).isTrue();
   }
 
   @Test
@@ -183,10 +183,11 @@ class HttpHealthCheckTest {
       assertThat(check.config().breaker()).isEqualTo(server.authority());
       scheduler.runDue();
 
-      await().atMost(WAIT).until(() -> !check.isHealthy());
+      CircuitBreaker hostBreaker = resilience.circuitBreaker(server.authority());
+      // the JDK client's thread records the result, then trips the breaker: wait for the latter
+      await().atMost(WAIT).until(() -> hostBreaker.state() == CircuitBreaker.State.OPEN);
 
-      assertThat(resilience.circuitBreaker(server.authority()).state())
-          .isEqualTo(CircuitBreaker.State.OPEN);
+      assertThat(check.isHealthy()).isFalse();
       assertThat(resilience.snapshots(HttpHealthCheck.KIND)).containsKey("inventory");
     }
   }
