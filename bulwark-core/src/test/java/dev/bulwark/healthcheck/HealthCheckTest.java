@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.test.ManualClock;
 import dev.bulwark.test.ManualScheduler;
+import dev.bulwark.time.Scheduler;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 
 /** A health check on the manual clock: its schedule, its thresholds, its timeout, its stop. */
@@ -220,6 +224,40 @@ class HealthCheckTest {
     assertThat(check.isHealthy()).isTrue();
     check.start(); // a stopped check stays stopped
     assertThat(scheduler.pendingTasks()).isZero();
+  }
+
+  @Test
+  void aRefusedProbeIsSkippedOnTheTimerThreadWithoutCountingAndTheScheduleGoesOn() {
+    Scheduler refusing =
+        new Scheduler() {
+          @Override
+          public Future<?> schedule(Runnable task, long delayNanos) {
+            return scheduler.schedule(task, delayNanos);
+          }
+
+          @Override
+          public void sleep(long delayNanos) throws InterruptedException {
+            scheduler.sleep(delayNanos);
+          }
+
+          @Override
+          public Executor completionExecutor() {
+            return work -> {
+              throw new RejectedExecutionException("full");
+            };
+          }
+        };
+    HealthCheck check =
+        HealthCheck.of(
+            "inventory", HealthCheckConfig.builder().probe(probe).build(), clock, refusing);
+    check.start();
+
+    scheduler.advance(Duration.ofMinutes(2));
+
+    assertThat(probe.runs()).isZero();
+    assertThat(check.status().checks()).isZero();
+    assertThat(check.isHealthy()).isTrue();
+    assertThat(scheduler.pendingTasks()).isEqualTo(1); // the next tick
   }
 
   @Test
