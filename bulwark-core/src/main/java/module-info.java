@@ -11,6 +11,7 @@ module dev.bulwark.core {
   exports dev.bulwark.event;
   exports dev.bulwark.fallback;
   exports dev.bulwark.health;
+  exports dev.bulwark.healthcheck;
   exports dev.bulwark.hedge;
   exports dev.bulwark.policy;
   exports dev.bulwark.ratelimit;

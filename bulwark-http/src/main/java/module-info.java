@@ -5,4 +5,7 @@ module dev.bulwark.http {
   requires transitive java.net.http;
 
   exports dev.bulwark.http;
+
+  provides dev.bulwark.spi.PolicyKindProvider with
+      dev.bulwark.http.internal.HttpKinds;
 }

@@ -6,6 +6,7 @@ import dev.bulwark.event.PolicyAdded;
 import dev.bulwark.event.PolicyEvicted;
 import dev.bulwark.health.HealthConfig;
 import dev.bulwark.health.HealthMonitor;
+import dev.bulwark.healthcheck.HealthCheck;
 import dev.bulwark.internal.Check;
 import dev.bulwark.policy.Pipeline;
 import dev.bulwark.policy.Policy;
@@ -95,6 +96,7 @@ final class Registry {
   final ReentrantLock configLock = new ReentrantLock();
   final AtomicReference<HealthMonitor> health = new AtomicReference<>();
   volatile boolean healthReady; // true once a health() call watched every instance
+  volatile boolean closed; // set by close(), before it stops what runs; see Slot.added
 
   Registry(
       ResilienceBuilder b,
@@ -306,6 +308,17 @@ final class Registry {
     }
   }
 
+  Policy peer(PolicyKind<?, ?, ?> kind, String name) {
+    return slot(kind).get(Check.name(name), BY_NAME, null);
+  }
+
+  void close() {
+    closed = true;
+    for (Slot<?, ?, ?> slot : slots.values()) {
+      slot.stopAll();
+    }
+  }
+
   HealthMonitor health() {
     HealthMonitor monitor = health.get();
     if (monitor != null && healthReady) {
@@ -393,6 +406,10 @@ final class Registry {
           HealthMonitor monitor = health.get(); // read after the map holds it: see the comment
           if (monitor != null) {
             watch(monitor, fresh);
+          }
+          kind.start(policy, Registry.this::peer);
+          if (closed) { // close() may have walked the map before it held this entry: stop it here
+            kind.stop(policy);
           }
           if (events.hasListeners()) {
             events.publish(new PolicyAdded(name, policy, clock.wallTime()));
@@ -515,6 +532,7 @@ final class Registry {
       }
       count.decrementAndGet();
       e.evicted = true;
+      kind.stop(e.policy);
       pipelines.computeIfPresent(e.name, (k, p) -> p.holds(e) ? null : p);
       for (RetryChoice choice : retryChoices) {
         choice.pipelines.computeIfPresent(e.name, (k, p) -> p.holds(e) ? null : p);
@@ -543,6 +561,10 @@ final class Registry {
       return out;
     }
 
+    void stopAll() {
+      map.values().forEach(entry -> kind.stop(entry.policy));
+    }
+
     void watchAll(HealthMonitor monitor) {
       map.values().forEach(entry -> watch(monitor, entry));
     }
@@ -552,6 +574,8 @@ final class Registry {
       if (source.isPresent()) {
         if (entry.policy instanceof CircuitBreaker breaker) { // health reads a breaker's state
           monitor.watch(breaker);
+        } else if (entry.policy instanceof HealthCheck check) { // and a check's
+          monitor.watch(check);
         } else {
           monitor.watch(entry.name, source.get());
         }

@@ -7,6 +7,7 @@ import dev.bulwark.event.PolicyAdded;
 import dev.bulwark.event.PolicyEvicted;
 import dev.bulwark.fallback.Fallback;
 import dev.bulwark.health.HealthMonitor;
+import dev.bulwark.healthcheck.HealthCheck;
 import dev.bulwark.hedge.Hedge;
 import dev.bulwark.internal.Check;
 import dev.bulwark.policy.Pipeline;
@@ -71,7 +72,7 @@ import java.util.function.UnaryOperator;
  *
  * <p>Thread-safe.
  */
-public final class Resilience {
+public final class Resilience implements AutoCloseable {
 
   /** The registry's own settings: {@code BULWARK_ENABLED}, {@code BULWARK_TIMEOUT}, ... */
   static final List<Setting<ResilienceBuilder>> GLOBALS =
@@ -101,7 +102,8 @@ public final class Resilience {
           Bulkhead.KIND,
           Timeout.KIND,
           Hedge.KIND,
-          Fallback.KIND);
+          Fallback.KIND,
+          HealthCheck.KIND);
 
   private static final Pipeline PASS_THROUGH = Pipeline.of();
 
@@ -467,6 +469,15 @@ public final class Resilience {
    */
   public ConfigUpdate reload() {
     return registry.changeConfigs(null, null);
+  }
+
+  /**
+   * Stops what this registry's policies run on their own: every health check's schedule, now and of
+   * checks made later. Policies still answer and calls still pass. Idempotent. Thread-safe.
+   */
+  @Override
+  public void close() {
+    registry.close();
   }
 
   @Override

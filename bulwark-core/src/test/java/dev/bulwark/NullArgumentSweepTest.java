@@ -11,6 +11,9 @@ import dev.bulwark.fallback.Fallback;
 import dev.bulwark.fallback.FallbackConfig;
 import dev.bulwark.health.HealthConfig;
 import dev.bulwark.health.HealthMonitor;
+import dev.bulwark.healthcheck.HealthCheck;
+import dev.bulwark.healthcheck.HealthCheckConfig;
+import dev.bulwark.healthcheck.HealthProbe;
 import dev.bulwark.hedge.Hedge;
 import dev.bulwark.hedge.HedgeConfig;
 import dev.bulwark.policy.Pipeline;
@@ -33,6 +36,7 @@ import dev.bulwark.timeout.TimeoutConfig;
 import dev.bulwark.timeout.TimeoutExceededException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -154,6 +158,21 @@ class NullArgumentSweepTest {
   @Test
   void healthApiRefusesNullArguments() {
     assertThat(failures(sweep("dev.bulwark.health"))).isEmpty();
+  }
+
+  @Test
+  void healthCheckApiRefusesNullArguments() {
+    HealthCheck check =
+        HealthCheck.of(
+            "check",
+            HealthCheckConfig.builder()
+                .probe(() -> CompletableFuture.completedFuture(HealthCheck.Result.healthy("UP")))
+                .build(),
+            clock,
+            scheduler);
+    NullSweep sweep =
+        sweep("dev.bulwark.healthcheck").instance(check).implementedByUsers(HealthProbe.class);
+    assertThat(failures(sweep)).isEmpty();
   }
 
   @Test

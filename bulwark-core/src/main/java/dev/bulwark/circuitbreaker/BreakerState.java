@@ -74,6 +74,11 @@ final class BreakerState {
     return new BreakerState(State.HALF_OPEN, epoch + 1, probes, 0, reopens, 1, 0, nowNanos);
   }
 
+  /** Half-open with no probe let through yet: its wait was ended early. */
+  BreakerState halfOpenEarly(OutcomeWindow probes, long nowNanos) {
+    return new BreakerState(State.HALF_OPEN, epoch + 1, probes, 0, reopens, 0, 0, nowNanos);
+  }
+
   BreakerState probeTaken(long nowNanos) {
     return new BreakerState(
         phase, epoch, window, 0, reopens, probesInFlight + 1, probeSuccesses, nowNanos);

@@ -225,4 +225,26 @@ public interface CircuitBreaker extends Policy, Reconfigurable<CircuitBreakerCon
 
   /** Lets every call pass until {@link #reset()}, still counting outcomes. */
   void disable();
+
+  /**
+   * Opens a {@code CLOSED} or {@code HALF_OPEN} breaker now, as if its thresholds had been crossed
+   * (from {@code HALF_OPEN}, as if a probe had failed: the open wait grows as configured); an
+   * active health check that found the service down calls it. Does nothing in another state: an
+   * open breaker keeps the wait its rejections announced, and a breaker forced open or disabled by
+   * hand stays so. Publishes {@link StateChanged} when it moves.
+   *
+   * @return true if this call moved the breaker to {@code OPEN}
+   */
+  boolean trip();
+
+  /**
+   * Ends an {@code OPEN} breaker's wait now: it turns {@code HALF_OPEN}, and the next calls are let
+   * through as probes ({@code halfOpenMaxCalls} at once) whose outcomes close or re-open it. An
+   * active health check that found the service back calls it, so recovery is found without waiting
+   * out the open duration. Does nothing in another state. Publishes {@link StateChanged} when it
+   * moves.
+   *
+   * @return true if this call moved the breaker to {@code HALF_OPEN}
+   */
+  boolean halfOpen();
 }

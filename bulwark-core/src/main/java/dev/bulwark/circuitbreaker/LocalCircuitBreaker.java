@@ -581,6 +581,46 @@ final class LocalCircuitBreaker implements CircuitBreaker {
     }
   }
 
+  @Override
+  public boolean trip() {
+    CircuitBreakerConfig c = config;
+    while (true) { // the thread whose CAS lands publishes the change; a loser re-reads the state
+      BreakerState s = state;
+      BreakerState next;
+      if (s.phase == State.CLOSED) {
+        next = s.open(clock.nanoTime() + openWaitNanos(c, 0), 0);
+      } else if (s.phase == State.HALF_OPEN) {
+        int reopens = Math.min(s.reopens, 1_000_000) + 1;
+        next = s.open(clock.nanoTime() + openWaitNanos(c, reopens), reopens);
+      } else {
+        return false;
+      }
+      if (STATE.compareAndSet(this, s, next)) {
+        stateChanged(s.phase, State.OPEN);
+        return true;
+      }
+    }
+  }
+
+  @Override
+  public boolean halfOpen() {
+    OutcomeWindow probes = null;
+    while (true) { // the thread whose CAS lands publishes the change; a loser re-reads the state
+      BreakerState s = state;
+      if (s.phase != State.OPEN) {
+        return false;
+      }
+      long now = clock.nanoTime();
+      if (probes == null) {
+        probes = newWindowAt(now);
+      }
+      if (STATE.compareAndSet(this, s, s.halfOpenEarly(probes, now))) {
+        stateChanged(State.OPEN, State.HALF_OPEN);
+        return true;
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- observing
 
   @Override

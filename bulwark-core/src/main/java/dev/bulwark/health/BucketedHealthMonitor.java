@@ -11,6 +11,9 @@ import dev.bulwark.event.EventSource;
 import dev.bulwark.event.FailureRecorded;
 import dev.bulwark.event.PolicyEvent;
 import dev.bulwark.health.HealthReport.Finding;
+import dev.bulwark.healthcheck.HealthChanged;
+import dev.bulwark.healthcheck.HealthCheck;
+import dev.bulwark.healthcheck.HealthCheckConfig;
 import dev.bulwark.internal.Check;
 import dev.bulwark.time.Clock;
 import java.lang.invoke.MethodHandles;
@@ -54,7 +57,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class BucketedHealthMonitor implements HealthMonitor {
   private static final Set<Class<? extends PolicyEvent>> WATCHED_KINDS =
-      Set.of(StateChanged.class, FailureRecorded.class, DegradedOutcome.class);
+      Set.of(StateChanged.class, FailureRecorded.class, DegradedOutcome.class, HealthChanged.class);
 
   private static final System.Logger LOG = System.getLogger(HealthMonitor.class.getName());
   private static final Watched[] NO_SOURCES = new Watched[0];
@@ -113,7 +116,20 @@ final class BucketedHealthMonitor implements HealthMonitor {
       Check.notNull("breaker", breaker);
     }
     for (CircuitBreaker breaker : breakers) {
-      add(new Watched(breaker.name(), breaker, breaker.events()));
+      add(new Watched(breaker.name(), breaker, null, breaker.events()));
+    }
+    requestEvaluation();
+    return this;
+  }
+
+  @Override
+  public HealthMonitor watch(HealthCheck... checks) {
+    Check.notNull("checks", checks);
+    for (HealthCheck check : checks) {
+      Check.notNull("check", check);
+    }
+    for (HealthCheck check : checks) {
+      add(new Watched(check.name(), null, check, check.events()));
     }
     requestEvaluation();
     return this;
@@ -124,7 +140,7 @@ final class BucketedHealthMonitor implements HealthMonitor {
     Check.notNull("component", component);
     Check.name(component);
     Check.notNull("events", events);
-    add(new Watched(component, null, events));
+    add(new Watched(component, null, null, events));
     requestEvaluation();
     return this;
   }
@@ -296,6 +312,9 @@ final class BucketedHealthMonitor implements HealthMonitor {
       if (source.breaker != null) {
         breakerFinding(source, source.breaker, critical, degraded, informational);
       }
+      if (source.check != null && !source.check.isHealthy()) {
+        checkFinding(source.component, source.check, critical, degraded);
+      }
       long failures = source.failures.sum(now);
       if (failures > 0) {
         degraded.add(
@@ -369,6 +388,23 @@ final class BucketedHealthMonitor implements HealthMonitor {
     }
   }
 
+  private static void checkFinding(
+      String name, HealthCheck check, List<Finding> critical, List<Finding> degraded) {
+    HealthCheck.Status status = check.status(); // may be healthy again by now: trust it
+    if (status.healthy()) {
+      return;
+    }
+    boolean isCritical = check.config().countsAs() == HealthCheckConfig.Severity.CRITICAL;
+    String reason =
+        "unhealthy, "
+            + status.consecutiveFailures()
+            + (status.consecutiveFailures() == 1 ? " failed check" : " failed checks")
+            + " in a row"
+            + status.lastResult().map(r -> ": " + r.detail()).orElse("");
+    (isCritical ? critical : degraded)
+        .add(new Finding(name, isCritical ? HealthStatus.CRITICAL : HealthStatus.DEGRADED, reason));
+  }
+
   /** {@code "60 s"}, {@code "1500 ms"}: whole seconds or whole milliseconds when exact. */
   static String describe(Duration duration) {
     if (duration.getNano() == 0) {
@@ -398,13 +434,19 @@ final class BucketedHealthMonitor implements HealthMonitor {
   private final class Watched implements EventListener {
     final String component;
     final @Nullable CircuitBreaker breaker; // null for a source known only by its events
+    final @Nullable HealthCheck check; // null unless it is a health check
     final EventSource events;
     final TimeBuckets failures = new TimeBuckets(windowNanos, originNanos);
     final TimeBuckets fallbacks = new TimeBuckets(windowNanos, originNanos);
 
-    Watched(String component, @Nullable CircuitBreaker breaker, EventSource events) {
+    Watched(
+        String component,
+        @Nullable CircuitBreaker breaker,
+        @Nullable HealthCheck check,
+        EventSource events) {
       this.component = component;
       this.breaker = breaker;
+      this.check = check;
       this.events = events;
     }
 
@@ -416,7 +458,7 @@ final class BucketedHealthMonitor implements HealthMonitor {
       } else if (event instanceof DegradedOutcome) {
         fallbacks.add(clock.nanoTime());
         failureSeen();
-      } else if (event instanceof StateChanged) {
+      } else if (event instanceof StateChanged || event instanceof HealthChanged) {
         requestEvaluation();
       }
     }

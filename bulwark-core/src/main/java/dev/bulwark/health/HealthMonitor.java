@@ -4,6 +4,7 @@ import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.event.DegradedOutcome;
 import dev.bulwark.event.EventSource;
 import dev.bulwark.event.FailureRecorded;
+import dev.bulwark.healthcheck.HealthCheck;
 import dev.bulwark.internal.Check;
 import dev.bulwark.time.Clock;
 
@@ -17,10 +18,12 @@ import dev.bulwark.time.Clock;
  * makes its component
  *
  * <ul>
- *   <li>{@code CRITICAL} while it is a breaker that is {@code OPEN} or {@code FORCED_OPEN};
- *   <li>{@code DEGRADED} while it is a breaker that is {@code HALF_OPEN}, or while it published a
- *       {@link FailureRecorded} or a {@link DegradedOutcome} (a fallback served, for example)
- *       within the {@linkplain HealthConfig#recentWindow() recent window};
+ *   <li>{@code CRITICAL} while it is a breaker that is {@code OPEN} or {@code FORCED_OPEN}, or an
+ *       unhealthy health check configured to count as {@code CRITICAL};
+ *   <li>{@code DEGRADED} while it is a breaker that is {@code HALF_OPEN}, or an unhealthy health
+ *       check configured to count as {@code DEGRADED}, or while it published a {@link
+ *       FailureRecorded} or a {@link DegradedOutcome} (a fallback served, for example) within the
+ *       {@linkplain HealthConfig#recentWindow() recent window};
  *   <li>nothing worse than {@code HEALTHY} otherwise. A {@code DISABLED} breaker is listed as an
  *       informational finding: it no longer protects anything, but it refuses nothing either, and
  *       the failures it still records degrade the status like any others.
@@ -77,6 +80,17 @@ public interface HealthMonitor {
    * @throws NullPointerException if the array or a breaker is null
    */
   HealthMonitor watch(CircuitBreaker... breakers);
+
+  /**
+   * Watches {@code checks}, each under its own name: while a check's verdict is unhealthy, its
+   * component is {@code DEGRADED} or {@code CRITICAL} as its {@link
+   * dev.bulwark.healthcheck.HealthCheckConfig#countsAs() config} says; each switch of its verdict
+   * is evaluated at once. A check already watched is skipped.
+   *
+   * @return this monitor
+   * @throws NullPointerException if the array or a check is null
+   */
+  HealthMonitor watch(HealthCheck... checks);
 
   /**
    * Watches any policy's events under the name {@code component}: every {@link FailureRecorded} and

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -40,6 +41,21 @@ public final class PolicyKind<P extends Policy, C, B> {
     P create(String name, C config, Clock clock, Scheduler scheduler);
   }
 
+  /**
+   * The registry an instance was made in, as its instance sees it: a health check finds the breaker
+   * it steers here. Thread-safe.
+   */
+  @FunctionalInterface
+  public interface Peers {
+    /**
+     * The policy of {@code kind} named {@code name} in the same registry, created on first use as
+     * {@code Resilience.get(kind, name)} creates it.
+     *
+     * @throws IllegalArgumentException if the name is blank or the kind not registered
+     */
+    Policy get(PolicyKind<?, ?, ?> kind, String name);
+  }
+
   private final String id;
   private final String label;
   private final C defaultConfig;
@@ -53,6 +69,8 @@ public final class PolicyKind<P extends Policy, C, B> {
   private final @Nullable Function<P, EventSource> health;
   private final int pipelineOrder;
   private final boolean alwaysInPipeline;
+  private final @Nullable BiConsumer<P, Peers> start;
+  private final @Nullable Consumer<P> stop;
 
   private PolicyKind(Builder<P, C, B> b) {
     this.id = b.id;
@@ -68,6 +86,8 @@ public final class PolicyKind<P extends Policy, C, B> {
     this.health = b.health;
     this.pipelineOrder = b.pipelineOrder;
     this.alwaysInPipeline = b.alwaysInPipeline;
+    this.start = b.start;
+    this.stop = b.stop;
   }
 
   /**
@@ -184,6 +204,27 @@ public final class PolicyKind<P extends Policy, C, B> {
     return alwaysInPipeline;
   }
 
+  /**
+   * Starts what {@code policy} runs on its own (a health check's schedule), once the registry holds
+   * it; does nothing for a kind without such work. The registry calls it once per instance it
+   * keeps, never for one made by a thread that lost a race to create the same name.
+   */
+  public void start(P policy, Peers peers) {
+    if (start != null) {
+      start.accept(policy, peers);
+    }
+  }
+
+  /**
+   * Stops what {@code policy} runs on its own; the registry calls it when it evicts the instance
+   * and when it is closed. Does nothing for a kind without such work. Must be idempotent.
+   */
+  public void stop(P policy) {
+    if (stop != null) {
+      stop.accept(policy);
+    }
+  }
+
   @Override
   public String toString() {
     return "PolicyKind[" + id + "]";
@@ -208,6 +249,8 @@ public final class PolicyKind<P extends Policy, C, B> {
     private @Nullable Function<P, EventSource> health;
     private int pipelineOrder;
     private boolean alwaysInPipeline;
+    private @Nullable BiConsumer<P, Peers> start;
+    private @Nullable Consumer<P> stop;
 
     private Builder(
         String id,
@@ -276,6 +319,17 @@ public final class PolicyKind<P extends Policy, C, B> {
       }
       this.pipelineOrder = order;
       this.alwaysInPipeline = always;
+      return this;
+    }
+
+    /**
+     * Work an instance runs on its own, apart from calls (a health check's schedule): {@code start}
+     * once the registry holds it, with the registry's other policies at hand; {@code stop}
+     * (idempotent) when it is evicted or the registry closed. Default: none.
+     */
+    public Builder<P, C, B> lifecycle(BiConsumer<P, Peers> start, Consumer<P> stop) {
+      this.start = Objects.requireNonNull(start, "start");
+      this.stop = Objects.requireNonNull(stop, "stop");
       return this;
     }
 

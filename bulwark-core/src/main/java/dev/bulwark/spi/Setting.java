@@ -51,7 +51,7 @@ public final class Setting<B> {
     DURATION,
     /** One of a few names, any case, {@code -} or {@code _}. */
     CHOICE,
-    /** Any non-blank text, trimmed (a URI, a host name). */
+    /** Any text, trimmed ({@code https://inventory/health}, a policy's name); empty for none. */
     TEXT
   }
 
@@ -237,7 +237,7 @@ public final class Setting<B> {
   }
 
   /**
-   * A text setting, applied trimmed by {@code applier}; blank text is refused.
+   * A text setting (a URL, a name), applied trimmed by {@code applier}; empty text is allowed.
    *
    * @throws IllegalArgumentException if {@code name} is not UPPER_SNAKE_CASE
    */
@@ -384,8 +384,8 @@ public final class Setting<B> {
   }
 
   /**
-   * {@code text} parsed and checked against the range: a Boolean, Integer, Double, Duration or enum
-   * constant.
+   * {@code text} parsed and checked against the range: a Boolean, Integer, Double, Duration, enum
+   * constant or (trimmed) String.
    *
    * @param source the variable or key as written, named in messages
    * @throws IllegalArgumentException naming {@code source}, saying what is wrong with {@code text}
@@ -406,9 +406,6 @@ public final class Setting<B> {
         checkRange(source, text, d);
         return d;
       case TEXT:
-        if (t.isEmpty()) {
-          throw new IllegalArgumentException(source + " must not be blank");
-        }
         return t;
       case CHOICE:
       default:

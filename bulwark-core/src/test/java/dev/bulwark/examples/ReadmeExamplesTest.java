@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.Resilience;
+import dev.bulwark.ResilienceBuilder;
 import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
 import dev.bulwark.circuitbreaker.CircuitBreakerOpenException;
@@ -15,6 +16,8 @@ import dev.bulwark.fallback.Served;
 import dev.bulwark.health.HealthConfig;
 import dev.bulwark.health.HealthMonitor;
 import dev.bulwark.health.HealthStatus;
+import dev.bulwark.healthcheck.HealthCheck;
+import dev.bulwark.healthcheck.HealthCheckConfig;
 import dev.bulwark.policy.Pipeline;
 import dev.bulwark.retry.Backoff;
 import dev.bulwark.retry.Retry;
@@ -26,6 +29,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -139,6 +145,63 @@ class ReadmeExamplesTest {
     assertThat(alerts).hasSize(2);
     assertThat(alerts.get(0)).startsWith("HEALTHY -> DEGRADED: [payments: 1 failure");
     assertThat(alerts.get(1)).startsWith("DEGRADED -> CRITICAL: [payments: OPEN");
+  }
+
+  private final AtomicBoolean inventoryUp = new AtomicBoolean(true);
+
+  /** Stands for the inventory service's health endpoint, asked asynchronously. */
+  private CompletionStage<HealthCheck.Result> pingInventory() {
+    return CompletableFuture.completedFuture(
+        inventoryUp.get()
+            ? HealthCheck.Result.healthy("UP")
+            : HealthCheck.Result.unhealthy("HTTP 503"));
+  }
+
+  private String localStock(String sku) {
+    return "local estimate for " + sku;
+  }
+
+  private String remote(String sku) {
+    serviceCalls.incrementAndGet();
+    return "42 of " + sku;
+  }
+
+  @Test
+  void anActiveHealthCheck() throws Exception {
+    ResilienceBuilder builder = Resilience.builder().clock(clock).scheduler(scheduler);
+    // README: health-check (the README starts from Resilience.builder())
+    Resilience resilience =
+        builder
+            .config(
+                HealthCheck.KIND,
+                "inventory",
+                HealthCheckConfig.builder()
+                    .probe(this::pingInventory) // every 30 s, jittered, cut at 5 s
+                    .breaker("inventory") // unhealthy opens it; healthy half-opens it at once
+                    .build())
+            .build();
+    HealthCheck inventory = resilience.get(HealthCheck.KIND, "inventory"); // started
+    // README: end
+    scheduler.runDue();
+    assertThat(stock(inventory, "sku-1")).isEqualTo("42 of sku-1");
+
+    inventoryUp.set(false);
+    scheduler.advance(Duration.ofSeconds(70)); // two checks fail: unhealthy, breaker open
+
+    assertThat(stock(inventory, "sku-1")).isEqualTo("local estimate for sku-1");
+    assertThat(resilience.circuitBreaker("inventory").state()).isEqualTo(CircuitBreaker.State.OPEN);
+    assertThat(serviceCalls).hasValue(1);
+    resilience.close();
+    assertThat(scheduler.pendingTasks()).isZero();
+  }
+
+  private String stock(HealthCheck inventory, String sku) throws Exception {
+    // README: is-healthy
+    if (!inventory.isHealthy()) {
+      return localStock(sku);
+    }
+    return inventory.call(() -> remote(sku)); // through the breaker it steers
+    // README: end
   }
 
   private final List<String> alerts = new ArrayList<>();
