@@ -419,17 +419,6 @@ final class AdminHandler implements HttpHandler {
       throw new Refusal(404, "no circuit breaker named " + Json.quote(name));
     }
     CircuitBreaker breaker = found.get();
-    switch (action) {
-      case "reset":
-        breaker.reset();
-        break;
-      case "force-open":
-        breaker.forceOpen();
-        break;
-      default:
-        breaker.disable();
-        break;
-    }
     LOG.log(
         System.Logger.Level.INFO,
         () ->
@@ -444,6 +433,17 @@ final class AdminHandler implements HttpHandler {
         .field("wallTime", resilience.clock().wallTime());
     String event = json.end().toString();
     hub.publish("admin", event);
+    switch (action) {
+      case "reset":
+        breaker.reset();
+        break;
+      case "force-open":
+        breaker.forceOpen();
+        break;
+      default:
+        breaker.disable();
+        break;
+    }
     Json answer = new Json().begin().field("name", name).field("action", action);
     answer.field("state", breaker.state()).field("snapshot", breaker.snapshot());
     sendJson(exchange, 200, answer.field("reason", reason).end().toString());

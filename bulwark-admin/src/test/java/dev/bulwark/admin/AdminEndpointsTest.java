@@ -429,13 +429,7 @@ class AdminEndpointsTest {
   void noResponseCarriesAStackTrace() {
     // every request goes through the fixture, which checks each body; here, a sweep of odd ones
     for (String path :
-        List.of(
-            "",
-            "health",
-            "policies",
-            "metrics",
-            "circuit-breakers/%C3%28/reset",
-            "a/b/c/d")) {
+        List.of("", "health", "policies", "metrics", "circuit-breakers/%C3%28/reset", "a/b/c/d")) {
       admin.get(path);
       admin.post(path, "{", () -> "Bearer " + TOKEN);
       admin.post(path, "", () -> null);

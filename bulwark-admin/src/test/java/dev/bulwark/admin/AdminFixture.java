@@ -123,6 +123,10 @@ final class AdminFixture implements AutoCloseable {
   }
 
   HttpResponse<String> send(HttpRequest request) {
+    if (request.timeout().isEmpty()) {
+      request =
+          HttpRequest.newBuilder(request, (n, v) -> true).timeout(Duration.ofSeconds(10)).build();
+    }
     try {
       HttpResponse<String> response =
           http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
