@@ -141,7 +141,7 @@ public final class AdminServer implements AutoCloseable {
       http.start();
       server = http;
       executor = pool;
-      LOG.log(System.Logger.Level.INFO, () -> "bulwark admin listening on " + uri());
+      LOG.log(System.Logger.Level.DEBUG, () -> "bulwark admin listening on " + uri());
       return this;
     }
   }
