@@ -4,6 +4,7 @@ module dev.bulwark.demo {
   requires dev.bulwark.core;
   requires dev.bulwark.http;
   requires dev.bulwark.cache;
+  requires dev.bulwark.admin; // the live dashboard
   requires dev.bulwark.test; // a real redis-server for the cache's Redis level
   requires java.net.http;
   requires jdk.httpserver;

@@ -154,6 +154,11 @@ public final class Comparison implements AutoCloseable {
     return guarded;
   }
 
+  /** The unprotected client, to show its answers on a dashboard. */
+  public DirectClient direct() {
+    return direct;
+  }
+
   /** The service the protected client calls. */
   public FlakyHttpService guardedService() {
     return guardedService;

@@ -1,8 +1,10 @@
 package dev.bulwark.demo;
 
 import dev.bulwark.Resilience;
+import dev.bulwark.admin.AdminServer;
 import dev.bulwark.cache.CacheStats;
 import dev.bulwark.cache.RedisLevel;
+import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.StateChanged;
 import dev.bulwark.event.CallsHeldBack;
 import dev.bulwark.test.redis.RedisServer;
@@ -10,7 +12,9 @@ import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadFactory;
@@ -23,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * (breaker, retry, timeouts, Retry-After, last known good fallback from a bulwark-cache with a
  * Redis level on a redis-server the test kit starts), both at once for 27 seconds; prints the
  * script, the breaker's state changes as they happen, then both runs side by side. Every number
- * printed is measured during the run.
+ * printed is measured during the run. Both sides also move on a live dashboard (bulwark-admin on
+ * loopback) unless {@code --terminal-only} is given.
  *
  * <p>
  *
@@ -37,19 +42,38 @@ public final class Showcase {
   private static final int WARM_UP_REQUESTS = 100;
   private static final Duration START_DELAY = Duration.ofMillis(300);
   private static final long QUIET_NANOS = Duration.ofSeconds(1).toNanos();
+  private static final String UNPROTECTED = "unprotected-side";
 
   private Showcase() {}
 
-  /** Runs the showcase and prints it to standard output. */
+  /**
+   * Runs the showcase and prints it to standard output. With the live dashboard by default (an
+   * admin server on loopback, its URL printed first); {@code --terminal-only} leaves it out, {@code
+   * --dashboard-port=N} picks its port (default: any free one).
+   */
   public static void main(String[] args) throws IOException, InterruptedException {
     PrintStream out = System.out;
+    boolean dashboard = true;
+    int dashboardPort = 0;
+    for (String arg : args) {
+      if (arg.equals("--terminal-only")) {
+        dashboard = false;
+      } else if (arg.startsWith("--dashboard-port=")) {
+        dashboardPort = Integer.parseInt(arg.substring("--dashboard-port=".length()));
+      } else {
+        System.err.println(
+            "unknown argument " + arg + "; known: --terminal-only, --dashboard-port=N");
+        System.exit(2);
+      }
+    }
     Clock clock = Clock.system();
     Scheduler scheduler = Scheduler.system();
     Timeline timeline = Timeline.standard();
     ThreadFactory threads = Threads.forUsers();
     Resilience resilience = Resilience.builder().clock(clock).scheduler(scheduler).build();
 
-    try (RedisServer redisServer = RedisServer.start();
+    try (AdminServer admin = dashboard ? dashboard(resilience, dashboardPort, out) : null;
+        RedisServer redisServer = RedisServer.start();
         RedisLevel redis = RedisLevel.builder(redisServer.uri().toString()).clock(clock).build();
         Comparison comparison =
             Comparison.start(
@@ -62,6 +86,12 @@ public final class Showcase {
                 resilience,
                 GuardedClient.lastKnownCache(clock, redis))) {
       String host = comparison.guarded().breaker().name();
+      if (admin != null) {
+        // the unprotected side on the dashboard too: a disabled breaker only counts its answers
+        CircuitBreaker observer = resilience.circuitBreaker(UNPROTECTED);
+        observer.disable();
+        comparison.direct().observe(observer, clock);
+      }
       out.printf(
           Locale.ROOT,
           "Bulwark showcase: a flaky inventory service over HTTP on loopback, under the same"
@@ -190,6 +220,23 @@ public final class Showcase {
               + "open wait, so the first fresh answer after the outage may come a little later:\n"
               + "that is the price of not hammering a service that is down.");
     }
+  }
+
+  private static AdminServer dashboard(Resilience resilience, int port, PrintStream out)
+      throws IOException {
+    byte[] random = new byte[18];
+    new SecureRandom().nextBytes(random);
+    String token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    AdminServer admin = AdminServer.builder(resilience).port(port).token(token).build().start();
+    out.printf(
+        Locale.ROOT,
+        "Live dashboard: %s  (both sides move on it during the run; token for its reset and"
+            + " force%nbuttons: %s; --terminal-only runs without it). Tiles: '%s' is the plain"
+            + " client's answers,%nthe other breaker is the protected side's.%n%n",
+        admin.uri(),
+        token,
+        UNPROTECTED);
+    return admin;
   }
 
   private static double seconds(long nanos) {

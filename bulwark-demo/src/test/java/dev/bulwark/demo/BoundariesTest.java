@@ -11,6 +11,7 @@ import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import dev.bulwark.Resilience;
+import dev.bulwark.admin.AdminServer;
 import dev.bulwark.cache.ResilientCache;
 import dev.bulwark.http.ResilientHttpClient;
 import dev.bulwark.test.ManualClock;
@@ -31,9 +32,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The package rules every module keeps, read from the compiled classes of core, the test kit, the
- * HTTP client, the cache and this demo: packages form no cycle, nothing outside core touches {@code
- * dev.bulwark.internal}, core's root package (the registry) sits on top of core's other packages,
- * and core's module exports every package but {@code internal}.
+ * HTTP client, the cache, the admin server and this demo: packages form no cycle, nothing outside
+ * core touches {@code dev.bulwark.internal}, core's root package (the registry) sits on top of
+ * core's other packages, and core's module exports every package but {@code internal}.
  */
 class BoundariesTest {
   private static final String INTERNAL = "dev.bulwark.internal";
@@ -45,6 +46,7 @@ class BoundariesTest {
           locationOf(ResilientHttpClient.class),
           locationOf(ResilientCache.class),
           locationOf(ManualClock.class),
+          locationOf(AdminServer.class),
           locationOf(Showcase.class));
   private static final JavaClasses ALL_CLASSES =
       importFrom(
@@ -52,6 +54,7 @@ class BoundariesTest {
           locationOf(ResilientHttpClient.class),
           locationOf(ResilientCache.class),
           locationOf(ManualClock.class),
+          locationOf(AdminServer.class),
           locationOf(Showcase.class));
 
   @Test
