@@ -5,6 +5,7 @@ import dev.bulwark.ResilienceBuilder;
 import dev.bulwark.spi.PolicyKind;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -25,6 +26,17 @@ public class BulwarkAutoConfiguration {
 
   /** Used by Spring. */
   public BulwarkAutoConfiguration() {}
+
+  /**
+   * Runs methods annotated {@code @CircuitBreaker}, {@code @Retry}, ... of the application's beans
+   * through the registry's policies; see {@link dev.bulwark.spring.annotation}.
+   */
+  @Bean
+  @ConditionalOnMissingBean(name = "bulwarkAnnotationProcessor")
+  public static BeanPostProcessor bulwarkAnnotationProcessor(
+      ObjectProvider<Resilience> resilience) {
+    return new BulwarkAnnotationProcessor(resilience);
+  }
 
   /**
    * The registry, configured by the environment's {@code bulwark.*} properties.

@@ -201,6 +201,18 @@ class PropertiesTest {
     throw new AssertionError("no BulwarkPropertyException", context.getStartupFailure());
   }
 
+  /** The innermost cause of {@code context}'s failure to start. */
+  static Throwable rootFailure(AssertableApplicationContext context) {
+    Throwable t = context.getStartupFailure();
+    if (t == null) {
+      throw new AssertionError("the context started");
+    }
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
   @Configuration(proxyBeanMethods = false)
   static class Customized {
     @Bean
