@@ -48,49 +48,58 @@ final class GuardedMethod {
   /** Every annotation this starter reads, outermost first. */
   static final List<Annotated> ANNOTATIONS = annotations();
 
+  private static <A extends Annotation> Annotated annotated(
+      Class<A> type,
+      PolicyKind<?, ?, ?> kind,
+      int order,
+      Function<A, String> name,
+      Function<A, String> fallback) {
+    return new Annotated(
+        type, kind, order, a -> name.apply(type.cast(a)), a -> fallback.apply(type.cast(a)));
+  }
+
   private static List<Annotated> annotations() {
     List<Annotated> all =
         new ArrayList<>(
             List.of(
-                new Annotated(
+                annotated(
                     dev.bulwark.spring.annotation.Bulkhead.class,
                     Bulkhead.KIND,
                     Bulkhead.KIND.pipelineOrder(),
-                    a -> ((dev.bulwark.spring.annotation.Bulkhead) a).name(),
-                    a -> ((dev.bulwark.spring.annotation.Bulkhead) a).fallbackMethod()),
-                new Annotated(
+                    dev.bulwark.spring.annotation.Bulkhead::name,
+                    dev.bulwark.spring.annotation.Bulkhead::fallbackMethod),
+                annotated(
                     dev.bulwark.spring.annotation.RateLimiter.class,
                     RateLimiter.KIND,
                     RateLimiter.KIND.pipelineOrder(),
-                    a -> ((dev.bulwark.spring.annotation.RateLimiter) a).name(),
-                    a -> ((dev.bulwark.spring.annotation.RateLimiter) a).fallbackMethod()),
-                new Annotated(
+                    dev.bulwark.spring.annotation.RateLimiter::name,
+                    dev.bulwark.spring.annotation.RateLimiter::fallbackMethod),
+                annotated(
                     dev.bulwark.spring.annotation.CircuitBreaker.class,
                     CircuitBreaker.KIND,
                     CircuitBreaker.KIND.pipelineOrder(),
-                    a -> ((dev.bulwark.spring.annotation.CircuitBreaker) a).name(),
-                    a -> ((dev.bulwark.spring.annotation.CircuitBreaker) a).fallbackMethod()),
-                new Annotated(
+                    dev.bulwark.spring.annotation.CircuitBreaker::name,
+                    dev.bulwark.spring.annotation.CircuitBreaker::fallbackMethod),
+                annotated(
                     dev.bulwark.spring.annotation.Retry.class,
                     Retry.KIND,
                     Retry.KIND.pipelineOrder(),
-                    a -> ((dev.bulwark.spring.annotation.Retry) a).name(),
-                    a -> ((dev.bulwark.spring.annotation.Retry) a).fallbackMethod()),
+                    dev.bulwark.spring.annotation.Retry::name,
+                    dev.bulwark.spring.annotation.Retry::fallbackMethod),
                 // the hedge has no rank of its own in the registry's pipelines: inside the retry
-                // and
-                // outside the timeout, as bulwark-http places it
-                new Annotated(
+                // and outside the timeout, as bulwark-http places it
+                annotated(
                     dev.bulwark.spring.annotation.Hedge.class,
                     Hedge.KIND,
                     (Retry.KIND.pipelineOrder() + Timeout.KIND.pipelineOrder()) / 2,
-                    a -> ((dev.bulwark.spring.annotation.Hedge) a).name(),
-                    a -> ((dev.bulwark.spring.annotation.Hedge) a).fallbackMethod()),
-                new Annotated(
+                    dev.bulwark.spring.annotation.Hedge::name,
+                    dev.bulwark.spring.annotation.Hedge::fallbackMethod),
+                annotated(
                     dev.bulwark.spring.annotation.Timeout.class,
                     Timeout.KIND,
                     Timeout.KIND.pipelineOrder(),
-                    a -> ((dev.bulwark.spring.annotation.Timeout) a).name(),
-                    a -> ((dev.bulwark.spring.annotation.Timeout) a).fallbackMethod())));
+                    dev.bulwark.spring.annotation.Timeout::name,
+                    dev.bulwark.spring.annotation.Timeout::fallbackMethod)));
     all.sort(Comparator.comparingInt(Annotated::order));
     return List.copyOf(all);
   }

@@ -51,7 +51,20 @@ class MetadataTest {
           });
 
   /** Properties of the starter itself: name, type, description. */
-  static final List<String[]> STARTER = new ArrayList<>();
+  static final List<String[]> STARTER =
+      List.of(
+          new String[] {
+            "management.health.bulwark.critical-status",
+            "java.lang.String",
+            "Health status reported while the registry's health is CRITICAL (a breaker open)."
+                + " Default DOWN."
+          },
+          new String[] {
+            "management.health.bulwark.degraded-status",
+            "java.lang.String",
+            "Health status reported while the registry's health is DEGRADED (a breaker half-open,"
+                + " recent failures, fallbacks served). Default UP."
+          });
 
   @Test
   void theCommittedMetadataIsTheDeclaredSettings() throws IOException {
