@@ -16,6 +16,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.core.env.Environment;
 
 /**
@@ -79,8 +80,9 @@ public class BulwarkAutoConfiguration {
         "org.springframework.http.client.ClientHttpRequestInterceptor"
       })
   static class Http {
-    /** bulwark-http's client, its policies in the application's registry. */
+    /** bulwark-http's client, its policies in the application's registry; made on first use. */
     @Bean(destroyMethod = "close")
+    @Lazy
     @ConditionalOnMissingBean
     ResilientHttpClient bulwarkHttpClient(Resilience resilience) {
       return ResilientHttpClient.builder().resilience(resilience).build();
@@ -89,8 +91,8 @@ public class BulwarkAutoConfiguration {
     /** The interceptor sending through that client. */
     @Bean
     @ConditionalOnMissingBean
-    BulwarkHttpInterceptor bulwarkHttpInterceptor(ResilientHttpClient client) {
-      return new BulwarkHttpInterceptor(client);
+    BulwarkHttpInterceptor bulwarkHttpInterceptor(ObjectProvider<ResilientHttpClient> client) {
+      return new BulwarkHttpInterceptor(client::getObject);
     }
   }
 

@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpRequest;
 import org.springframework.http.HttpStatusCode;
@@ -37,16 +39,32 @@ public final class BulwarkHttpInterceptor implements ClientHttpRequestIntercepto
   private static final Set<String> RESTRICTED =
       Set.of("connection", "content-length", "expect", "host", "upgrade");
 
-  private final ResilientHttpClient client;
+  private final Supplier<ResilientHttpClient> clientSource;
+  private volatile @Nullable ResilientHttpClient client;
 
   /** An interceptor sending through {@code client}. */
   public BulwarkHttpInterceptor(ResilientHttpClient client) {
-    this.client = Objects.requireNonNull(client, "client");
+    Objects.requireNonNull(client, "client");
+    this.clientSource = () -> client;
+    this.client = client;
+  }
+
+  /**
+   * An interceptor sending through the client {@code source} gives on the first request: the JDK
+   * client's start (its selector thread, TLS set-up) is then not paid at application start.
+   */
+  BulwarkHttpInterceptor(Supplier<ResilientHttpClient> source) {
+    this.clientSource = Objects.requireNonNull(source, "source");
   }
 
   /** The client requests are sent through. */
   public ResilientHttpClient client() {
-    return client;
+    ResilientHttpClient c = client;
+    if (c == null) { // racing first requests get the same client: the source is a singleton bean
+      c = Objects.requireNonNull(clientSource.get(), "the client source gave null");
+      client = c;
+    }
+    return c;
   }
 
   /**
@@ -74,7 +92,7 @@ public final class BulwarkHttpInterceptor implements ClientHttpRequestIntercepto
               }
             });
     try {
-      return new Response(client.send(out.build(), HttpResponse.BodyHandlers.ofByteArray()));
+      return new Response(client().send(out.build(), HttpResponse.BodyHandlers.ofByteArray()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       InterruptedIOException interrupted =

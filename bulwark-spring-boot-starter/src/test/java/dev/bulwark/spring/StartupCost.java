@@ -1,11 +1,16 @@
 package dev.bulwark.spring;
 
 import dev.bulwark.time.Clock;
+import java.util.HashSet;
+import java.util.Set;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.context.metrics.buffering.BufferingApplicationStartup;
+import org.springframework.boot.context.metrics.buffering.StartupTimeline;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.metrics.StartupStep;
 
 /**
  * Measures one start of a small web application (Tomcat, actuator, one annotated bean), with the
@@ -34,7 +39,51 @@ public final class StartupCost {
       }
       return;
     }
+    if (args.length > 0 && args[0].equals("beans")) {
+      System.out.println(beans());
+      return;
+    }
     System.out.println(start(args.length > 0 && args[0].equals("without")));
+  }
+
+  /**
+   * One start with the starter, recording Spring's start-up steps: the milliseconds spent creating
+   * the starter's beans (outermost steps only, so a bean created inside another counts once), class
+   * loading included.
+   */
+  private static String beans() {
+    SpringApplication app = new SpringApplication(Application.class);
+    app.setLogStartupInfo(false);
+    BufferingApplicationStartup steps = new BufferingApplicationStartup(100_000);
+    app.setApplicationStartup(steps);
+    ConfigurableApplicationContext context =
+        app.run("--server.port=0", "--logging.level.root=WARN");
+    Set<Long> ours = new HashSet<>();
+    long nanos = 0;
+    for (StartupTimeline.TimelineEvent event : steps.getBufferedTimeline().getEvents()) {
+      StartupStep step = event.getStartupStep();
+      boolean bulwark = false;
+      for (StartupStep.Tag tag : step.getTags()) {
+        bulwark |= tag.getKey().equals("beanName") && tag.getValue().contains("ulwark");
+      }
+
+      if (step.getName().equals("spring.beans.instantiate") && bulwark) {
+        ours.add(step.getId());
+        Long parent = step.getParentId();
+        if (parent == null || !ours.contains(parent)) {
+          nanos += event.getDuration().toNanos();
+          if (Boolean.getBoolean("startup.detail")) {
+            for (StartupStep.Tag tag : step.getTags()) {
+              if (tag.getKey().equals("beanName")) {
+                System.out.println(tag.getValue() + " " + event.getDuration().toMillis());
+              }
+            }
+          }
+        }
+      }
+    }
+    context.close();
+    return "beans " + nanos / 1_000_000.0;
   }
 
   private static String start(boolean without) {
