@@ -23,8 +23,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Binds the policies of a {@link Resilience} registry to a Micrometer {@link MeterRegistry}: a
  * breaker's state, failure ratio and refusals, a retry's calls by outcome and its retries, a rate
  * limiter's free permits, waiting callers, refusals and server holds, a bulkhead's calls in flight
- * and free permits, timeouts, hedges, fallbacks served by rung, and the registry's health status.
- * Every meter is listed, with its Prometheus name and unit, in {@code docs/metrics.md}.
+ * and free permits, timeouts, hedges, fallbacks served by rung, and (if asked) the registry's
+ * health status. Every meter is listed, with its Prometheus name and unit, in {@code
+ * docs/metrics.md}.
  *
  * {@snippet :
  * PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -111,8 +112,8 @@ public final class BulwarkMetrics implements AutoCloseable {
 
   /**
    * Binds every policy {@code resilience} holds now or creates later to {@code registry}, with the
-   * defaults: at most {@value #DEFAULT_MAX_NAMES_PER_KIND} name labels per kind, no call timers,
-   * the health status gauge.
+   * defaults: at most {@value #DEFAULT_MAX_NAMES_PER_KIND} name labels per kind, no call timers, no
+   * health status gauge.
    *
    * @throws NullPointerException if an argument is null
    */
@@ -239,7 +240,7 @@ public final class BulwarkMetrics implements AutoCloseable {
   public static final class Builder {
     private int maxNamesPerKind = DEFAULT_MAX_NAMES_PER_KIND;
     private boolean callTimers;
-    private boolean healthStatus = true;
+    private boolean healthStatus;
     private Tags tags = Tags.empty();
 
     private Builder() {}
@@ -272,7 +273,9 @@ public final class BulwarkMetrics implements AutoCloseable {
 
     /**
      * Whether to publish {@code bulwark_health_status}; binding then starts the registry's {@link
-     * Resilience#health() health monitor}. Default true.
+     * Resilience#health() health monitor}, which times every call through a breaker (two clock
+     * reads) to count failures in its window. Default false; an application that serves health
+     * already pays that, and should turn this on.
      */
     public Builder healthStatus(boolean publish) {
       this.healthStatus = publish;

@@ -31,7 +31,7 @@ class BulwarkMetricsTest {
   @Test
   void breakerStateGaugeReadsZeroClosedOneOpenTwoHalfOpen() throws Exception {
     Exercise ex = new Exercise();
-    BulwarkMetrics.bind(ex.resilience, meters);
+    BulwarkMetrics.builder().healthStatus(true).bind(ex.resilience, meters);
     CircuitBreaker breaker =
         ex.resilience.get(
             CircuitBreaker.KIND,
@@ -137,6 +137,17 @@ class BulwarkMetricsTest {
     ex.resilience.circuitBreaker("after");
     Exercise.failQuietly(ex.resilience.circuitBreaker("payments"));
     assertThat(meters.getMeters()).isEmpty();
+  }
+
+  @Test
+  void withDefaultsNoMeterMakesABreakerTimeItsCalls() {
+    Exercise ex = new Exercise();
+    BulwarkMetrics.bind(ex.resilience, meters);
+    ex.resilience.circuitBreaker("payments");
+    assertThat(meters.find("bulwark.health.status").meters()).isEmpty();
+    assertThat(meters.find("bulwark.circuitbreaker.calls").meters()).isEmpty();
+    assertThat(ex.resilience.circuitBreaker("payments").events().toString())
+        .isEqualTo("EventSource[1 subscriptions]");
   }
 
   @Test

@@ -21,7 +21,10 @@ class MetricsDocTest {
     Exercise exercise = new Exercise();
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (BulwarkMetrics metrics =
-        BulwarkMetrics.builder().callTimers(true).bind(exercise.resilience, prometheus)) {
+        BulwarkMetrics.builder()
+            .callTimers(true)
+            .healthStatus(true)
+            .bind(exercise.resilience, prometheus)) {
       exercise.everyKind();
 
       assertThat(sampleNames(prometheus.scrape())).isEqualTo(documentedNames());
