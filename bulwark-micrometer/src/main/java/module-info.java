@@ -7,7 +7,7 @@ module dev.bulwark.micrometer {
   requires static transitive org.jspecify;
   requires transitive dev.bulwark.core;
   requires transitive micrometer.core;
-  requires java.net.http;
+  requires transitive java.net.http;
 
   exports dev.bulwark.micrometer;
 }
