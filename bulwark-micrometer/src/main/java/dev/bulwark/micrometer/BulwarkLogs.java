@@ -304,7 +304,7 @@ public final class BulwarkLogs implements AutoCloseable {
      * @throws NullPointerException if {@code window} is null
      */
     public Builder interval(Duration window) {
-      Objects.requireNonNull(window, "interval");
+      Objects.requireNonNull(window, "interval must not be null");
       if (window.isNegative() || window.isZero()) {
         throw new IllegalArgumentException("interval must be positive, was " + window);
       }
@@ -318,7 +318,8 @@ public final class BulwarkLogs implements AutoCloseable {
      * @throws NullPointerException if {@code resilience} is null
      */
     public BulwarkLogs attach(Resilience resilience) {
-      return new BulwarkLogs(this, Objects.requireNonNull(resilience, "resilience"));
+      return new BulwarkLogs(
+          this, Objects.requireNonNull(resilience, "resilience must not be null"));
     }
   }
 }

@@ -288,7 +288,7 @@ public final class BulwarkMetrics implements AutoCloseable {
      * @throws NullPointerException if {@code tags} is null
      */
     public Builder tags(Tags tags) {
-      this.tags = Objects.requireNonNull(tags, "tags");
+      this.tags = Objects.requireNonNull(tags, "tags must not be null");
       return this;
     }
 
@@ -300,8 +300,8 @@ public final class BulwarkMetrics implements AutoCloseable {
     public BulwarkMetrics bind(Resilience resilience, MeterRegistry registry) {
       return new BulwarkMetrics(
           this,
-          Objects.requireNonNull(resilience, "resilience"),
-          Objects.requireNonNull(registry, "registry"));
+          Objects.requireNonNull(resilience, "resilience must not be null"),
+          Objects.requireNonNull(registry, "registry must not be null"));
     }
   }
 }

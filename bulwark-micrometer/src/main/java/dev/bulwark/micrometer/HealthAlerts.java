@@ -302,7 +302,7 @@ public final class HealthAlerts implements AutoCloseable {
     private @Nullable HttpClient client;
 
     private Builder(URI webhook) {
-      Objects.requireNonNull(webhook, "webhook");
+      Objects.requireNonNull(webhook, "webhook must not be null");
       String scheme = webhook.getScheme();
       if (!webhook.isAbsolute() || !("http".equals(scheme) || "https".equals(scheme))) {
         throw new IllegalArgumentException(
@@ -365,7 +365,7 @@ public final class HealthAlerts implements AutoCloseable {
      * @throws NullPointerException if {@code client} is null
      */
     public Builder httpClient(HttpClient client) {
-      this.client = Objects.requireNonNull(client, "client");
+      this.client = Objects.requireNonNull(client, "client must not be null");
       return this;
     }
 
@@ -375,11 +375,12 @@ public final class HealthAlerts implements AutoCloseable {
      * @throws NullPointerException if {@code resilience} is null
      */
     public HealthAlerts start(Resilience resilience) {
-      return new HealthAlerts(this, Objects.requireNonNull(resilience, "resilience"));
+      return new HealthAlerts(
+          this, Objects.requireNonNull(resilience, "resilience must not be null"));
     }
 
     private static Duration positive(String setting, Duration value) {
-      Objects.requireNonNull(value, setting);
+      Objects.requireNonNull(value, setting + " must not be null");
       if (value.isNegative() || value.isZero()) {
         throw new IllegalArgumentException(setting + " must be positive, was " + value);
       }

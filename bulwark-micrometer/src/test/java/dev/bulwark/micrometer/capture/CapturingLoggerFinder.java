@@ -1,4 +1,4 @@
-package dev.bulwark.micrometer;
+package dev.bulwark.micrometer.capture;
 
 import java.text.MessageFormat;
 import java.util.List;
@@ -14,15 +14,15 @@ import java.util.function.Supplier;
 public final class CapturingLoggerFinder extends System.LoggerFinder {
 
   /** One message as a backend would receive it. */
-  record Entry(String logger, System.Logger.Level level, String message) {}
+  public record Entry(String logger, System.Logger.Level level, String message) {}
 
-  static final List<Entry> ENTRIES = new CopyOnWriteArrayList<>();
+  public static final List<Entry> ENTRIES = new CopyOnWriteArrayList<>();
 
   /** Made by the {@link java.util.ServiceLoader}. */
   public CapturingLoggerFinder() {}
 
   /** What loggers whose name starts with {@code prefix} logged, in order. */
-  static List<Entry> from(String prefix) {
+  public static List<Entry> from(String prefix) {
     return ENTRIES.stream().filter(e -> e.logger().startsWith(prefix)).toList();
   }
 
