@@ -22,8 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What binding a registry to Micrometer costs a successful call: the registry's pipeline (breaker,
- * then retry) with nothing bound, bound with the defaults, bound with the health gauge, and bound
- * with call timers, in one run. The budget is 20 ns over unbound.
+ * then retry) with nothing bound, bound with the defaults, and bound with each option that costs a
+ * call (policy-event counters, the health gauge, call timers), in one run. The budget is 20 ns over
+ * unbound.
  *
  * {@snippet lang=shell :
  * java -jar bulwark-benchmarks/target/benchmarks.jar MetricsBenchmark -prof gc
@@ -41,11 +42,12 @@ public class MetricsBenchmark {
   public enum Binding {
     UNBOUND,
     BOUND,
+    BOUND_POLICY_EVENTS,
     BOUND_HEALTH,
     BOUND_CALL_TIMERS
   }
 
-  @Param({"UNBOUND", "BOUND", "BOUND_HEALTH", "BOUND_CALL_TIMERS"})
+  @Param({"UNBOUND", "BOUND", "BOUND_POLICY_EVENTS", "BOUND_HEALTH", "BOUND_CALL_TIMERS"})
   public Binding binding;
 
   private Pipeline pipeline;
@@ -59,6 +61,9 @@ public class MetricsBenchmark {
     switch (binding) {
       case BOUND:
         metrics = BulwarkMetrics.bind(resilience, prometheus);
+        break;
+      case BOUND_POLICY_EVENTS:
+        metrics = BulwarkMetrics.builder().policyEvents(true).bind(resilience, prometheus);
         break;
       case BOUND_HEALTH:
         metrics = BulwarkMetrics.builder().healthStatus(true).bind(resilience, prometheus);

@@ -37,9 +37,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>What a call costs.</b> Nothing is bound until this class is used. Bound, most meters read a
  * policy's own counts and snapshots when the registry is scraped ({@code FunctionCounter}s and
  * {@code Gauge}s), so a call pays nothing for them; counters of rare events (a transition, a
- * timeout, a fallback served, an exhausted retry, a server hold) are incremented by the policy's
- * events, built only on those paths. Only {@linkplain Builder#callTimers call timers} (off by
- * default) time every call.
+ * timeout cut short, a fallback served) are incremented by the policy's events, built only on those
+ * paths. Counters that need a breaker's, retry's or rate limiter's events ({@linkplain
+ * Builder#policyEvents transitions, exhausted retries, server holds}) and {@linkplain
+ * Builder#callTimers call timers} are off by default, as they cost every call through those
+ * policies.
  *
  * <p><b>Policies come and go.</b> Meters appear when the registry creates a policy ({@link
  * PolicyAdded}) and are removed when it evicts it ({@link PolicyEvicted}); policies held when
@@ -66,6 +68,7 @@ public final class BulwarkMetrics implements AutoCloseable {
   private final MeterRegistry meters;
   private final int maxNamesPerKind;
   private final boolean callTimers;
+  private final boolean policyEvents;
   private final Tags commonTags;
   private final ReentrantLock lock = new ReentrantLock(); // bind/unbind only; no call takes it
   private final Map<Policy, Bound> bound = new ConcurrentHashMap<>();
@@ -80,6 +83,7 @@ public final class BulwarkMetrics implements AutoCloseable {
     this.meters = meters;
     this.maxNamesPerKind = b.maxNamesPerKind;
     this.callTimers = b.callTimers;
+    this.policyEvents = b.policyEvents;
     this.commonTags = b.tags;
     resilience
         .events()
@@ -180,7 +184,7 @@ public final class BulwarkMetrics implements AutoCloseable {
   // ------------------------------------------------------------ under the lock
 
   private void add(Policy policy) {
-    MeterSet<?> set = MeterSet.of(policy, callTimers);
+    MeterSet<?> set = MeterSet.of(policy, callTimers, policyEvents);
     if (set == null || bound.containsKey(policy)) {
       return; // a kind without meters, or already bound (created while binding)
     }
@@ -240,6 +244,7 @@ public final class BulwarkMetrics implements AutoCloseable {
   public static final class Builder {
     private int maxNamesPerKind = DEFAULT_MAX_NAMES_PER_KIND;
     private boolean callTimers;
+    private boolean policyEvents;
     private boolean healthStatus;
     private Tags tags = Tags.empty();
 
@@ -257,6 +262,19 @@ public final class BulwarkMetrics implements AutoCloseable {
         throw new IllegalArgumentException("maxNamesPerKind must be in [1, 100000], was " + names);
       }
       this.maxNamesPerKind = names;
+      return this;
+    }
+
+    /**
+     * Whether to count breaker transitions ({@code bulwark_circuitbreaker_transitions_total}),
+     * exhausted retries ({@code bulwark_retry_exhausted_total}) and server holds ({@code
+     * bulwark_ratelimiter_server_holds_total}) from those policies' events. Default false: while
+     * anyone listens to a breaker, retry or rate limiter, each call through it asks its listeners
+     * whether they want the call's events, which costs every call a little (see BENCHMARKS.md).
+     * Timeouts and fallbacks are always counted: they are asked only when they act.
+     */
+    public Builder policyEvents(boolean count) {
+      this.policyEvents = count;
       return this;
     }
 

@@ -42,13 +42,13 @@ abstract class MeterSet<P extends Policy> {
   }
 
   /** The meters for {@code policy}'s kind, or null if it has none. */
-  static @Nullable MeterSet<?> of(Policy policy, boolean callTimers) {
+  static @Nullable MeterSet<?> of(Policy policy, boolean callTimers, boolean policyEvents) {
     if (policy instanceof CircuitBreaker) {
-      return new Breakers(callTimers);
+      return new Breakers(callTimers, policyEvents);
     } else if (policy instanceof Retry) {
-      return RETRIES;
+      return policyEvents ? RETRIES : RETRIES_QUIET;
     } else if (policy instanceof RateLimiter) {
-      return LIMITERS;
+      return policyEvents ? LIMITERS : LIMITERS_QUIET;
     } else if (policy instanceof Bulkhead) {
       return BULKHEADS;
     } else if (policy instanceof Timeout) {
@@ -106,14 +106,22 @@ abstract class MeterSet<P extends Policy> {
   static final class Breakers extends MeterSet<CircuitBreaker> {
     private final boolean callTimers;
 
-    Breakers(boolean callTimers) {
-      super("circuit-breaker", callTimers ? TIMED : UNTIMED);
+    Breakers(boolean callTimers, boolean policyEvents) {
+      super("circuit-breaker", events(callTimers, policyEvents));
       this.callTimers = callTimers;
     }
 
-    private static final Set<Class<? extends PolicyEvent>> UNTIMED = Set.of(StateChanged.class);
-    private static final Set<Class<? extends PolicyEvent>> TIMED =
-        Set.of(StateChanged.class, SuccessRecorded.class, FailureRecorded.class);
+    private static Set<Class<? extends PolicyEvent>> events(boolean timers, boolean transitions) {
+      Set<Class<? extends PolicyEvent>> kinds = new HashSet<>();
+      if (timers) {
+        kinds.add(SuccessRecorded.class);
+        kinds.add(FailureRecorded.class);
+      }
+      if (transitions) {
+        kinds.add(StateChanged.class);
+      }
+      return Set.copyOf(kinds);
+    }
 
     @Override
     EventSource events(CircuitBreaker policy) {
@@ -217,64 +225,69 @@ abstract class MeterSet<P extends Policy> {
   }
 
   static final MeterSet<Retry> RETRIES =
-      new MeterSet<Retry>("retry", Set.of(RetriesExhausted.class, RetryBudgetExhausted.class)) {
-        @Override
-        EventSource events(Retry policy) {
-          return policy.events();
-        }
+      retries(Set.of(RetriesExhausted.class, RetryBudgetExhausted.class));
+  static final MeterSet<Retry> RETRIES_QUIET = retries(Set.of());
 
-        @Override
-        void registerGauges(Group g) {
-          String calls = "bulwark.retry.calls";
-          String doc = "calls by final outcome";
-          g.functionCounter(
-              calls,
-              doc,
-              "outcome",
-              "successful_without_retry",
-              sum((Retry r) -> r.statistics().successfulWithoutRetry()));
-          g.functionCounter(
-              calls,
-              doc,
-              "outcome",
-              "successful_with_retry",
-              sum((Retry r) -> r.statistics().successfulWithRetry()));
-          g.functionCounter(
-              calls,
-              doc,
-              "outcome",
-              "failed_without_retry",
-              sum((Retry r) -> r.statistics().failedWithoutRetry()));
-          g.functionCounter(
-              calls,
-              doc,
-              "outcome",
-              "failed_with_retry",
-              sum((Retry r) -> r.statistics().failedWithRetry()));
-          g.functionCounter(
-              "bulwark.retry.attempts",
-              "attempts made by calls that finished",
-              "",
-              "",
-              sum((Retry r) -> r.statistics().totalAttempts()));
-          g.functionCounter(
-              "bulwark.retry.retries",
-              "attempts beyond the first, by calls that finished",
-              "",
-              "",
-              sum((Retry r) -> retries(r.statistics())));
-        }
+  private static MeterSet<Retry> retries(Set<Class<? extends PolicyEvent>> events) {
+    return new MeterSet<Retry>("retry", events) {
+      @Override
+      EventSource events(Retry policy) {
+        return policy.events();
+      }
 
-        @Override
-        void onEvent(Group g, PolicyEvent event) {
-          g.counter(
-                  "bulwark.retry.exhausted",
-                  "calls that gave up: attempts used up, or the retry budget refused",
-                  "reason",
-                  event instanceof RetryBudgetExhausted ? "budget" : "attempts")
-              .increment();
-        }
-      };
+      @Override
+      void registerGauges(Group g) {
+        String calls = "bulwark.retry.calls";
+        String doc = "calls by final outcome";
+        g.functionCounter(
+            calls,
+            doc,
+            "outcome",
+            "successful_without_retry",
+            sum((Retry r) -> r.statistics().successfulWithoutRetry()));
+        g.functionCounter(
+            calls,
+            doc,
+            "outcome",
+            "successful_with_retry",
+            sum((Retry r) -> r.statistics().successfulWithRetry()));
+        g.functionCounter(
+            calls,
+            doc,
+            "outcome",
+            "failed_without_retry",
+            sum((Retry r) -> r.statistics().failedWithoutRetry()));
+        g.functionCounter(
+            calls,
+            doc,
+            "outcome",
+            "failed_with_retry",
+            sum((Retry r) -> r.statistics().failedWithRetry()));
+        g.functionCounter(
+            "bulwark.retry.attempts",
+            "attempts made by calls that finished",
+            "",
+            "",
+            sum((Retry r) -> r.statistics().totalAttempts()));
+        g.functionCounter(
+            "bulwark.retry.retries",
+            "attempts beyond the first, by calls that finished",
+            "",
+            "",
+            sum((Retry r) -> retries(r.statistics())));
+      }
+
+      @Override
+      void onEvent(Group g, PolicyEvent event) {
+        g.counter(
+                "bulwark.retry.exhausted",
+                "calls that gave up: attempts used up, or the retry budget refused",
+                "reason",
+                event instanceof RetryBudgetExhausted ? "budget" : "attempts")
+            .increment();
+      }
+    };
+  }
 
   static long retries(Retry.Statistics s) {
     return s.totalAttempts()
@@ -284,48 +297,52 @@ abstract class MeterSet<P extends Policy> {
         - s.failedWithRetry();
   }
 
-  static final MeterSet<RateLimiter> LIMITERS =
-      new MeterSet<RateLimiter>("rate-limiter", Set.of(CallsHeldBack.class)) {
-        @Override
-        EventSource events(RateLimiter policy) {
-          return policy.events();
-        }
+  static final MeterSet<RateLimiter> LIMITERS = limiters(Set.of(CallsHeldBack.class));
+  static final MeterSet<RateLimiter> LIMITERS_QUIET = limiters(Set.of());
 
-        @Override
-        void registerGauges(Group g) {
-          g.gauge(
-              "bulwark.ratelimiter.available.permits",
-              "permits a caller could take now without waiting",
-              "",
-              sum((RateLimiter l) -> l.snapshot().availablePermits()));
-          g.gauge(
-              "bulwark.ratelimiter.waiting.callers",
-              "callers waiting out a reserved permit now",
-              "",
-              sum((RateLimiter l) -> l.snapshot().waitingCallers()));
-          g.gauge(
-              "bulwark.ratelimiter.wait",
-              "time until one permit is free (the longest, for \"other\")",
-              "seconds",
-              grp -> grp.<RateLimiter>max(l -> l.snapshot().timeUntilNextPermit().toNanos() / 1e9));
-          g.functionCounter(
-              "bulwark.ratelimiter.rejected.calls",
-              "refusals since the limiter was made",
-              "",
-              "",
-              sum((RateLimiter l) -> l.snapshot().rejectedCalls()));
-        }
+  private static MeterSet<RateLimiter> limiters(Set<Class<? extends PolicyEvent>> events) {
+    return new MeterSet<RateLimiter>("rate-limiter", events) {
+      @Override
+      EventSource events(RateLimiter policy) {
+        return policy.events();
+      }
 
-        @Override
-        void onEvent(Group g, PolicyEvent event) {
-          g.counter(
-                  "bulwark.ratelimiter.server.holds",
-                  "times a server's Retry-After made the limiter hold every call back",
-                  "",
-                  "")
-              .increment();
-        }
-      };
+      @Override
+      void registerGauges(Group g) {
+        g.gauge(
+            "bulwark.ratelimiter.available.permits",
+            "permits a caller could take now without waiting",
+            "",
+            sum((RateLimiter l) -> l.snapshot().availablePermits()));
+        g.gauge(
+            "bulwark.ratelimiter.waiting.callers",
+            "callers waiting out a reserved permit now",
+            "",
+            sum((RateLimiter l) -> l.snapshot().waitingCallers()));
+        g.gauge(
+            "bulwark.ratelimiter.wait",
+            "time until one permit is free (the longest, for \"other\")",
+            "seconds",
+            grp -> grp.<RateLimiter>max(l -> l.snapshot().timeUntilNextPermit().toNanos() / 1e9));
+        g.functionCounter(
+            "bulwark.ratelimiter.rejected.calls",
+            "refusals since the limiter was made",
+            "",
+            "",
+            sum((RateLimiter l) -> l.snapshot().rejectedCalls()));
+      }
+
+      @Override
+      void onEvent(Group g, PolicyEvent event) {
+        g.counter(
+                "bulwark.ratelimiter.server.holds",
+                "times a server's Retry-After made the limiter hold every call back",
+                "",
+                "")
+            .increment();
+      }
+    };
+  }
 
   static final MeterSet<Bulkhead> BULKHEADS =
       new MeterSet<Bulkhead>("bulkhead", Set.of()) {

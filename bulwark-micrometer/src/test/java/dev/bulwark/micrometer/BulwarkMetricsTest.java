@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -31,7 +32,7 @@ class BulwarkMetricsTest {
   @Test
   void breakerStateGaugeReadsZeroClosedOneOpenTwoHalfOpen() throws Exception {
     Exercise ex = new Exercise();
-    BulwarkMetrics.builder().healthStatus(true).bind(ex.resilience, meters);
+    BulwarkMetrics.builder().healthStatus(true).policyEvents(true).bind(ex.resilience, meters);
     CircuitBreaker breaker =
         ex.resilience.get(
             CircuitBreaker.KIND,
@@ -78,7 +79,7 @@ class BulwarkMetricsTest {
   @Test
   void retryCountersReadTheRetrysOwnStatistics() throws Exception {
     Exercise ex = new Exercise();
-    BulwarkMetrics.bind(ex.resilience, meters);
+    BulwarkMetrics.builder().policyEvents(true).bind(ex.resilience, meters);
     Retry retry =
         ex.resilience.get(Retry.KIND, "inventory", RetryConfig.builder().maxAttempts(3).build());
     retry.call(() -> "ok");
@@ -127,7 +128,12 @@ class BulwarkMetricsTest {
   @Test
   void closingRemovesEveryMeterItAddedAndStopsBindingNewPolicies() throws Exception {
     Exercise ex = new Exercise();
-    BulwarkMetrics metrics = BulwarkMetrics.builder().callTimers(true).bind(ex.resilience, meters);
+    BulwarkMetrics metrics =
+        BulwarkMetrics.builder()
+            .callTimers(true)
+            .policyEvents(true)
+            .healthStatus(true)
+            .bind(ex.resilience, meters);
     ex.everyKind();
     assertThat(meters.getMeters()).isNotEmpty();
 
@@ -140,14 +146,23 @@ class BulwarkMetricsTest {
   }
 
   @Test
-  void withDefaultsNoMeterMakesABreakerTimeItsCalls() {
+  void withDefaultsNothingListensToThePoliciesEveryCallGoesThrough() {
     Exercise ex = new Exercise();
     BulwarkMetrics.bind(ex.resilience, meters);
-    ex.resilience.circuitBreaker("payments");
+    ex.resilience.pipeline("payments"); // a breaker and a retry
+    ex.resilience.rateLimiter("payments");
+    ex.resilience.bulkhead("payments");
+
     assertThat(meters.find("bulwark.health.status").meters()).isEmpty();
-    assertThat(meters.find("bulwark.circuitbreaker.calls").meters()).isEmpty();
-    assertThat(ex.resilience.circuitBreaker("payments").events().toString())
-        .isEqualTo("EventSource[1 subscriptions]");
+    assertThat(meters.find("bulwark.circuitbreaker.state").meters()).hasSize(1);
+    assertThat(
+            List.of(
+                ex.resilience.circuitBreaker("payments").events(),
+                ex.resilience.retry("payments").events(),
+                ex.resilience.rateLimiter("payments").events(),
+                ex.resilience.bulkhead("payments").events()))
+        .extracting(Object::toString)
+        .containsOnly("EventSource[0 subscriptions]");
   }
 
   @Test

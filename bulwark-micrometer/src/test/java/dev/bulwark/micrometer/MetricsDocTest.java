@@ -23,6 +23,7 @@ class MetricsDocTest {
     try (BulwarkMetrics metrics =
         BulwarkMetrics.builder()
             .callTimers(true)
+            .policyEvents(true)
             .healthStatus(true)
             .bind(exercise.resilience, prometheus)) {
       exercise.everyKind();
