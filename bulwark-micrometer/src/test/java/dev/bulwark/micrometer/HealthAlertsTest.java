@@ -5,25 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.bulwark.circuitbreaker.CircuitBreaker;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import dev.bulwark.test.http.Gate;
+import dev.bulwark.test.http.Reply;
+import dev.bulwark.test.http.ScriptedHttpServer;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,56 +20,24 @@ import org.junit.jupiter.api.Test;
  * each bounded; the breaker's time and the retry's backoff run on the manual clock.
  */
 class HealthAlertsTest {
-  private static final long WAIT_SECONDS = 20;
+  private static final Duration WAIT = Duration.ofSeconds(20);
 
   private final Exercise ex = new Exercise();
-  private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
-  private final BlockingQueue<Integer> answers = new LinkedBlockingQueue<>();
-  private final AtomicInteger requests = new AtomicInteger();
-  private volatile @Nullable CountDownLatch hold;
-  private HttpServer server;
-  private URI webhook;
-
-  @BeforeEach
-  void startWebhook() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext(
-        "/hook",
-        exchange -> {
-          try (InputStream body = exchange.getRequestBody()) {
-            String json = new String(body.readAllBytes(), StandardCharsets.UTF_8);
-            CountDownLatch latch = hold;
-            if (latch != null) {
-              latch.await(WAIT_SECONDS, TimeUnit.SECONDS);
-            }
-            Integer status = answers.poll();
-            requests.incrementAndGet();
-            exchange.sendResponseHeaders(status == null ? 204 : status, -1);
-            received.add(json);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          } finally {
-            exchange.close();
-          }
-        });
-    server.setExecutor(Executors.newCachedThreadPool());
-    server.start();
-    webhook = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook");
-  }
+  private final ScriptedHttpServer server = ScriptedHttpServer.start();
+  private final URI webhook = server.uri("/hook");
 
   @AfterEach
   void stopWebhook() {
-    CountDownLatch latch = hold;
-    if (latch != null) {
-      latch.countDown();
-    }
-    server.stop(0);
+    server.close();
   }
 
   private String next() throws InterruptedException {
-    String json = received.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-    assertThat(json).as("an alert within %d s", WAIT_SECONDS).isNotNull();
-    return json;
+    return server.takeRequest(WAIT).bodyUtf8();
+  }
+
+  private void noMoreRequests() {
+    assertThatThrownBy(() -> server.takeRequest(Duration.ofMillis(300)))
+        .isInstanceOf(AssertionError.class);
   }
 
   @Test
@@ -101,8 +58,7 @@ class HealthAlertsTest {
 
   @Test
   void aFailedPostIsRetriedThroughBulwarksRetryOnTheRegistrysScheduler() throws Exception {
-    answers.add(500);
-    answers.add(503);
+    server.enqueue(Reply.status(500), Reply.status(503));
     HealthAlerts.builder(webhook).maxAttempts(4).start(ex.resilience);
 
     ex.resilience.circuitBreaker("payments").forceOpen();
@@ -112,14 +68,12 @@ class HealthAlertsTest {
       ex.scheduler.advance(Duration.ofSeconds(30));
       assertThat(next()).isEqualTo(first);
     }
-    assertThat(requests.get()).isEqualTo(3);
+    assertThat(server.requestCount()).isEqualTo(3);
   }
 
   @Test
   void retriesStopAtTheCap() throws Exception {
-    for (int i = 0; i < 10; i++) {
-      answers.add(500);
-    }
+    server.otherwise(Reply.status(500));
     HealthAlerts alerts = HealthAlerts.builder(webhook).maxAttempts(2).start(ex.resilience);
 
     ex.resilience.circuitBreaker("payments").forceOpen();
@@ -127,12 +81,10 @@ class HealthAlertsTest {
     awaitRetryScheduled();
     ex.scheduler.advance(Duration.ofSeconds(30));
     next();
-    await()
-        .atMost(Duration.ofSeconds(WAIT_SECONDS))
-        .until(() -> alerts.toString().endsWith(" 0 in flight]"));
+    await().atMost(WAIT).until(() -> alerts.toString().endsWith(" 0 in flight]"));
     // the retry gave up: nothing is in flight, so no third attempt waits (the one task left on
     // the scheduler is the breaker's five-minute timer)
-    assertThat(requests.get()).isEqualTo(2);
+    assertThat(server.requestCount()).isEqualTo(2);
   }
 
   @Test
@@ -143,7 +95,7 @@ class HealthAlertsTest {
     assertThat(next()).contains("\"to\":\"CRITICAL\"");
 
     ex.scheduler.advance(Duration.ofMinutes(5).minusSeconds(1));
-    assertThat(received.poll(200, TimeUnit.MILLISECONDS)).isNull();
+    noMoreRequests();
     ex.scheduler.advance(Duration.ofSeconds(1));
     assertThat(next())
         .isEqualTo(
@@ -152,7 +104,7 @@ class HealthAlertsTest {
 
     ex.scheduler.advance(Duration.ofMinutes(30));
     assertThat(ex.scheduler.pendingTasks()).isZero();
-    assertThat(requests.get()).isEqualTo(2);
+    assertThat(server.requestCount()).isEqualTo(2);
   }
 
   @Test
@@ -169,25 +121,26 @@ class HealthAlertsTest {
         .anySatisfy(json -> assertThat(json).contains("\"to\":\"CRITICAL\""))
         .anySatisfy(json -> assertThat(json).contains("\"to\":\"HEALTHY\""));
     assertThat(ex.scheduler.pendingTasks()).isZero();
-    assertThat(received.poll(200, TimeUnit.MILLISECONDS)).isNull();
+    noMoreRequests();
   }
 
   @Test
   void aWebhookThatDoesNotAnswerNeverHoldsUpTheCallThatChangedTheStatus() throws Exception {
-    hold = new CountDownLatch(1);
+    Gate gate = Gate.closed();
+    server.otherwise(Reply.status(204).stall(gate));
     HealthAlerts.builder(webhook).start(ex.resilience);
     CircuitBreaker breaker = ex.resilience.circuitBreaker("payments");
 
-    assertTimeoutPreemptively(Duration.ofSeconds(WAIT_SECONDS), breaker::forceOpen);
-    assertThat(received).isEmpty(); // the webhook is still holding the post
-
-    hold.countDown();
+    assertTimeoutPreemptively(WAIT, breaker::forceOpen);
     assertThat(next()).contains("\"to\":\"CRITICAL\"");
+    assertThat(gate.awaitStalled(WAIT)).isTrue(); // the webhook holds the post; the call is done
+    gate.open();
   }
 
   @Test
   void alertsBeyondTheCapInFlightAreDroppedAndCounted() throws Exception {
-    hold = new CountDownLatch(1);
+    Gate gate = Gate.closed();
+    server.otherwise(Reply.status(204).stall(gate));
     HealthAlerts alerts = HealthAlerts.builder(webhook).maxPending(1).start(ex.resilience);
     CircuitBreaker breaker = ex.resilience.circuitBreaker("payments");
     breaker.forceOpen();
@@ -195,8 +148,9 @@ class HealthAlertsTest {
     breaker.forceOpen();
 
     assertThat(alerts.dropped()).isEqualTo(2);
-    hold.countDown();
+    gate.open();
     assertThat(next()).contains("\"to\":\"CRITICAL\"");
+    noMoreRequests();
   }
 
   @Test
@@ -209,7 +163,7 @@ class HealthAlertsTest {
     ex.scheduler.advance(Duration.ofMinutes(10));
 
     assertThat(ex.scheduler.pendingTasks()).isZero();
-    assertThat(received.poll(200, TimeUnit.MILLISECONDS)).isNull();
+    noMoreRequests();
   }
 
   @Test
@@ -224,6 +178,6 @@ class HealthAlertsTest {
   }
 
   private void awaitRetryScheduled() {
-    await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> ex.scheduler.pendingTasks() > 0);
+    await().atMost(WAIT).until(() -> ex.scheduler.pendingTasks() > 0);
   }
 }
