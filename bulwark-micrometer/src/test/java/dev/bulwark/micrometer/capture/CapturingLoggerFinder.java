@@ -2,6 +2,7 @@ package dev.bulwark.micrometer.capture;
 
 import java.text.MessageFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.ResourceBundle;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
@@ -67,7 +68,11 @@ public final class CapturingLoggerFinder extends System.LoggerFinder {
       if (isLoggable(level)) {
         ENTRIES.add(
             new Entry(
-                name, level, params.length == 0 ? format : MessageFormat.format(format, params)));
+                name,
+                level,
+                params.length == 0
+                    ? format
+                    : new MessageFormat(format, Locale.ROOT).format(params)));
       }
     }
   }
