@@ -7,9 +7,12 @@ import dev.bulwark.cache.RedisLevel;
 import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.StateChanged;
 import dev.bulwark.event.CallsHeldBack;
+import dev.bulwark.micrometer.BulwarkMetrics;
 import dev.bulwark.test.redis.RedisServer;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.security.SecureRandom;
@@ -227,7 +230,7 @@ public final class Showcase {
     byte[] random = new byte[18];
     new SecureRandom().nextBytes(random);
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-    AdminServer admin = AdminServer.builder(resilience).port(port).token(token).build().start();
+    AdminServer admin = admin(resilience, port, token);
     out.printf(
         Locale.ROOT,
         "Live dashboard: %s  (both sides move on it during the run; token for its reset and"
@@ -237,6 +240,21 @@ public final class Showcase {
         token,
         UNPROTECTED);
     return admin;
+  }
+
+  /**
+   * The admin server of the run, its {@code /metrics} the registry's meters bound to a Prometheus
+   * registry (health status included) for as long as the process lives.
+   */
+  static AdminServer admin(Resilience resilience, int port, String token) throws IOException {
+    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    BulwarkMetrics.builder().healthStatus(true).bind(resilience, prometheus);
+    return AdminServer.builder(resilience)
+        .port(port)
+        .token(token)
+        .metrics(prometheus::scrape)
+        .build()
+        .start();
   }
 
   private static double seconds(long nanos) {
