@@ -71,7 +71,7 @@ public final class FleetLimiter implements Policy, Reconfigurable<FleetLimiterCo
             config.expectedInstances(),
             clock,
             scheduler);
-    return new FleetLimiter(fleet.rateLimiter(name, config.limiter()), config);
+    return new FleetLimiter(fleet.rateLimiter(name, config.limiter(), config.lease()), config);
   }
 
   /** The fleet registry-made policies with these connection settings share. */
@@ -134,8 +134,8 @@ public final class FleetLimiter implements Policy, Reconfigurable<FleetLimiterCo
   }
 
   /**
-   * Changes the limit live (limit, period, burst, maxWait); the connection's settings cannot change
-   * while the limiter runs.
+   * Changes the limit live (limit, period, burst, maxWait); the connection's settings and the lease
+   * cannot change while the limiter runs.
    *
    * @throws IllegalArgumentException naming the first connection setting that differs
    */
@@ -152,7 +152,7 @@ public final class FleetLimiter implements Policy, Reconfigurable<FleetLimiterCo
                     ? "fallback"
                     : now.expectedInstances() != next.expectedInstances()
                         ? "expectedInstances"
-                        : null;
+                        : now.lease() != next.lease() ? "lease" : null;
     if (fixed != null) {
       throw new IllegalArgumentException(
           fixed + " cannot change while the fleet limiter runs; build a new one");

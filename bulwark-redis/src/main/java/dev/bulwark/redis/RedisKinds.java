@@ -70,7 +70,12 @@ public final class RedisKinds implements PolicyKindProvider {
                   Setting.<FleetLimiterConfig.Builder>ofDuration(
                           "MAX_WAIT", "maxWait", false, FleetLimiterConfig.Builder::maxWait)
                       .doc("how long a call may wait for a permit")
-                      .defaultValue("`0` (never wait)"))
+                      .defaultValue("`0` (never wait)"),
+                  Setting.<FleetLimiterConfig.Builder>ofInt(
+                          "LEASE", "lease", 1, 10_000, FleetLimiterConfig.Builder::lease)
+                      .doc("permits one round trip takes for this instance to hand out locally")
+                      .defaultValue("`1` (no lease)")
+                      .note("at most the burst; see the trade-off below"))
               .snapshot(limiter -> limiter.limiter().snapshot())
               .busy(
                   limiter -> {
