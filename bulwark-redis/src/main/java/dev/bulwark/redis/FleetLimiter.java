@@ -63,32 +63,41 @@ public final class FleetLimiter implements Policy, Reconfigurable<FleetLimiterCo
     Check.notNull("config", config);
     Check.notNull("clock", clock);
     Check.notNull("scheduler", scheduler);
-    Connection key =
-        new Connection(
+    RedisFleet fleet =
+        sharedFleet(
             config.uri(),
             config.commandTimeout(),
             config.fallback(),
             config.expectedInstances(),
             clock,
             scheduler);
-    RedisFleet fleet =
-        FLEETS.computeIfAbsent(
-            key,
-            k ->
-                RedisFleet.builder(k.uri())
-                    .commandTimeout(k.timeout())
-                    .fallback(k.fallback())
-                    .expectedInstances(k.instances())
-                    .clock(k.clock())
-                    .scheduler(k.scheduler())
-                    .build());
-    return new FleetLimiter(fleet.rateLimiter(name, config.limiter()), config);
+    return new FleetLimiter(fleet.rateLimiter(name, config.limiter(), config.lease()), config);
+  }
+
+  /** The fleet registry-made policies with these connection settings share. */
+  static RedisFleet sharedFleet(
+      String uri,
+      Duration timeout,
+      FallbackMode fallback,
+      int instances,
+      Clock clock,
+      Scheduler scheduler) {
+    return FLEETS.computeIfAbsent(
+        new Connection(uri, timeout, fallback, instances, clock, scheduler),
+        k ->
+            RedisFleet.builder(k.uri())
+                .commandTimeout(k.timeout())
+                .fallback(k.fallback())
+                .expectedInstances(k.instances())
+                .clock(k.clock())
+                .scheduler(k.scheduler())
+                .build());
   }
 
   /**
-   * Closes every {@link RedisFleet} that registry-made fleet limiters share (call it when the
-   * application stops: Lettuce's threads keep a JVM alive). Limiters made before then decide
-   * locally; limiters made after open new connections.
+   * Closes every {@link RedisFleet} that registry-made fleet limiters and fleet breakers share
+   * (call it when the application stops: Lettuce's threads keep a JVM alive). Limiters made before
+   * then decide locally; limiters made after open new connections.
    */
   public static void closeSharedFleets() {
     for (Connection key : java.util.List.copyOf(FLEETS.keySet())) {
@@ -125,8 +134,8 @@ public final class FleetLimiter implements Policy, Reconfigurable<FleetLimiterCo
   }
 
   /**
-   * Changes the limit live (limit, period, burst, maxWait); the connection's settings cannot change
-   * while the limiter runs.
+   * Changes the limit live (limit, period, burst, maxWait); the connection's settings and the lease
+   * cannot change while the limiter runs.
    *
    * @throws IllegalArgumentException naming the first connection setting that differs
    */
@@ -143,7 +152,7 @@ public final class FleetLimiter implements Policy, Reconfigurable<FleetLimiterCo
                     ? "fallback"
                     : now.expectedInstances() != next.expectedInstances()
                         ? "expectedInstances"
-                        : null;
+                        : now.lease() != next.lease() ? "lease" : null;
     if (fixed != null) {
       throw new IllegalArgumentException(
           fixed + " cannot change while the fleet limiter runs; build a new one");

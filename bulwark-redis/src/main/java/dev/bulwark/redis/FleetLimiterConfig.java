@@ -20,6 +20,7 @@ public final class FleetLimiterConfig {
   private final Duration commandTimeout;
   private final FallbackMode fallback;
   private final int expectedInstances;
+  private final int lease;
   private final RateLimiterConfig limiter;
 
   private FleetLimiterConfig(Builder b, RateLimiterConfig limiter) {
@@ -27,6 +28,7 @@ public final class FleetLimiterConfig {
     this.commandTimeout = b.commandTimeout;
     this.fallback = b.fallback;
     this.expectedInstances = b.expectedInstances;
+    this.lease = b.lease;
     this.limiter = limiter;
   }
 
@@ -50,6 +52,7 @@ public final class FleetLimiterConfig {
     b.commandTimeout = commandTimeout;
     b.fallback = fallback;
     b.expectedInstances = expectedInstances;
+    b.lease = lease;
     b.limiter = limiter.toBuilder();
     return b;
   }
@@ -74,6 +77,15 @@ public final class FleetLimiterConfig {
     return expectedInstances;
   }
 
+  /**
+   * Permits one round trip to Redis may take for this instance to hand out locally (see {@link
+   * RedisFleet#rateLimiter(String, RateLimiterConfig, int)} for the trade-off). Default 1: no
+   * lease.
+   */
+  public int lease() {
+    return lease;
+  }
+
   /** The limit the fleet shares. Default {@link RateLimiterConfig#ofDefaults()}. */
   public RateLimiterConfig limiter() {
     return limiter;
@@ -90,12 +102,13 @@ public final class FleetLimiterConfig {
         && commandTimeout.equals(c.commandTimeout)
         && fallback == c.fallback
         && expectedInstances == c.expectedInstances
+        && lease == c.lease
         && limiter.equals(c.limiter);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(uri, commandTimeout, fallback, expectedInstances, limiter);
+    return Objects.hash(uri, commandTimeout, fallback, expectedInstances, lease, limiter);
   }
 
   /** The settings, the URI without user and password. */
@@ -109,6 +122,8 @@ public final class FleetLimiterConfig {
         + fallback
         + ", expectedInstances="
         + expectedInstances
+        + ", lease="
+        + lease
         + ", limiter="
         + limiter
         + "]";
@@ -135,6 +150,7 @@ public final class FleetLimiterConfig {
     private Duration commandTimeout = Duration.ofMillis(250);
     private FallbackMode fallback = FallbackMode.LOCAL_SHARE;
     private int expectedInstances = 1;
+    private int lease = 1;
     private RateLimiterConfig.Builder limiter = RateLimiterConfig.builder();
 
     private Builder() {}
@@ -192,6 +208,17 @@ public final class FleetLimiterConfig {
     }
 
     /**
+     * Permits one round trip may take, handed out locally, in [1, 10,000] and at most the burst.
+     * Default 1: no lease.
+     *
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder lease(int permits) {
+      this.lease = Check.inRange("lease", permits, 1, 10_000);
+      return this;
+    }
+
+    /**
      * Permits per period for the whole fleet, at least 1. Default 100.
      *
      * @throws IllegalArgumentException if below 1
@@ -235,12 +262,13 @@ public final class FleetLimiterConfig {
      * The configuration.
      *
      * @throws IllegalArgumentException if the limit is more than one permit per microsecond of the
-     *     period, or the limiter's settings do not fit (see {@link
+     *     period, the lease more than the burst, or the limiter's settings do not fit (see {@link
      *     RateLimiterConfig.Builder#build})
      */
     public FleetLimiterConfig build() {
       RateLimiterConfig built = limiter.build();
       GcraRateLimiter.checkLimit(built);
+      Check.inRange("lease", lease, 1, built.burst(), "burst");
       return new FleetLimiterConfig(this, built);
     }
   }

@@ -81,6 +81,58 @@ final class GcraRateLimiter implements RateLimiter {
           return {available, wait}
           """);
 
+  /*
+   * Leases: a single permit asked with leases on takes up to `lease` permits at once if the bucket
+   * holds them (never waiting for the extra ones), returns {permits taken, wait}; with fewer than
+   * two free it is ACQUIRE for one permit. The extra permits are handed out here, without Redis,
+   * until they run out or expire.
+   */
+  static final Script LEASE =
+      new Script(
+          """
+          local interval = tonumber(ARGV[1])
+          local capacity = tonumber(ARGV[2])
+          local lease = tonumber(ARGV[3])
+          local max_wait = tonumber(ARGV[4])
+          local t = redis.call('TIME')
+          local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+          local tat = tonumber(redis.call('GET', KEYS[1]))
+          if tat == nil or tat < now then tat = now end
+          local available = math.floor((now + capacity - tat) / interval)
+          local n = 1
+          if available > 1 then n = math.min(lease, available) end
+          local new_tat = tat + n * interval
+          local wait = new_tat - capacity - now
+          if wait > max_wait then return {0, -1 - wait} end
+          if wait < 0 then wait = 0 end
+          redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
+          return {n, wait}
+          """);
+
+  /** Permits taken from Redis and not handed out yet, usable until {@code expiresNanos}. */
+  private static final class Lease {
+    final AtomicInteger left;
+    final long expiresNanos;
+
+    Lease(int left, long expiresNanos) {
+      this.left = new AtomicInteger(left);
+      this.expiresNanos = expiresNanos;
+    }
+
+    /** Takes one permit if one is left and the lease has not expired at {@code now}. */
+    boolean take(long now) {
+      if (now - expiresNanos >= 0) {
+        return false;
+      }
+      for (int n = left.get(); n > 0; n = left.get()) {
+        if (left.compareAndSet(n, n - 1)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
   private static final String ONE = "1";
   private static final String NO_WAIT = "0";
   private static final long MAX_HOLD_NANOS = Check.MAX_DURATION.toNanos();
@@ -97,6 +149,11 @@ final class GcraRateLimiter implements RateLimiter {
   private final AtomicInteger waiting = new AtomicInteger();
   private final AtomicLong rejected = new AtomicLong();
   private final AtomicLong holdUntilNanos;
+  private final int lease;
+  private final String leaseArg;
+  private final java.util.concurrent.atomic.AtomicReference<
+          @org.jspecify.annotations.Nullable Lease>
+      leased = new java.util.concurrent.atomic.AtomicReference<>();
   private volatile Params params;
 
   /** A configuration and the script's arguments for it, computed once. Immutable. */
@@ -106,12 +163,14 @@ final class GcraRateLimiter implements RateLimiter {
     final String capacity; // burst × interval, microseconds
     final String maxWait; // microseconds
     final long maxWaitNanos;
+    final long intervalNanos;
 
     Params(RateLimiterConfig config) {
       this.config = config;
       long periodMicros = checkLimit(config);
       long intervalMicros = (periodMicros + config.limit() - 1) / config.limit();
       this.interval = Long.toString(intervalMicros);
+      this.intervalNanos = TimeUnit.MICROSECONDS.toNanos(intervalMicros);
       this.capacity = Long.toString(Math.multiplyExact(intervalMicros, (long) config.burst()));
       this.maxWaitNanos = config.maxWait().toNanos();
       this.maxWait = Long.toString(TimeUnit.NANOSECONDS.toMicros(maxWaitNanos));
@@ -138,6 +197,10 @@ final class GcraRateLimiter implements RateLimiter {
   }
 
   GcraRateLimiter(RedisFleet fleet, String name, RateLimiterConfig config) {
+    this(fleet, name, config, 1);
+  }
+
+  GcraRateLimiter(RedisFleet fleet, String name, RateLimiterConfig config, int lease) {
     if (config.algorithm() != RateLimiterConfig.Algorithm.TOKEN_BUCKET) {
       throw new IllegalArgumentException(
           "algorithm must be TOKEN_BUCKET for a fleet rate limiter, was " + config.algorithm());
@@ -152,6 +215,8 @@ final class GcraRateLimiter implements RateLimiter {
     this.redis = new RedisSwitch(fleet, name, key, events);
     this.local = RateLimiter.of(name, share(config), clock, scheduler);
     this.holdUntilNanos = new AtomicLong(clock.nanoTime());
+    this.lease = lease;
+    this.leaseArg = Integer.toString(lease);
   }
 
   /** This instance's share of {@code config}: limit and burst over the expected instances. */
@@ -178,7 +243,18 @@ final class GcraRateLimiter implements RateLimiter {
     } else {
       held = 0;
     }
-    long wait = redis.onRedis() ? onRedis(permits, maxWaitMicros) : Long.MIN_VALUE;
+    if (lease > 1 && permits == 1) {
+      Lease l = leased.get();
+      if (l != null && l.take(now)) {
+        return held;
+      }
+    }
+    long wait =
+        !redis.onRedis()
+            ? Long.MIN_VALUE
+            : lease > 1 && permits == 1
+                ? onRedisLeasing(maxWaitMicros)
+                : onRedis(permits, maxWaitMicros);
     if (wait == Long.MIN_VALUE) {
       wait = onFallback(permits, maxWaitNanos);
     }
@@ -206,6 +282,31 @@ final class GcraRateLimiter implements RateLimiter {
       redis.failed(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // decided locally; the caller sees its interrupt
+      answer.cancel(false);
+    }
+    return Long.MIN_VALUE;
+  }
+
+  /** Asks Redis for a lease; as {@link #onRedis}, keeping the extra permits taken. */
+  private long onRedisLeasing(String maxWaitMicros) {
+    Params p = params;
+    CompletableFuture<List<Long>> answer =
+        fleet.eval(
+            LEASE, ScriptOutputType.MULTI, key, p.interval, p.capacity, leaseArg, maxWaitMicros);
+    try {
+      List<Long> r = answer.get(timeoutNanos, TimeUnit.NANOSECONDS);
+      long taken = r.get(0);
+      if (taken > 1) { // the extras last as long as the bucket takes to refill them
+        leased.set(new Lease((int) taken - 1, clock.nanoTime() + taken * p.intervalNanos));
+      }
+      return fromMicros(r.get(1));
+    } catch (ExecutionException e) {
+      redis.failed(e.getCause() == null ? e : e.getCause());
+    } catch (TimeoutException e) {
+      answer.cancel(false);
+      redis.failed(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       answer.cancel(false);
     }
     return Long.MIN_VALUE;
@@ -447,6 +548,7 @@ final class GcraRateLimiter implements RateLimiter {
     Params next = new Params(config); // checks before anything changes
     local.reconfigure(share(config));
     params = next;
+    leased.set(null); // permits leased under the old limit are not handed out under the new one
     if (events.hasListeners(ConfigChanged.class)) {
       events.publish(new ConfigChanged(name, changed(previous, config), clock.wallTime()));
     }

@@ -1,5 +1,6 @@
 package dev.bulwark.redis;
 
+import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.spi.PolicyKind;
 import dev.bulwark.spi.PolicyKindProvider;
@@ -69,7 +70,12 @@ public final class RedisKinds implements PolicyKindProvider {
                   Setting.<FleetLimiterConfig.Builder>ofDuration(
                           "MAX_WAIT", "maxWait", false, FleetLimiterConfig.Builder::maxWait)
                       .doc("how long a call may wait for a permit")
-                      .defaultValue("`0` (never wait)"))
+                      .defaultValue("`0` (never wait)"),
+                  Setting.<FleetLimiterConfig.Builder>ofInt(
+                          "LEASE", "lease", 1, 10_000, FleetLimiterConfig.Builder::lease)
+                      .doc("permits one round trip takes for this instance to hand out locally")
+                      .defaultValue("`1` (no lease)")
+                      .note("at most the burst; see the trade-off below"))
               .snapshot(limiter -> limiter.limiter().snapshot())
               .busy(
                   limiter -> {
@@ -79,11 +85,58 @@ public final class RedisKinds implements PolicyKindProvider {
               .pipeline(300, false)
               .build();
 
+  // A kind of its own rather than settings on "redis": turning breaker sharing on must not put a
+  // fleet rate limit on the name too, and a breaker's pipeline only holds what is declared for it.
+  static final PolicyKind<FleetBreaker, FleetBreakerConfig, FleetBreakerConfig.Builder>
+      FLEET_BREAKER =
+          PolicyKind.builder(
+                  "fleet-breaker",
+                  "fleet breaker sharing",
+                  FleetBreakerConfig.ofDefaults(),
+                  FleetBreaker::of,
+                  FleetBreakerConfig::toBuilder,
+                  FleetBreakerConfig.Builder::build)
+              .settings(
+                  Setting.<FleetBreakerConfig.Builder>ofText(
+                          "URI", "uri", FleetBreakerConfig.Builder::uri)
+                      .secret()
+                      .doc("where Redis is; rediss:// and user:password@ for TLS and AUTH")
+                      .defaultValue("`redis://localhost:6379`"),
+                  Setting.<FleetBreakerConfig.Builder>ofDuration(
+                          "COMMAND_TIMEOUT",
+                          "commandTimeout",
+                          java.time.Duration.ofMillis(1),
+                          false,
+                          java.time.Duration.ofMinutes(1),
+                          FleetBreakerConfig.Builder::commandTimeout)
+                      .doc("the most a Redis command may take; the breaker then works alone")
+                      .defaultValue("`250ms`"),
+                  Setting.<FleetBreakerConfig.Builder>ofInt(
+                          "QUORUM", "quorum", 1, 1_000, FleetBreakerConfig.Builder::quorum)
+                      .doc("distinct peers reporting the breaker open that open this instance's")
+                      .defaultValue("`2`"),
+                  Setting.<FleetBreakerConfig.Builder>ofDuration(
+                          "WINDOW",
+                          "window",
+                          java.time.Duration.ofMillis(1),
+                          false,
+                          java.time.Duration.ofDays(1),
+                          FleetBreakerConfig.Builder::window)
+                      .doc("how long a peer's report of OPEN counts")
+                      .defaultValue("`10s`"))
+              .snapshot(FleetBreaker::isSharing)
+              .pipeline(410, false)
+              .lifecycle(
+                  (shared, peers) ->
+                      shared.start((CircuitBreaker) peers.get(CircuitBreaker.KIND, shared.name())),
+                  FleetBreaker::stop)
+              .build();
+
   /** The provider, as {@link java.util.ServiceLoader} makes it. */
   public RedisKinds() {}
 
   @Override
   public List<PolicyKind<?, ?, ?>> kinds() {
-    return List.of(FLEET_LIMITER);
+    return List.of(FLEET_LIMITER, FLEET_BREAKER);
   }
 }

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The fleet's limiter and budget on a three-master Redis Cluster. */
+/**
+ * The fleet's limiter and budget on a three-master Redis Cluster, and each falling back while the
+ * owner of its key's slot is down.
+ */
 class FleetClusterTest {
   @RegisterExtension static final RedisExtension redis = RedisExtension.cluster();
 
@@ -100,6 +103,43 @@ class FleetClusterTest {
     await(
         () -> !limiter.tryAcquire() || limiter.onRedis(),
         "the limiter answers through Redis again");
+  }
+
+  @Test
+  void theSlotOwnerOfTheBudgetsKeyKilledMeansTheLocalBudgetThenRedisAgain() {
+    RedisFleet fleet = instance(FallbackMode.DENY_ALL);
+    FleetRetryBudget budget =
+        (FleetRetryBudget)
+            fleet.retryBudget(
+                "refunds",
+                RetryBudgetConfig.builder()
+                    .ratio(0.5)
+                    .minRetriesPerSecond(0)
+                    .window(Duration.ofMinutes(1))
+                    .build());
+    for (int i = 0; i < 4; i++) {
+      budget.deposit(); // counted locally too: the local budget would grant 2 retries
+    }
+    assertThat(budget.tryWithdraw()).isTrue(); // Redis: 4 calls, 1 of 2 retries
+    RedisServer owner = owner("bulwark:rb:{refunds}");
+
+    owner.stop();
+    try {
+      assertThat(budget.tryWithdraw()).isTrue(); // the local budget decides, nothing is thrown
+      assertThat(budget.onRedis()).isFalse();
+    } finally {
+      owner.restart();
+    }
+
+    await(budget::onRedis, "back on Redis within 10 s of the owner's restart");
+    // the restarted owner lost the count: 2 new calls give the fleet 1 retry, where the local
+    // budget (6 calls, 1 retry taken) would still grant 2
+    budget.deposit();
+    budget.deposit();
+    assertThat(budget.tryWithdraw()).isTrue();
+    assertThat(budget.tryWithdraw()).isFalse();
+    assertThat(budget.onRedis()).isTrue();
+    assertThat(owner.command("EXISTS", "bulwark:rb:{refunds}")).isEqualTo(1L);
   }
 
   private static RedisServer owner(String key) {

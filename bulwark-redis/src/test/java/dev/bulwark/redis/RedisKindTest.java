@@ -61,6 +61,31 @@ class RedisKindTest {
   }
 
   @Test
+  void aLeaseSetInTheEnvironmentTakesSeveralPermitsForOneInstance() {
+    Map<String, String> environment =
+        Map.of(
+            "BULWARK_REDIS_URI", uri(),
+            "BULWARK_REDIS_COMMAND_TIMEOUT", "2s",
+            "BULWARK_REDIS_HOT_LIMIT", "5",
+            "BULWARK_REDIS_HOT_PERIOD", "10m",
+            "BULWARK_REDIS_HOT_LEASE", "5");
+    redis.redis().command("DEL", "bulwark:rl:{hot}"); // a full bucket
+    FleetLimiter first =
+        Resilience.builder().environment(environment).build().get(FleetLimiter.KIND, "hot");
+    FleetLimiter second =
+        Resilience.builder().environment(environment).build().get(FleetLimiter.KIND, "hot");
+
+    assertThat(first.limiter().tryAcquire()).isTrue(); // leases the whole bucket of 5
+    assertThat(second.limiter().tryAcquire())
+        .isFalse(); // the cost: the permits sit in first's lease
+    for (int i = 0; i < 4; i++) {
+      assertThat(first.limiter().tryAcquire()).isTrue();
+    }
+    assertThat(first.limiter().tryAcquire()).isFalse();
+    assertThat(first.config().lease()).isEqualTo(5);
+  }
+
+  @Test
   void itsSettingsAreDeclaredAndCheckedNamingTheVariable() {
     assertThat(FleetLimiter.KIND.settings())
         .extracting(Setting::name)
@@ -72,7 +97,8 @@ class RedisKindTest {
             "LIMIT",
             "PERIOD",
             "BURST",
-            "MAX_WAIT");
+            "MAX_WAIT",
+            "LEASE");
     assertThat(FleetLimiter.KIND.envPrefix()).isEqualTo("REDIS_");
     assertThatThrownBy(
             () ->
@@ -126,5 +152,10 @@ class RedisKindTest {
                 resilience.overrideConfig(
                     FleetLimiter.KIND, "reports", b -> b.uri("redis://127.0.0.1:1")))
         .hasMessageContaining("uri cannot change while the fleet limiter runs");
+    assertThatThrownBy(
+            () -> resilience.overrideConfig(FleetLimiter.KIND, "reports", b -> b.lease(2).burst(2)))
+        .hasMessageContaining("lease cannot change while the fleet limiter runs");
+    assertThatThrownBy(() -> FleetLimiterConfig.builder().limit(3).lease(4).build())
+        .hasMessage("lease must be in [1, 3] (burst), was 4");
   }
 }
