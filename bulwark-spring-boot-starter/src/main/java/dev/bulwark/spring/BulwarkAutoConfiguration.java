@@ -71,7 +71,7 @@ public class BulwarkAutoConfiguration {
 
   /**
    * The {@code RestClient}/{@code RestTemplate} interceptor, when bulwark-http and spring-web are
-   * on the class path.
+   * on the class path, and the {@code WebClient} filter when WebFlux is too.
    */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(
@@ -93,6 +93,19 @@ public class BulwarkAutoConfiguration {
     @ConditionalOnMissingBean
     BulwarkHttpInterceptor bulwarkHttpInterceptor(ObjectProvider<ResilientHttpClient> client) {
       return new BulwarkHttpInterceptor(client::getObject);
+    }
+
+    /** The {@code WebClient} filter, when WebFlux is on the class path too. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(
+        name = "org.springframework.web.reactive.function.client.ExchangeFilterFunction")
+    static class WebClientFilter {
+      /** The filter sending through bulwark-http's client. */
+      @Bean
+      @ConditionalOnMissingBean
+      BulwarkWebClientFilter bulwarkWebClientFilter(ObjectProvider<ResilientHttpClient> client) {
+        return new BulwarkWebClientFilter(client::getObject);
+      }
     }
   }
 

@@ -25,6 +25,7 @@ import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.ClassUtils;
 
 /*
  * One annotated method: its policies by kind and name, in the one fixed order, and its fallback.
@@ -44,6 +45,31 @@ final class GuardedMethod {
       int order,
       Function<Annotation, String> name,
       Function<Annotation, String> fallback) {}
+
+  /** How a method's result is guarded, by its return type. */
+  enum Shape {
+    PLAIN,
+    STAGE,
+    MONO,
+    FLUX;
+
+    /** Whether Reactor is on the class path; ReactorGuard is loaded only if it is. */
+    private static final boolean REACTOR =
+        ClassUtils.isPresent("reactor.core.publisher.Mono", GuardedMethod.class.getClassLoader());
+
+    static Shape of(Class<?> returns) {
+      if (CompletionStage.class.isAssignableFrom(returns)) {
+        return STAGE;
+      }
+      if (REACTOR && ReactorGuard.isMono(returns)) {
+        return MONO;
+      }
+      if (REACTOR && ReactorGuard.isFlux(returns)) {
+        return FLUX;
+      }
+      return PLAIN;
+    }
+  }
 
   /** Every annotation this starter reads, outermost first. */
   static final List<Annotated> ANNOTATIONS = annotations();
@@ -108,7 +134,7 @@ final class GuardedMethod {
   private final PolicyKind<?, ?, ?>[] kinds;
   private final String[] names;
   private final @Nullable FallbackMethod fallback;
-  private final boolean async;
+  private final Shape shape;
   private volatile Policy[] policies = new Policy[0];
   private volatile Pipeline pipeline = Pipeline.of();
 
@@ -117,12 +143,12 @@ final class GuardedMethod {
       List<PolicyKind<?, ?, ?>> kinds,
       List<String> names,
       @Nullable FallbackMethod fallback,
-      boolean async) {
+      Shape shape) {
     this.resilience = resilience;
     this.kinds = kinds.toArray(new PolicyKind<?, ?, ?>[0]);
     this.names = names.toArray(new String[0]);
     this.fallback = fallback;
-    this.async = async;
+    this.shape = shape;
   }
 
   /** Whether {@code method} carries any of this starter's annotations. */
@@ -183,12 +209,12 @@ final class GuardedMethod {
         fallbackFrom = "@" + a.type().getSimpleName();
       }
     }
-    boolean async = CompletionStage.class.isAssignableFrom(method.getReturnType());
+    Shape shape = Shape.of(method.getReturnType());
     FallbackMethod fallback =
         fallbackName.isEmpty()
             ? null
             : FallbackMethod.resolve(beanName, beanClass, method, fallbackName, fallbackFrom);
-    return new GuardedMethod(resilience, kinds, names, fallback, async);
+    return new GuardedMethod(resilience, kinds, names, fallback, shape);
   }
 
   /** The kinds of this method's policies, outermost first; for tests. */
@@ -226,7 +252,12 @@ final class GuardedMethod {
       return invocation.proceed();
     }
     Pipeline through = pipeline();
-    return async ? invokeAsync(invocation, through) : invokeSync(invocation, through);
+    return switch (shape) {
+      case PLAIN -> invokeSync(invocation, through);
+      case STAGE -> invokeAsync(invocation, through);
+      case MONO -> ReactorGuard.mono(invocation, through, fallback);
+      case FLUX -> ReactorGuard.flux(invocation, through, fallback);
+    };
   }
 
   private @Nullable Object invokeSync(MethodInvocation invocation, Pipeline through)
@@ -284,7 +315,7 @@ final class GuardedMethod {
     return (CompletionStage<Object>) result;
   }
 
-  private static Throwable unwrap(Throwable failure) {
+  static Throwable unwrap(Throwable failure) {
     Throwable t = failure;
     while ((t instanceof CompletionException || t instanceof ExecutionException)
         && t.getCause() != null) {
@@ -294,7 +325,7 @@ final class GuardedMethod {
   }
 
   /** One attempt: a fresh copy of the invocation, so that a retry or a hedge may proceed again. */
-  private static @Nullable Object attempt(MethodInvocation invocation) throws Exception {
+  static @Nullable Object attempt(MethodInvocation invocation) throws Exception {
     MethodInvocation copy =
         invocation instanceof ProxyMethodInvocation
             ? ((ProxyMethodInvocation) invocation).invocableClone()
@@ -309,7 +340,7 @@ final class GuardedMethod {
   }
 
   /** A throwable neither an exception nor an error, carried through a {@code Callable}. */
-  private static final class Undeclared extends Exception {
+  static final class Undeclared extends Exception {
     private static final long serialVersionUID = 1L;
 
     Undeclared(Throwable cause) {

@@ -35,8 +35,9 @@ import org.springframework.boot.context.properties.bind.Binder;
  * and the registry reads its own, bulwark.breaker.payments.failure-rate. This class translates one
  * into the other and nothing more: which settings exist, their types, ranges and messages all come
  * from each kind's declared Settings (a kind a module adds through PolicyKindProvider is bound the
- * same way, with no code here). A section is named after the kind's label ("circuit breaker" is
- * circuit-breaker); configs.<name> and instances.<name> both declare the config of that name
+ * same way, with no code here). A core kind's section is named after its label, as Resilience4j
+ * names it ("circuit breaker" is circuit-breaker); another module's kind's after its id, as the
+ * registry's own properties name it (bulwark.cache, bulwark.redis, bulwark.http-check); configs.<name> and instances.<name> both declare the config of that name
  * (configs for shared ones that instances name as base-config, instances for one policy's own).
  *
  * Values are checked here with Setting.parse under the Spring name as written, so a bad value fails
@@ -66,18 +67,20 @@ final class SpringSettings {
 
   private SpringSettings() {}
 
+  /** Core's kinds, whose sections carry Resilience4j's names. */
+  private static final List<PolicyKind<?, ?, ?>> CORE =
+      List.of(
+          CircuitBreaker.KIND,
+          Retry.KIND,
+          RateLimiter.KIND,
+          Bulkhead.KIND,
+          Timeout.KIND,
+          Hedge.KIND,
+          Fallback.KIND);
+
   /** Every kind a registry knows without code: core's, then those of providers on the path. */
   static List<PolicyKind<?, ?, ?>> kinds() {
-    List<PolicyKind<?, ?, ?>> kinds =
-        new ArrayList<>(
-            List.of(
-                CircuitBreaker.KIND,
-                Retry.KIND,
-                RateLimiter.KIND,
-                Bulkhead.KIND,
-                Timeout.KIND,
-                Hedge.KIND,
-                Fallback.KIND));
+    List<PolicyKind<?, ?, ?>> kinds = new ArrayList<>(CORE);
     for (PolicyKindProvider provider : ServiceLoader.load(PolicyKindProvider.class)) {
       for (PolicyKind<?, ?, ?> kind : provider.kinds()) {
         if (!kinds.contains(kind)) {
@@ -90,6 +93,9 @@ final class SpringSettings {
 
   /** The name of {@code kind}'s section after {@code bulwark.}: {@code "circuit-breaker"}. */
   static String section(PolicyKind<?, ?, ?> kind) {
+    if (!CORE.contains(kind)) {
+      return kind.id(); // the registry's own name: bulwark.cache, bulwark.redis
+    }
     return kind.label().toLowerCase(Locale.ROOT).replace(' ', '-');
   }
 

@@ -28,6 +28,19 @@
  *
  * <p><b>Return types.</b> A plain value (the call runs on the caller's thread) or a {@code
  * CompletionStage}/{@code CompletableFuture} (the policies' asynchronous mode; the fallback method
- * returns a stage too). Reactor's {@code Mono} and {@code Flux} are not supported.
+ * returns a stage too), and, when Reactor is on the class path, a {@code Mono} or {@code Flux} (the
+ * fallback method returns the same type).
+ *
+ * <p>A {@code Mono} is guarded like a stage, but lazily: nothing runs until it is subscribed, and
+ * each subscription is one call through the policies; each attempt (a retry's, a hedge's) calls the
+ * method again and subscribes to the {@code Mono} it returns. Cancelling the subscription cancels
+ * the call through every policy: a call waiting for a permit or a backoff never starts, a running
+ * attempt's subscription is cancelled.
+ *
+ * <p>A {@code Flux} is guarded as a whole stream: its elements are collected, the completed stream
+ * is one outcome of the policies (a timeout bounds the whole stream, a retry subscribes again from
+ * the start), and the elements are emitted once it completed. A failure mid-stream is one failure:
+ * no element of the failed stream is emitted, the fallback's {@code Flux} is. Meant for finite,
+ * modest streams, not for endless or large ones.
  */
 package dev.bulwark.spring.annotation;
