@@ -8,6 +8,9 @@ module dev.bulwark.micrometer {
   requires transitive dev.bulwark.core;
   requires transitive micrometer.core;
   requires transitive java.net.http;
+  // optional: meters for their kinds when they are present
+  requires static dev.bulwark.cache;
+  requires static dev.bulwark.redis;
 
   exports dev.bulwark.micrometer;
 }

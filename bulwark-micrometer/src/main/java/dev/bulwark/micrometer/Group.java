@@ -101,6 +101,17 @@ final class Group {
     add(b.register(registry));
   }
 
+  /** A function counter without an extra tag, in {@code unit}. */
+  void functionCounter(
+      String name, String description, String unit, ToDoubleFunction<Group> value) {
+    add(
+        FunctionCounter.builder(name, this, value)
+            .description(description)
+            .baseUnit(unit)
+            .tags(tags)
+            .register(registry));
+  }
+
   /** The counter {@code name} with the extra tag, made on first use. */
   Counter counter(String name, String description, String tagKey, String tagValue) {
     Counter counter = counters.get(name + '\0' + tagValue);

@@ -58,7 +58,26 @@ abstract class MeterSet<P extends Policy> {
     } else if (policy instanceof Fallback) {
       return FALLBACKS;
     }
-    return null;
+    // bulwark-cache and bulwark-redis are optional: their types are named only in the holders,
+    // which are loaded only when the module is there
+    MeterSet<?> set = CACHE_PRESENT ? CacheMeters.of(policy) : null;
+    if (set == null && FLEET_PRESENT) {
+      set = FleetMeters.of(policy);
+    }
+    return set;
+  }
+
+  static final boolean CACHE_PRESENT = present("dev.bulwark.cache.NamedCache");
+  static final boolean FLEET_PRESENT = present("dev.bulwark.redis.FleetLimiter");
+
+  /** Whether the class named {@code name} can be loaded by this module's loader; asked once. */
+  static boolean present(String name) {
+    try {
+      Class.forName(name, false, MeterSet.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
   }
 
   final String kind() {

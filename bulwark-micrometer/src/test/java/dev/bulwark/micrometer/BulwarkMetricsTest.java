@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.Resilience;
+import dev.bulwark.cache.ResilientCache;
 import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
+import dev.bulwark.redis.FleetLimiter;
 import dev.bulwark.retry.Retry;
 import dev.bulwark.retry.RetryConfig;
 import io.micrometer.core.instrument.Meter;
@@ -19,6 +21,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 class BulwarkMetricsTest {
@@ -96,6 +99,69 @@ class BulwarkMetricsTest {
     assertThat(meters.get("bulwark.retry.retries").functionCounter().count()).isEqualTo(2);
     assertThat(meters.get("bulwark.retry.exhausted").tag("reason", "attempts").counter().count())
         .isEqualTo(1);
+  }
+
+  @AfterAll
+  static void closeFleetConnections() {
+    FleetLimiter.closeSharedFleets();
+  }
+
+  @Test
+  void cacheCountersReadTheCachesOwnStatistics() throws Exception {
+    Exercise ex = new Exercise();
+    BulwarkMetrics.bind(ex.resilience, meters);
+    ResilientCache<String, String> users = ResilientCache.named(ex.resilience, "users");
+    users.get("ada", key -> key + "!");
+    users.get("ada", key -> key + "!");
+    users.get("alan", key -> key + "!");
+
+    assertThat(cacheRequests("process_hit")).isEqualTo(1);
+    assertThat(cacheRequests("redis_hit")).isZero();
+    assertThat(cacheRequests("miss")).isEqualTo(2);
+    assertThat(meters.get("bulwark.cache.loads").tag("name", "users").functionCounter().count())
+        .isEqualTo(2);
+    assertThat(meters.get("bulwark.cache.load.failures").functionCounter().count()).isZero();
+  }
+
+  private double cacheRequests(String result) {
+    return meters
+        .get("bulwark.cache.requests")
+        .tags("name", "users", "result", result)
+        .functionCounter()
+        .count();
+  }
+
+  @Test
+  void theFleetGaugeReadsOneOnlyWhileTheLocalFallbackDecides() {
+    Exercise ex = new Exercise();
+    BulwarkMetrics.bind(ex.resilience, meters);
+    FleetLimiter limiter = ex.cutOffFleetLimiter("partner");
+    assertThat(gauge("bulwark.fleet.fallback.active", "partner")).isZero(); // nothing failed yet
+
+    limiter.limiter().tryAcquire(); // Redis does not answer: the fallback decides
+
+    assertThat(gauge("bulwark.fleet.fallback.active", "partner")).isEqualTo(1);
+  }
+
+  @Test
+  void cachesAndFleetLimitersAreCappedAndLoseTheirMetersWhenEvicted() {
+    Exercise ex = new Exercise(Resilience.builder().idleEviction(Duration.ofMinutes(1)));
+    BulwarkMetrics metrics =
+        BulwarkMetrics.builder().maxNamesPerKind(1).bind(ex.resilience, meters);
+    ResilientCache.named(ex.resilience, "users");
+    ResilientCache.named(ex.resilience, "prices");
+    ex.cutOffFleetLimiter("partner");
+    ex.cutOffFleetLimiter("search");
+    assertThat(nameLabels("bulwark.cache.loads")).containsExactly("other", "users");
+    assertThat(nameLabels("bulwark.fleet.fallback.active")).containsExactly("other", "partner");
+
+    ex.clock.advance(Duration.ofMinutes(2));
+    // two caches with the breaker and retry each loads through, two fleet limiters
+    assertThat(ex.resilience.evictIdle()).isEqualTo(8);
+    assertThat(meters.find("bulwark.cache.requests").meters()).isEmpty();
+    assertThat(meters.find("bulwark.cache.loads").meters()).isEmpty();
+    assertThat(meters.find("bulwark.fleet.fallback.active").meters()).isEmpty();
+    metrics.close();
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.bulwark.micrometer;
 
 import dev.bulwark.Resilience;
 import dev.bulwark.bulkhead.Bulkhead;
+import dev.bulwark.cache.ResilientCache;
 import dev.bulwark.circuitbreaker.CircuitBreaker;
 import dev.bulwark.circuitbreaker.CircuitBreakerConfig;
 import dev.bulwark.fallback.Fallback;
@@ -9,6 +10,8 @@ import dev.bulwark.fallback.FallbackConfig;
 import dev.bulwark.hedge.Hedge;
 import dev.bulwark.hedge.HedgeConfig;
 import dev.bulwark.ratelimit.RateLimiter;
+import dev.bulwark.redis.FleetLimiter;
+import dev.bulwark.redis.FleetLimiterConfig;
 import dev.bulwark.retry.Retry;
 import dev.bulwark.retry.RetryConfig;
 import dev.bulwark.test.ManualClock;
@@ -89,6 +92,24 @@ final class Exercise {
         () -> {
           throw new IOException("down");
         });
+
+    ResilientCache<String, String> users = ResilientCache.named(resilience, "users");
+    users.get("ada", key -> key + "!"); // a miss and a load
+    users.get("ada", key -> key + "!"); // a process hit
+
+    cutOffFleetLimiter("partner").limiter().tryAcquire();
+  }
+
+  /**
+   * A fleet limiter whose Redis does not answer (nothing listens on port 1), so its first command
+   * fails and it decides by its local fallback from then on; close its connection with {@link
+   * FleetLimiter#closeSharedFleets()}.
+   */
+  FleetLimiter cutOffFleetLimiter(String name) {
+    return resilience.get(
+        FleetLimiter.KIND,
+        name,
+        FleetLimiterConfig.builder().uri("redis://127.0.0.1:1").limit(10).build());
   }
 
   static void failQuietly(dev.bulwark.policy.Policy policy) {

@@ -2,6 +2,7 @@ package dev.bulwark.micrometer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulwark.redis.FleetLimiter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Files;
@@ -10,11 +11,17 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 class MetricsDocTest {
 
   private static final Pattern DOC_ROW = Pattern.compile("^\\| `(bulwark_[a-z_]+)` \\|");
+
+  @AfterAll
+  static void closeFleetConnections() {
+    FleetLimiter.closeSharedFleets();
+  }
 
   @Test
   void scrapedNamesAreExactlyThoseListedInTheDocs() throws Exception {

@@ -113,6 +113,14 @@ public final class FleetLimiter implements Policy, Reconfigurable<FleetLimiterCo
     return limiter;
   }
 
+  /**
+   * True while this limiter decides by its local fallback because Redis failed or did not answer,
+   * false while Redis decides (and before the first call). One volatile read; thread-safe.
+   */
+  public boolean onFallback() {
+    return limiter instanceof GcraRateLimiter gcra && !gcra.onRedis();
+  }
+
   @Override
   public String name() {
     return limiter.name();

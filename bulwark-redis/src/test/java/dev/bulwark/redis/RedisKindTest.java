@@ -158,4 +158,23 @@ class RedisKindTest {
     assertThatThrownBy(() -> FleetLimiterConfig.builder().limit(3).lease(4).build())
         .hasMessage("lease must be in [1, 3] (burst), was 4");
   }
+
+  @Test
+  void aFleetLimiterSaysWhetherItIsOnItsLocalFallback() {
+    Resilience resilience =
+        Resilience.builder()
+            .derive(FleetLimiter.KIND, "live", b -> b.uri(uri()).limit(10))
+            // nothing listens on port 1: the first command fails and the fallback decides
+            .derive(FleetLimiter.KIND, "cut-off", b -> b.uri("redis://127.0.0.1:1").limit(10))
+            .build();
+    FleetLimiter live = resilience.get(FleetLimiter.KIND, "live");
+    FleetLimiter cutOff = resilience.get(FleetLimiter.KIND, "cut-off");
+    assertThat(cutOff.onFallback()).isFalse(); // nothing has failed yet
+
+    live.limiter().tryAcquire();
+    cutOff.limiter().tryAcquire();
+
+    assertThat(live.onFallback()).isFalse();
+    assertThat(cutOff.onFallback()).isTrue();
+  }
 }
