@@ -3,7 +3,9 @@ package dev.bulwark.spring;
 import dev.bulwark.Resilience;
 import dev.bulwark.ResilienceBuilder;
 import dev.bulwark.http.ResilientHttpClient;
+import dev.bulwark.micrometer.BulwarkMetrics;
 import dev.bulwark.spi.PolicyKind;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -11,6 +13,7 @@ import org.springframework.boot.actuate.autoconfigure.endpoint.condition.Conditi
 import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -28,7 +31,12 @@ import org.springframework.core.env.Environment;
  *
  * <p>Thread-safe.
  */
-@AutoConfiguration
+@AutoConfiguration(
+    afterName = {
+      "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
+      "org.springframework.boot.actuate.autoconfigure.metrics.export.simple"
+          + ".SimpleMetricsExportAutoConfiguration"
+    })
 public class BulwarkAutoConfiguration {
 
   /** Used by Spring. */
@@ -106,6 +114,22 @@ public class BulwarkAutoConfiguration {
       BulwarkWebClientFilter bulwarkWebClientFilter(ObjectProvider<ResilientHttpClient> client) {
         return new BulwarkWebClientFilter(client::getObject);
       }
+    }
+  }
+
+  /**
+   * The registry's meters on the application's {@code MeterRegistry} (what the actuator scrapes),
+   * when bulwark-micrometer is on the class path; see bulwark-micrometer's {@code docs/metrics.md}.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(BulwarkMetrics.class)
+  @ConditionalOnBean(MeterRegistry.class)
+  static class Metrics {
+    /** The binding; closed (its meters removed) with the context. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    BulwarkMetrics bulwarkMetrics(Resilience resilience, MeterRegistry registry) {
+      return BulwarkMetrics.bind(resilience, registry);
     }
   }
 

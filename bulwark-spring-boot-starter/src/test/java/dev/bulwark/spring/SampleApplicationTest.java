@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.Resilience;
 import dev.bulwark.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,6 +49,7 @@ class SampleApplicationTest {
   @Autowired FlakyService flaky;
   @Autowired Resilience resilience;
   @Autowired TestRestTemplate http;
+  @Autowired MeterRegistry meters;
 
   @Test
   void theBreakerOpensTheFallbackAnswersTheActuatorResetsItAndHealthComesBack() {
@@ -68,6 +70,7 @@ class SampleApplicationTest {
     assertThat(listing).extractingByKey("policies").asString().contains("quotes");
     assertThat(get("/actuator/bulwark/quotes").toString()).contains("OPEN");
     assertThat(health()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+    assertThat(breakerStateGauge()).as("bulwark-micrometer's gauge: 1 is open").isEqualTo(1.0);
     assertThat(http.exchange("/actuator/health", HttpMethod.GET, null, JSON).getBody())
         .asString()
         .contains("openBreakers=[quotes]");
@@ -82,7 +85,12 @@ class SampleApplicationTest {
     assertThat(reset.getStatusCode()).isEqualTo(HttpStatus.OK);
     assertThat(resilience.circuitBreaker("quotes").state()).isEqualTo(CircuitBreaker.State.CLOSED);
     assertThat(health()).isEqualTo(HttpStatus.OK);
+    assertThat(breakerStateGauge()).isEqualTo(0.0);
     assertThat(quotes.quote()).isEqualTo("live quote");
+  }
+
+  private double breakerStateGauge() {
+    return meters.get("bulwark.circuitbreaker.state").tag("name", "quotes").gauge().value();
   }
 
   private HttpStatus health() {
