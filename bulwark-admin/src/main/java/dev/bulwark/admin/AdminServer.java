@@ -14,6 +14,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -74,7 +75,7 @@ public final class AdminServer implements AutoCloseable {
   private final PolicyWatch watch;
   private final AdminHandler handler;
   private final int maxEventClients;
-  private final Object lock = new Object();
+  private final ReentrantLock lock = new ReentrantLock(); // start/stop only: may bind a port
   private @Nullable HttpServer server; // guarded by lock
   private @Nullable ExecutorService executor; // guarded by lock
   private boolean started; // guarded by lock
@@ -115,7 +116,8 @@ public final class AdminServer implements AutoCloseable {
    * @throws IllegalStateException if it was started before (a stopped server cannot restart)
    */
   public AdminServer start() throws IOException {
-    synchronized (lock) {
+    lock.lock();
+    try {
       if (started) {
         throw new IllegalStateException("the admin server was already started");
       }
@@ -143,6 +145,8 @@ public final class AdminServer implements AutoCloseable {
       executor = pool;
       LOG.log(System.Logger.Level.DEBUG, () -> "bulwark admin listening on " + uri());
       return this;
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -165,11 +169,14 @@ public final class AdminServer implements AutoCloseable {
    * @throws IllegalStateException if not started, or stopped
    */
   public int port() {
-    synchronized (lock) {
+    lock.lock();
+    try {
       if (server == null) {
         throw new IllegalStateException("the admin server is not running");
       }
       return server.getAddress().getPort();
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -180,11 +187,14 @@ public final class AdminServer implements AutoCloseable {
   public void stop() {
     HttpServer http;
     ExecutorService pool;
-    synchronized (lock) {
+    lock.lock();
+    try {
       http = server;
       pool = executor;
       server = null;
       executor = null;
+    } finally {
+      lock.unlock();
     }
     if (http == null || pool == null) {
       return;

@@ -37,6 +37,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -97,6 +98,9 @@ public final class RedisFleet implements AutoCloseable {
   private volatile @Nullable RedisClusterAsyncCommands<String, String> commands;
   private volatile @Nullable StatefulRedisPubSubConnection<String, String> pubSub;
   private volatile @Nullable FleetBreakers breakers;
+  // Guards the breakers' set-up and their pub/sub connection (once per fleet, off every call's
+  // path); a lock, not synchronized, since connecting blocks and may run on a virtual thread.
+  private final ReentrantLock setUp = new ReentrantLock();
 
   private RedisFleet(Builder b) {
     this.commandTimeout = b.commandTimeout;
@@ -311,12 +315,15 @@ public final class RedisFleet implements AutoCloseable {
   FleetBreakers breakers() {
     FleetBreakers b = breakers;
     if (b == null) {
-      synchronized (this) {
+      setUp.lock();
+      try {
         b = breakers;
         if (b == null) {
           b = new FleetBreakers(this);
           breakers = b;
         }
+      } finally {
+        setUp.unlock();
       }
     }
     return b;
@@ -459,7 +466,8 @@ public final class RedisFleet implements AutoCloseable {
     if (pubSub != null || closed) {
       return;
     }
-    synchronized (this) { // once per fleet, off every call's path
+    setUp.lock(); // once per fleet, off every call's path
+    try {
       if (pubSub != null) {
         return;
       }
@@ -487,6 +495,8 @@ public final class RedisFleet implements AutoCloseable {
             Logger.Level.WARNING,
             () -> this + ": cannot listen for breaker commands: " + describe(e));
       }
+    } finally {
+      setUp.unlock();
     }
   }
 

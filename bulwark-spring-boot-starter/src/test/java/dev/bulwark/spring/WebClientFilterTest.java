@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.client.reactive.JdkClientHttpConnector;
@@ -181,17 +182,12 @@ class WebClientFilterTest {
   }
 
   /** Waits, bounded, until a task due in exactly {@code delay} is pending: the JDK handed over. */
-  private void awaitPending(Duration delay) throws InterruptedException {
+  private void awaitPending(Duration delay) {
     awaitTrue(() -> scheduler.pendingDelays().contains(delay), "a pending delay of " + delay);
   }
 
-  static void awaitTrue(Supplier<Boolean> condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.get()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("waited " + WAIT + " for " + what);
-      }
-      Thread.sleep(2); // polling a real thread's hand-over, not a policy's time
-    }
+  /** Waits, bounded, for a real thread's hand-over (not a policy's time, which is manual). */
+  static void awaitTrue(Supplier<Boolean> condition, String what) {
+    Awaitility.await(what).atMost(WAIT).pollInterval(Duration.ofMillis(2)).until(condition::get);
   }
 }
