@@ -99,7 +99,8 @@ public final class RedisFleet implements AutoCloseable {
   private volatile @Nullable StatefulRedisPubSubConnection<String, String> pubSub;
   private volatile @Nullable FleetBreakers breakers;
   // Guards the breakers' set-up and their pub/sub connection (once per fleet, off every call's
-  // path); a lock, not synchronized, since connecting blocks and may run on a virtual thread.
+  // path); a ReentrantLock rather than a monitor, since connecting blocks and may run on a virtual
+  // thread.
   private final ReentrantLock setUp = new ReentrantLock();
 
   private RedisFleet(Builder b) {
